@@ -1,0 +1,119 @@
+import type { Matrix } from '@rbm-lab/datasets';
+
+/** Which computation path ran; recorded with every run. */
+export type ComputePath = 'tensorflow' | 'native-blas' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** The path the dense maths of RBM/DBN runs on. */
+  path: ComputePath;
+  /** The tfjs backend active for tfjs-layers models (AE, VAE, GAN, DNN): 'tensorflow' | 'wasm' | 'cpu'. */
+  tfjsBackend: string;
+  /** Human-readable detail, e.g. 'OpenBLAS sgemm via nblas, 2 threads' or 'wasm SIMD, 1 thread'. */
+  detail: string;
+}
+
+export type Metrics = Record<string, number>;
+
+/** Data a model trains or is evaluated on. Labels only for supervised models (DNN) and class-aware metrics. */
+export interface TrainingData {
+  x: Matrix;
+  labels?: Int32Array;
+  nClasses?: number;
+  /** Image geometry, for metrics that need it. */
+  height?: number;
+  width?: number;
+}
+
+export interface FitOptions {
+  /** Held-out data for per-epoch metrics (free-energy gap, test error). */
+  validation?: TrainingData;
+  /** Called after every epoch (1-based) with that epoch's metrics. May be async; awaited. */
+  onEpoch?: (epoch: number, metrics: Metrics) => void | Promise<void>;
+  /** Stops training at the next batch boundary; fit resolves with aborted = true. */
+  signal?: AbortSignal;
+}
+
+export interface FitResult {
+  epochsCompleted: number;
+  history: Metrics[];
+  aborted: boolean;
+}
+
+export interface EvaluateOptions {
+  /** Metric names to compute; omitted = the model's defaults. */
+  metrics?: string[];
+  /** Number of generated images used by sample-based metrics. */
+  nSamples?: number;
+  /** Gibbs steps for RBM/DBN sampling. */
+  gibbsSteps?: number;
+  /** The training data, for metrics comparing samples to it (nearest-neighbour distance). */
+  train?: TrainingData;
+}
+
+export interface SampleOptions {
+  /** Gibbs steps (RBM/DBN). */
+  gibbsSteps?: number;
+  /** Start chains from these images instead of random noise (RBM/DBN). */
+  init?: Matrix;
+  seed?: number;
+}
+
+export interface Samples {
+  /** Pixel probabilities in [0, 1], one row per image. */
+  probabilities: Matrix;
+  /** Binary (0/1) samples drawn from the probabilities. */
+  binary: Matrix;
+}
+
+/**
+ * The interface every model type implements, so the experiments package treats them alike.
+ * Hyperparameters are fixed at construction (scikit-learn style); fit may be called once.
+ */
+export interface Model {
+  readonly type: string;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  fit(train: TrainingData, options?: FitOptions): Promise<FitResult>;
+  /** Final metrics on held-out data. */
+  evaluate(test: TrainingData, options?: EvaluateOptions): Promise<Metrics>;
+  /** Generative models only. */
+  sample?(n: number, options?: SampleOptions): Promise<Samples>;
+  /** Writes versioned JSON metadata + binary weights into dir (created if needed). */
+  save(dir: string): Promise<void>;
+  /** Frees tensors / native buffers. */
+  dispose(): void;
+}
+
+export interface ModelContext {
+  nVisible: number;
+  seed: number;
+  backend: BackendInfo;
+}
+
+/** A JSON Schema (draft 2020-12 subset that ajv accepts) describing an object of hyperparameters. */
+export type JsonSchemaObject = Record<string, unknown>;
+
+/**
+ * Registry entry for a model type. experiments validates config sections with
+ * these schemas and creates models through `create`, so new types plug in
+ * without changes there.
+ */
+export interface ModelSpec {
+  type: string;
+  description: string;
+  /** Whether the model generates images (has sample()). */
+  generative: boolean;
+  /** Whether fit needs labels (DNN). */
+  supervised: boolean;
+  /** Schema of the `model:` config section minus `type` (architecture: hidden units, layers...). */
+  modelSchema: JsonSchemaObject;
+  /** Schema of the `train:` config section (epochs, learning_rate, batch_size, k...). */
+  trainSchema: JsonSchemaObject;
+  /** Main metric name and whether lower is better, for dashboards and "best" marks. */
+  mainMetric: { name: string; lowerIsBetter: boolean };
+  create(
+    modelParams: Record<string, unknown>,
+    trainParams: Record<string, unknown>,
+    context: ModelContext,
+  ): Model;
+  load(dir: string): Promise<Model>;
+}
