@@ -31,3 +31,16 @@ export class UserError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A data file (MAT, IDX, download) that is missing, truncated, corrupt or not
+ * what was expected. The message names the file and what was expected.
+ */
+export class DataFileError extends UserError {
+  readonly fileName: string;
+
+  constructor(fileName: string, problem: string, options?: { cause?: unknown }) {
+    super(`${fileName}: ${problem}`, options);
+    this.fileName = fileName;
+  }
+}
