@@ -60,10 +60,12 @@ export async function saveModelFiles(dir: string, model: SavedModel): Promise<vo
     savedAt: new Date().toISOString(),
   };
   // Write to temporary names then rename, so a crash never leaves a half-written model.
-  await writeFile(join(dir, 'weights.bin.tmp'), Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength));
-  await writeFile(join(dir, 'model.json.tmp'), JSON.stringify(json, null, 2));
-  await rename(join(dir, 'weights.bin.tmp'), join(dir, 'weights.bin'));
-  await rename(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+  // The names are unique per process: two workers may save the same cached model at once.
+  const tmp = `.tmp-${process.pid}-${Date.now()}`;
+  await writeFile(join(dir, `weights.bin${tmp}`), Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength));
+  await writeFile(join(dir, `model.json${tmp}`), JSON.stringify(json, null, 2));
+  await rename(join(dir, `weights.bin${tmp}`), join(dir, 'weights.bin'));
+  await rename(join(dir, `model.json${tmp}`), join(dir, 'model.json'));
 }
 
 /** Reads just the type of a saved model (to pick the right loader). */

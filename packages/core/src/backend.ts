@@ -1,0 +1,276 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '@rbm-lab/datasets';
+import type { BackendInfo, ComputePath } from './model.js';
+import type { Gemm } from './linalg/gemm.js';
+import { blasThreadCount, loadNativeBlasGemm } from './linalg/native-blas.js';
+import { createTfjsGemm } from './linalg/tfjs-gemm.js';
+
+/** Compute paths in order of preference. */
+export const COMPUTE_PATHS: readonly ComputePath[] = ['tensorflow', 'native-blas', 'wasm', 'cpu'];
+
+/** Environment variable that forces a compute path. */
+export const BACKEND_ENV = 'RBM_LAB_BACKEND';
+/** Environment variable giving OpenBLAS's thread count (read before nblas loads). */
+export const BLAS_THREADS_ENV = 'RBM_LAB_BLAS_THREADS';
+
+export class BackendUnavailableError extends UserError {}
+
+export interface BackendOptions {
+  /** Force a compute path; default: RBM_LAB_BACKEND, else the fastest that loads. */
+  path?: ComputePath;
+  /**
+   * OpenBLAS threads for the native-blas path (default RBM_LAB_BLAS_THREADS, else
+   * OPENBLAS_NUM_THREADS, else all cores). OpenBLAS reads its thread count once when
+   * the library loads, so this only takes effect if given before the first native
+   * product in this process; a sweep runner with --jobs N gives each worker process
+   * blasThreads = cores / N (or sets OPENBLAS_NUM_THREADS in the worker's env).
+   */
+  blasThreads?: number;
+}
+
+interface BackendState {
+  info: BackendInfo;
+  gemm: Gemm;
+}
+
+let pending: Promise<BackendState> | undefined;
+let ready: BackendState | undefined;
+
+/**
+ * Chooses the compute path for RBM/DBN maths (tensorflow > native-blas > wasm > cpu,
+ * or the forced one) and the tfjs backend for tfjs-layers models (tensorflow if
+ * tfjs-node loads, else wasm, else cpu; the forced wasm/cpu path also forces it).
+ * Idempotent: later calls return the first call's result.
+ */
+export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  let forced: ComputePath | undefined;
+  try {
+    forced = options.path ?? parseComputePathEnv();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (pending !== undefined) {
+    return pending.then((state) => {
+      if (forced !== undefined && forced !== state.info.path) {
+        throw new BackendUnavailableError(
+          `compute path already initialised as '${state.info.path}'; cannot switch to '${forced}' in the same process`,
+        );
+      }
+      return state.info;
+    });
+  }
+  pending = selectBackend(forced, options.blasThreads).then(
+    (state) => {
+      ready = state;
+      return state;
+    },
+    (error: unknown) => {
+      pending = undefined;
+      throw error;
+    },
+  );
+  return pending.then((state) => state.info);
+}
+
+/** The GEMM provider initBackend() chose. Throws if initBackend() has not resolved yet. */
+export function getGemm(): Gemm {
+  if (ready === undefined) throw new Error('getGemm(): call `await initBackend()` first');
+  return ready.gemm;
+}
+
+/** The BackendInfo initBackend() returned, or undefined before it resolved. */
+export function getBackendInfo(): BackendInfo | undefined {
+  return ready?.info;
+}
+
+/**
+ * A GEMM provider for one explicit path, independent of initBackend()'s choice
+ * (to compare paths in one process). Throws BackendUnavailableError if the path
+ * cannot load here.
+ */
+export async function createGemm(path: ComputePath, options: { blasThreads?: number } = {}): Promise<Gemm> {
+  switch (path) {
+    case 'native-blas':
+      return loadNative(options.blasThreads);
+    case 'tensorflow':
+      if (!(await loadTfjsNode())) throw unavailable('tensorflow', '@tensorflow/tfjs-node does not load here');
+      return createTfjsGemm('tensorflow', 'tensorflow', 'tfjs-node (libtensorflow) matMul');
+    case 'wasm':
+      if (!(await initialiseTfjsBackend('wasm'))) throw unavailable('wasm', 'tfjs-backend-wasm does not initialise');
+      return createTfjsGemm('wasm', 'wasm', wasmDetail());
+    case 'cpu':
+      if (!(await initialiseTfjsBackend('cpu'))) throw unavailable('cpu', 'the tfjs cpu backend does not initialise');
+      silenceCpuBackendBanner();
+      return createTfjsGemm('cpu', 'cpu', 'tfjs cpu backend matMul (plain JavaScript)');
+  }
+}
+
+/** The compute paths that load on this machine, fastest first. */
+export async function availableComputePaths(): Promise<ComputePath[]> {
+  const result: ComputePath[] = [];
+  for (const path of COMPUTE_PATHS) {
+    try {
+      (await createGemm(path)).dispose();
+      result.push(path);
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+    }
+  }
+  return result;
+}
+
+function parseComputePathEnv(): ComputePath | undefined {
+  const value = process.env[BACKEND_ENV];
+  if (value === undefined || value === '') return undefined;
+  if (!(COMPUTE_PATHS as readonly string[]).includes(value)) {
+    throw new BackendUnavailableError(`${BACKEND_ENV}=${value}: expected one of ${COMPUTE_PATHS.join(', ')}`);
+  }
+  return value as ComputePath;
+}
+
+async function selectBackend(forced: ComputePath | undefined, blasThreads: number | undefined): Promise<BackendState> {
+  let gemm: Gemm | undefined;
+  if (forced !== undefined) {
+    gemm = await createGemm(forced, { blasThreads });
+  } else {
+    for (const path of COMPUTE_PATHS) {
+      try {
+        gemm = await createGemm(path, { blasThreads });
+        break;
+      } catch (error) {
+        if (!(error instanceof BackendUnavailableError)) throw error;
+      }
+    }
+  }
+  if (gemm === undefined) throw new BackendUnavailableError('no compute path loads (not even the tfjs cpu backend)');
+
+  // tfjs-layers models follow the forced tfjs path; otherwise they get the best tfjs backend.
+  const tfjsCandidates =
+    gemm.path === 'wasm' || gemm.path === 'cpu' || gemm.path === 'tensorflow'
+      ? [gemm.path === 'tensorflow' ? 'tensorflow' : gemm.path]
+      : ['tensorflow', 'wasm', 'cpu'];
+  let tfjsBackend: string | undefined;
+  for (const name of tfjsCandidates) {
+    const ok = name === 'tensorflow' ? await loadTfjsNode() : await initialiseTfjsBackend(name);
+    if (ok && (await tf.setBackend(name))) {
+      tfjsBackend = name;
+      break;
+    }
+  }
+  if (tfjsBackend === undefined) throw new BackendUnavailableError('no tfjs backend initialises');
+  if (tfjsBackend === 'cpu') silenceCpuBackendBanner();
+  const tfjsDetail = tfjsBackend === 'wasm' ? wasmDetail() : tfjsBackend;
+  return {
+    gemm,
+    info: {
+      path: gemm.path,
+      tfjsBackend,
+      detail: gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs-layers on ${tfjsDetail}`,
+    },
+  };
+}
+
+let nativeThreadsAtLoad: number | undefined;
+
+function loadNative(blasThreads: number | undefined): Gemm {
+  const threads = blasThreads ?? parseThreadsEnv();
+  if (nativeThreadsAtLoad === undefined && threads !== undefined) {
+    // Must happen before the shared library is loaded: OpenBLAS reads it once.
+    process.env.OPENBLAS_NUM_THREADS = String(threads);
+  }
+  try {
+    const gemm = loadNativeBlasGemm();
+    nativeThreadsAtLoad ??= blasThreadCount();
+    return gemm;
+  } catch (error) {
+    throw unavailable('native-blas', `npm nblas does not load (${(error as Error).message.split('\n')[0]})`, error);
+  }
+}
+
+function parseThreadsEnv(): number | undefined {
+  const value = process.env[BLAS_THREADS_ENV];
+  if (value === undefined || value === '') return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new BackendUnavailableError(`${BLAS_THREADS_ENV}=${value}: expected a positive integer`);
+  }
+  return threads;
+}
+
+let tfjsNode: Promise<boolean> | undefined;
+
+/** tfjs-node is an optional dependency: a dynamic import that may fail. */
+function loadTfjsNode(): Promise<boolean> {
+  tfjsNode ??= (async () => {
+    try {
+      // A variable specifier keeps TypeScript from requiring the (uninstalled) module's types.
+      const specifier = '@tensorflow/tfjs-node';
+      await import(specifier);
+      return tf.findBackendFactory('tensorflow') !== null && (await initialiseTfjsBackend('tensorflow'));
+    } catch {
+      return false;
+    }
+  })();
+  return tfjsNode;
+}
+
+let wasmRegistered: Promise<boolean> | undefined;
+
+async function registerWasm(): Promise<boolean> {
+  wasmRegistered ??= (async () => {
+    try {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // Load the .wasm binaries from the installed package, never from the network.
+      const require = createRequire(import.meta.url);
+      wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return wasmRegistered;
+}
+
+/** Initialises a tfjs backend without leaving it active. */
+async function initialiseTfjsBackend(name: string): Promise<boolean> {
+  if (name === 'wasm' && !(await registerWasm())) return false;
+  if (tf.findBackendFactory(name) === null) return false;
+  const previous = tf.engine().backendName;
+  try {
+    const ok = await tf.setBackend(name);
+    return ok;
+  } catch {
+    return false;
+  } finally {
+    if (previous !== null && previous !== undefined && previous !== name && tf.findBackend(previous) !== null) {
+      await tf.setBackend(previous);
+    }
+  }
+}
+
+/**
+ * The tfjs cpu backend prints "install tfjs-node" on its first tensor in Node.
+ * Here the cpu path is a recorded, deliberate fallback (tfjs-node cannot install),
+ * so the banner would only mislead.
+ */
+function silenceCpuBackendBanner(): void {
+  const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (backend !== null && typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
+function wasmDetail(): string {
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  return `tfjs wasm${simd ? ' SIMD' : ''}, ${threads ? 'multi-threaded' : '1 thread'}`;
+}
+
+function unavailable(path: ComputePath, reason: string, cause?: unknown): BackendUnavailableError {
+  return new BackendUnavailableError(`compute path '${path}' is not available: ${reason}`, { cause });
+}
+
+/** The OpenBLAS thread count fixed when nblas loaded (undefined if it has not). */
+export function loadedBlasThreads(): number | undefined {
+  return nativeThreadsAtLoad;
+}

@@ -1,0 +1,12 @@
+// Public API of @rbm-lab/core. See README "Architecture".
+export * from './model.js';
+export * from './persistence.js';
+export * from './params.js';
+export * from './dnn.js';
+export * from './registry.js';
+export * from './backend.js';
+export * from './linalg/index.js';
+export * from './rbm/index.js';
+export * from './dbn.js';
+export * from './generators/index.js';
+export * from './quality/index.js';

@@ -1,0 +1,103 @@
+/**
+ * Fused element-wise kernels over row-major Float32Arrays. They are where the
+ * time goes once the matrix products run in BLAS, so each is one tight loop
+ * with no allocation.
+ */
+
+const TANH_CLAMP = 7.90531110763549805;
+
+/**
+ * Logistic sigmoid through a rational approximation of tanh (the one Eigen uses
+ * for float32): sigmoid(x) = 0.5 + 0.5 tanh(x / 2). Max absolute error 1.3e-7
+ * (below float32 resolution near 1), about 2.5x faster than 1 / (1 + Math.exp(-x)) in V8.
+ */
+export function fastSigmoid(x: number): number {
+  let v = 0.5 * x;
+  v = v > TANH_CLAMP ? TANH_CLAMP : v < -TANH_CLAMP ? -TANH_CLAMP : v;
+  const v2 = v * v;
+  let p = v2 * -2.76076847742355e-16 + 2.00018790482477e-13;
+  p = v2 * p + -8.60467152213735e-11;
+  p = v2 * p + 5.12229709037114e-8;
+  p = v2 * p + 1.48572235717979e-5;
+  p = v2 * p + 6.37261928875436e-4;
+  p = v2 * p + 4.89352455891786e-3;
+  let q = v2 * 1.19825839466702e-6 + 1.18534705686654e-4;
+  q = v2 * q + 2.2684346324390e-3;
+  q = v2 * q + 4.89352518554385e-3;
+  return 0.5 + (0.5 * v * p) / q;
+}
+
+/** Exact (float64) sigmoid for estimators that need it (AIS, exact log Z). */
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** log(1 + exp(x)) without overflow. */
+export function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+/** log(sigmoid(x)) without overflow. */
+export function logSigmoid(x: number): number {
+  return -softplus(-x);
+}
+
+/**
+ * out[outOffset + r*cols + c] = sign * sigmoid(pre[r*cols + c] + bias[c]) for rows x cols.
+ * sign = -1 writes the negated probabilities used by the stacked CD gradient.
+ */
+export function sigmoidAddBias(
+  pre: Float32Array,
+  bias: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+  outOffset = 0,
+  sign = 1,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const outBase = outOffset + base;
+    for (let c = 0; c < cols; c++) {
+      let v = 0.5 * (pre[base + c] + bias[c]);
+      v = v > TANH_CLAMP ? TANH_CLAMP : v < -TANH_CLAMP ? -TANH_CLAMP : v;
+      const v2 = v * v;
+      let p = v2 * -2.76076847742355e-16 + 2.00018790482477e-13;
+      p = v2 * p + -8.60467152213735e-11;
+      p = v2 * p + 5.12229709037114e-8;
+      p = v2 * p + 1.48572235717979e-5;
+      p = v2 * p + 6.37261928875436e-4;
+      p = v2 * p + 4.89352455891786e-3;
+      let q = v2 * 1.19825839466702e-6 + 1.18534705686654e-4;
+      q = v2 * q + 2.2684346324390e-3;
+      q = v2 * q + 4.89352518554385e-3;
+      out[outBase + c] = sign * (0.5 + (0.5 * v * p) / q);
+    }
+  }
+}
+
+/** Mean of squared differences over the first n elements. */
+export function meanSquaredError(a: Float32Array, b: Float32Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = a[i] - b[i];
+    sum += d * d;
+  }
+  return sum / n;
+}
+
+/** Transposes a rows x cols row-major matrix into out (cols x rows). */
+export function transpose(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  // Blocked so both the reads and the writes stay in cache.
+  const block = 32;
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(rows, r0 + block);
+    for (let c0 = 0; c0 < cols; c0 += block) {
+      const c1 = Math.min(cols, c0 + block);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) out[c * rows + r] = a[r * cols + c];
+      }
+    }
+  }
+}
+

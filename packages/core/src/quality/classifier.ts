@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { UserError, type Matrix } from '@rbm-lab/datasets';
+import type { TrainingData } from '../model.js';
+import { loadModelFiles, saveModelFiles } from '../persistence.js';
+import { buildDenseStack, gatherRows, namedWeights, setNamedWeights, trainableVariables } from '../generators/layers.js';
+import { SeededRandom } from '../generators/random.js';
+import { mapRowBlocks, runEpochs } from '../generators/training.js';
+
+export type QualityDataset = 'alphadigits' | 'mnist';
+
+export const DATASET_CLASSES: Readonly<Record<QualityDataset, number>> = { mnist: 10, alphadigits: 36 };
+
+const CLASSIFIER_TYPE = 'feature-classifier';
+/** Bumped when the architecture or training recipe changes, so stale caches are not reused. */
+const CLASSIFIER_RECIPE = 1;
+const HIDDEN_UNITS = [256, 64];
+const LEARNING_RATE = 0.001;
+const BATCH_SIZE = 64;
+/** Optimisation steps aimed for, whatever the data size (bounded below and above in epochs). */
+const TARGET_STEPS = 2000;
+const MIN_EPOCHS = 2;
+const MAX_EPOCHS = 60;
+const SEED = 1_000_003;
+const HELD_OUT_FRACTION = 0.1;
+
+export class ClassifierDataError extends UserError {}
+
+/**
+ * A small MLP classifier whose penultimate-layer activations serve as the
+ * feature space of the Fréchet distance (the role Inception plays for FID).
+ */
+export class FeatureClassifier {
+  private constructor(
+    readonly dataset: QualityDataset,
+    readonly nVisible: number,
+    readonly nClasses: number,
+    /** Accuracy on the slice of the training data held out from its training. */
+    readonly heldOutAccuracy: number,
+    private readonly network: tf.Sequential,
+  ) {}
+
+  get featureDim(): number {
+    return HIDDEN_UNITS[HIDDEN_UNITS.length - 1];
+  }
+
+  private featureTensor(x: tf.Tensor2D): tf.Tensor2D {
+    let h: tf.Tensor = x;
+    // All layers but the last (linear class logits) give the features.
+    for (const layer of this.network.layers.slice(0, -1)) h = layer.apply(h) as tf.Tensor;
+    return h as tf.Tensor2D;
+  }
+
+  private checkWidth(x: Matrix): void {
+    if (x.cols !== this.nVisible) {
+      throw new ClassifierDataError(`${this.dataset} classifier expects images of ${this.nVisible} pixels, got ${x.cols}`);
+    }
+  }
+
+  /** Penultimate-layer activations, rows x featureDim. */
+  features(x: Matrix): Matrix {
+    this.checkWidth(x);
+    return mapRowBlocks(x, 1024, this.featureDim, (block) => this.featureTensor(block));
+  }
+
+  /** Softmax class probabilities, rows x nClasses. */
+  classProbabilities(x: Matrix): Matrix {
+    this.checkWidth(x);
+    return mapRowBlocks(x, 1024, this.nClasses, (block) => tf.softmax(this.network.apply(block) as tf.Tensor2D));
+  }
+
+  dispose(): void {
+    this.network.dispose();
+  }
+
+  static build(dataset: QualityDataset, nVisible: number): tf.Sequential {
+    return buildDenseStack({
+      inputDim: nVisible,
+      hiddenUnits: HIDDEN_UNITS,
+      outputDim: DATASET_CLASSES[dataset],
+      hiddenActivation: 'relu',
+      rng: new SeededRandom(SEED),
+    });
+  }
+
+  /** Trains on all but a held-out tenth of trainData (seeded split), which measures its accuracy. */
+  static async train(dataset: QualityDataset, trainData: TrainingData): Promise<FeatureClassifier> {
+    const labels = checkLabels(dataset, trainData);
+    const nClasses = DATASET_CLASSES[dataset];
+    const rng = new SeededRandom(SEED);
+    const order = rng.permutation(trainData.x.rows);
+    const nHeldOut = trainData.x.rows >= 20 ? Math.round(trainData.x.rows * HELD_OUT_FRACTION) : 0;
+    const fitRows = order.subarray(nHeldOut);
+    const heldOutRows = order.subarray(0, nHeldOut);
+    const fitX: Matrix = { data: gatherRows(trainData.x, fitRows, 0, fitRows.length), rows: fitRows.length, cols: trainData.x.cols };
+    const fitLabels = Int32Array.from(fitRows, (row) => labels[row]);
+    const network = FeatureClassifier.build(dataset, trainData.x.cols);
+    const optimizer = tf.train.adam(LEARNING_RATE);
+    const variables = trainableVariables(network);
+    const epochs = Math.min(MAX_EPOCHS, Math.max(MIN_EPOCHS, Math.ceil((TARGET_STEPS * BATCH_SIZE) / fitX.rows)));
+    try {
+      await runEpochs({
+        train: fitX,
+        epochs,
+        batchSize: BATCH_SIZE,
+        rng,
+        options: {},
+        step: (batch, rows) => {
+          const cost = optimizer.minimize(
+            () => {
+              const target = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (row) => fitLabels[row]), 'int32'), nClasses);
+              return tf.losses.softmaxCrossEntropy(target, network.apply(batch) as tf.Tensor2D) as tf.Scalar;
+            },
+            true,
+            variables,
+          );
+          const loss = cost!.dataSync()[0];
+          cost!.dispose();
+          return { cross_entropy: loss };
+        },
+      });
+    } finally {
+      optimizer.dispose();
+    }
+    const classifier = new FeatureClassifier(dataset, trainData.x.cols, nClasses, Number.NaN, network);
+    let accuracy = Number.NaN;
+    if (nHeldOut > 0) {
+      const heldOutX: Matrix = { data: gatherRows(trainData.x, heldOutRows, 0, nHeldOut), rows: nHeldOut, cols: trainData.x.cols };
+      const predicted = argmaxRows(classifier.classProbabilities(heldOutX));
+      let correct = 0;
+      heldOutRows.forEach((row, i) => {
+        if (predicted[i] === labels[row]) correct++;
+      });
+      accuracy = correct / nHeldOut;
+    }
+    return new FeatureClassifier(dataset, trainData.x.cols, nClasses, accuracy, network);
+  }
+
+  async save(dir: string, fingerprint: string): Promise<void> {
+    await saveModelFiles(dir, {
+      type: CLASSIFIER_TYPE,
+      hyperparameters: { hidden_units: HIDDEN_UNITS, learning_rate: LEARNING_RATE, batch_size: BATCH_SIZE, recipe: CLASSIFIER_RECIPE },
+      extra: { dataset: this.dataset, nVisible: this.nVisible, nClasses: this.nClasses, heldOutAccuracy: this.heldOutAccuracy, fingerprint },
+      arrays: namedWeights(this.network, 'classifier'),
+    });
+  }
+
+  static async load(dir: string, expected: { dataset: QualityDataset; fingerprint?: string }): Promise<FeatureClassifier> {
+    const saved = await loadModelFiles(dir, CLASSIFIER_TYPE);
+    const extra = saved.extra;
+    if (extra.dataset !== expected.dataset || (expected.fingerprint !== undefined && extra.fingerprint !== expected.fingerprint)) {
+      throw new ClassifierDataError(`${dir}: holds a classifier for other data (${String(extra.dataset)}), expected ${expected.dataset}`);
+    }
+    const nVisible = Number(extra.nVisible);
+    const network = FeatureClassifier.build(expected.dataset, nVisible);
+    setNamedWeights(network, 'classifier', saved.arrays, dir);
+    // JSON turns NaN into null.
+    const accuracy = typeof extra.heldOutAccuracy === 'number' ? extra.heldOutAccuracy : Number.NaN;
+    return new FeatureClassifier(expected.dataset, nVisible, DATASET_CLASSES[expected.dataset], accuracy, network);
+  }
+}
+
+function checkLabels(dataset: QualityDataset, data: TrainingData): Int32Array {
+  const nClasses = DATASET_CLASSES[dataset];
+  if (!data.labels || data.labels.length !== data.x.rows) {
+    throw new ClassifierDataError(`the ${dataset} feature classifier needs one label per training image`);
+  }
+  for (const label of data.labels) {
+    if (!(label >= 0 && label < nClasses)) {
+      throw new ClassifierDataError(`the ${dataset} feature classifier expects labels 0-${nClasses - 1}, got ${label}`);
+    }
+  }
+  return data.labels;
+}
+
+/** Identifies the training data and recipe, so a cached classifier is reused only for the same inputs. */
+export function classifierFingerprint(dataset: QualityDataset, data: TrainingData): string {
+  const hash = createHash('sha256');
+  hash.update(`${CLASSIFIER_TYPE}/${CLASSIFIER_RECIPE}/${dataset}/${data.x.rows}x${data.x.cols}/`);
+  hash.update(new Uint8Array(data.x.data.buffer, data.x.data.byteOffset, data.x.data.byteLength));
+  if (data.labels) hash.update(new Uint8Array(data.labels.buffer, data.labels.byteOffset, data.labels.byteLength));
+  return hash.digest('hex');
+}
+
+/**
+ * The dataset's feature classifier, loaded from `cacheDir` when one trained on
+ * exactly this data is there, else trained (seeded: a few seconds on AlphaDigits,
+ * tens of seconds on MNIST) and saved there for every later run.
+ */
+export async function loadOrTrainFeatureClassifier(
+  dataset: QualityDataset,
+  trainData: TrainingData,
+  cacheDir: string,
+): Promise<FeatureClassifier> {
+  const fingerprint = classifierFingerprint(dataset, trainData);
+  const dir = join(cacheDir, `${dataset}-${fingerprint.slice(0, 16)}`);
+  const present = await access(join(dir, 'model.json')).then(
+    () => true,
+    () => false,
+  );
+  if (present) return FeatureClassifier.load(dir, { dataset, fingerprint });
+  const classifier = await FeatureClassifier.train(dataset, trainData);
+  await classifier.save(dir, fingerprint);
+  return classifier;
+}
+
+export function argmaxRows(probabilities: Matrix): Int32Array {
+  const { rows, cols, data } = probabilities;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (data[r * cols + c] > data[r * cols + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** Mean over rows of the largest class probability: how sure the classifier is that samples are characters. */
+export function classifierConfidence(probabilities: Matrix): number {
+  const { rows, cols, data } = probabilities;
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 0; c < cols; c++) best = Math.max(best, data[r * cols + c]);
+    sum += best;
+  }
+  return sum / rows;
+}
+
+/**
+ * Fraction of the given classes (default: all) that are the argmax of at least
+ * one row: low coverage means mode collapse onto a few characters.
+ */
+export function classCoverage(probabilities: Matrix, classes?: Iterable<number>): number {
+  const wanted = new Set(classes ?? Array.from({ length: probabilities.cols }, (_, c) => c));
+  if (wanted.size === 0) throw new RangeError('classCoverage: no classes given');
+  const hit = new Set<number>();
+  for (const predicted of argmaxRows(probabilities)) if (wanted.has(predicted)) hit.add(predicted);
+  return hit.size / wanted.size;
+}

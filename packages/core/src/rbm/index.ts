@@ -1,0 +1,14 @@
+export * from './hyperparameters.js';
+export { type RbmParameters, initialiseParameters } from './parameters.js';
+export {
+  RbmDataError,
+  freeEnergies,
+  hiddenProbabilities,
+  pseudoLogLikelihood,
+  reconstructionError,
+  visibleProbabilities,
+} from './inference.js';
+export { ContrastiveDivergence, type CdSettings } from './train.js';
+export * from './ais.js';
+export { gibbsSample, type GibbsOptions } from './sampling.js';
+export * from './rbm.js';

@@ -1,0 +1,397 @@
+import type { Matrix } from '@rbm-lab/datasets';
+import { getGemm, initBackend } from '../backend.js';
+import type { Gemm } from '../linalg/gemm.js';
+import { Xoshiro128 } from '../linalg/random.js';
+import type {
+  EvaluateOptions,
+  FitOptions,
+  FitResult,
+  Metrics,
+  Model,
+  ModelContext,
+  ModelSpec,
+  SampleOptions,
+  Samples,
+  TrainingData,
+} from '../model.js';
+import { loadModelFiles, ModelFileError, saveModelFiles } from '../persistence.js';
+import { averageLogProbability, estimateLogPartition, EXACT_LOG_Z_MAX_UNITS, exactLogPartition } from './ais.js';
+import {
+  parseRbmModelParams,
+  parseRbmTrainParams,
+  rbmModelSchema,
+  rbmTrainSchema,
+  type RbmModelParams,
+  type RbmTrainParams,
+} from './hyperparameters.js';
+import {
+  checkWidth,
+  freeEnergies,
+  hiddenProbabilities,
+  mean,
+  pseudoLogLikelihood,
+  pseudoLogLikelihoodAndFreeEnergy,
+  reconstructionError,
+  selectRows,
+  visibleProbabilities,
+} from './inference.js';
+import { checkParameters, copyParameters, initialiseParameters, type RbmParameters } from './parameters.js';
+import { gibbsSample } from './sampling.js';
+import { ContrastiveDivergence } from './train.js';
+
+/**
+ * Per-epoch metrics are computed on at most this many rows (a fixed random
+ * subset chosen at the start of fit), so monitoring stays a small fraction of
+ * an MNIST epoch (60000 rows) while curves remain comparable across epochs.
+ */
+export const MONITOR_ROWS = 2000;
+/** Default Gibbs sweeps for sample(). */
+export const DEFAULT_GIBBS_STEPS = 1000;
+/** Work budget (states x summed units) under which evaluate() also reports the exact log Z. */
+const EXACT_LOG_Z_BUDGET = 2 ** 22 * 64;
+/** Let timers and signal handlers run at least this often (ms) during an epoch. */
+const YIELD_INTERVAL_MS = 50;
+
+/** Metrics evaluate() computes when options.metrics is omitted. */
+export const RBM_DEFAULT_METRICS: readonly string[] = [
+  'recon_error',
+  'pseudo_log_likelihood',
+  'free_energy',
+  'free_energy_gap',
+  'ais_log_likelihood',
+  'ais_log_z',
+  'ais_log_z_std',
+  'exact_log_z',
+  'exact_log_likelihood',
+];
+
+export interface RbmOptions {
+  /** GEMM provider; default: the one initBackend() chose (initialised on first use). */
+  gemm?: Gemm;
+}
+
+export interface RbmContext {
+  nVisible: number;
+  seed: number;
+}
+
+/** Seeds of the independent random streams derived from the model seed. */
+const STREAM_MONITOR = 0x6d6f6e;
+const STREAM_SAMPLE = 0x73616d;
+const STREAM_AIS = 0x616973;
+
+/**
+ * A Bernoulli-Bernoulli Restricted Boltzmann Machine trained by CD-k or PCD-k
+ * (scikit-learn-style: hyperparameters fixed at construction, fit, transform).
+ * The maths runs on host Float32Arrays with a pluggable GEMM (see backend.ts),
+ * so every compute path runs the same algorithm with the same random stream.
+ */
+export class Rbm implements Model {
+  readonly type = 'rbm';
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly modelParams: RbmModelParams;
+  readonly trainParams: RbmTrainParams;
+  readonly nVisible: number;
+  readonly seed: number;
+  private params: RbmParameters;
+  private gemm: Gemm | undefined;
+  private epochsTrained = 0;
+  private samplesDrawn = 0;
+
+  constructor(modelParams: RbmModelParams, trainParams: RbmTrainParams, context: RbmContext, options: RbmOptions = {}) {
+    this.modelParams = { ...modelParams };
+    this.trainParams = { ...trainParams };
+    this.hyperparameters = { ...this.modelParams, ...this.trainParams };
+    this.nVisible = context.nVisible;
+    this.seed = context.seed;
+    this.gemm = options.gemm;
+    // Visible biases from the data are set by the first fit; an unfitted RBM has zero biases.
+    this.params = initialiseParameters(
+      context.nVisible,
+      modelParams.hidden_units,
+      modelParams.weight_init_std,
+      'zero',
+      undefined,
+      new Xoshiro128(context.seed),
+    );
+  }
+
+  get nHidden(): number {
+    return this.params.nHidden;
+  }
+
+  /** Epochs trained so far (across fit calls). */
+  get epochs(): number {
+    return this.epochsTrained;
+  }
+
+  async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
+    const gemm = await this.resolveGemm();
+    const x = train.x;
+    checkWidth(x, this.nVisible, 'visible');
+    const tp = this.trainParams;
+    const rng = new Xoshiro128(this.seed);
+    if (this.epochsTrained === 0) {
+      this.params = initialiseParameters(
+        this.nVisible,
+        this.modelParams.hidden_units,
+        this.modelParams.weight_init_std,
+        this.modelParams.visible_bias_init,
+        x,
+        rng,
+      );
+    }
+    const monitorRng = new Xoshiro128(this.seed ^ STREAM_MONITOR);
+    const monitorTrain = monitorSubset(x, monitorRng);
+    const monitorValid = options.validation ? monitorSubset(options.validation.x, monitorRng) : undefined;
+    if (monitorValid) checkWidth(monitorValid, this.nVisible, 'visible');
+
+    const batchSize = Math.min(tp.batch_size, Math.max(1, x.rows));
+    const trainer = new ContrastiveDivergence(
+      gemm,
+      this.params,
+      { learningRate: tp.learning_rate, batchSize, k: tp.k, method: tp.method, weightDecay: tp.weight_decay },
+      rng,
+    );
+    const order = new Int32Array(x.rows);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    const history: Metrics[] = [];
+    let lastYield = performance.now();
+    for (let epoch = 1; epoch <= tp.epochs; epoch++) {
+      const started = performance.now();
+      const globalEpoch = this.epochsTrained + 1;
+      const momentum = globalEpoch >= tp.momentum_switch_epoch ? tp.final_momentum : tp.momentum;
+      rng.shuffle(order);
+      for (let start = 0; start < x.rows; start += batchSize) {
+        if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+        if (options.signal?.aborted) return { epochsCompleted: epoch - 1, history, aborted: true };
+        trainer.trainBatch(x.data, order, start, Math.min(batchSize, x.rows - start), momentum);
+      }
+      this.epochsTrained++;
+      const metrics = this.monitor(gemm, monitorTrain, monitorValid, new Xoshiro128((this.seed ^ STREAM_MONITOR) + epoch));
+      metrics.seconds = (performance.now() - started) / 1000;
+      history.push(metrics);
+      await options.onEpoch?.(epoch, metrics);
+    }
+    return { epochsCompleted: tp.epochs, history, aborted: false };
+  }
+
+  private monitor(gemm: Gemm, train: Matrix, valid: Matrix | undefined, rng: Xoshiro128): Metrics {
+    const { pseudoLogLikelihood: pll, meanFreeEnergy: trainEnergy } = pseudoLogLikelihoodAndFreeEnergy(
+      gemm,
+      this.params,
+      train,
+      rng,
+    );
+    const metrics: Metrics = {
+      recon_error: reconstructionError(gemm, this.params, train),
+      pseudo_log_likelihood: pll,
+      free_energy_train: trainEnergy,
+    };
+    if (valid !== undefined && valid.rows > 0) {
+      const validEnergy = mean(freeEnergies(gemm, this.params, valid));
+      metrics.free_energy_valid = validEnergy;
+      // Positive and growing = overfitting (Hinton's guide, section 6).
+      metrics.free_energy_gap = validEnergy - trainEnergy;
+    }
+    return metrics;
+  }
+
+  /**
+   * Final metrics on held-out data. AIS (ais_*) uses train.ais_runs runs and
+   * train.ais_betas temperatures, with base rates from options.train (else the test data).
+   */
+  async evaluate(test: TrainingData, options: EvaluateOptions = {}): Promise<Metrics> {
+    const gemm = await this.resolveGemm();
+    const x = test.x;
+    checkWidth(x, this.nVisible, 'visible');
+    const wanted = new Set(options.metrics ?? RBM_DEFAULT_METRICS);
+    const p = this.params;
+    const metrics: Metrics = {};
+    if (wanted.has('recon_error')) metrics.recon_error = reconstructionError(gemm, p, x);
+    if (wanted.has('pseudo_log_likelihood')) {
+      metrics.pseudo_log_likelihood = pseudoLogLikelihood(gemm, p, x, new Xoshiro128(this.seed ^ STREAM_MONITOR));
+    }
+    let testEnergy: number | undefined;
+    if (wanted.has('free_energy') || wanted.has('free_energy_gap')) {
+      testEnergy = mean(freeEnergies(gemm, p, x));
+      if (wanted.has('free_energy')) metrics.free_energy = testEnergy;
+    }
+    if (wanted.has('free_energy_gap') && options.train !== undefined && testEnergy !== undefined) {
+      const trainSubset = monitorSubset(options.train.x, new Xoshiro128(this.seed ^ STREAM_MONITOR));
+      metrics.free_energy_gap = testEnergy - mean(freeEnergies(gemm, p, trainSubset));
+    }
+    if (wanted.has('ais_log_likelihood') || wanted.has('ais_log_z') || wanted.has('ais_log_z_std')) {
+      const ais = estimateLogPartition(gemm, p, {
+        runs: this.trainParams.ais_runs,
+        betas: this.trainParams.ais_betas,
+        seed: this.seed ^ STREAM_AIS,
+        baseRateData: options.train?.x ?? x,
+      });
+      if (wanted.has('ais_log_z')) metrics.ais_log_z = ais.logZ;
+      if (wanted.has('ais_log_z_std')) metrics.ais_log_z_std = ais.logZStd;
+      if (wanted.has('ais_log_likelihood')) metrics.ais_log_likelihood = averageLogProbability(gemm, p, x, ais.logZ);
+    }
+    const small = Math.min(p.nVisible, p.nHidden);
+    const tiny = small <= EXACT_LOG_Z_MAX_UNITS && 2 ** small * Math.max(p.nVisible, p.nHidden) <= EXACT_LOG_Z_BUDGET;
+    if (tiny && (wanted.has('exact_log_z') || wanted.has('exact_log_likelihood'))) {
+      const logZ = exactLogPartition(p);
+      if (wanted.has('exact_log_z')) metrics.exact_log_z = logZ;
+      if (wanted.has('exact_log_likelihood')) metrics.exact_log_likelihood = averageLogProbability(gemm, p, x, logZ);
+    }
+    return metrics;
+  }
+
+  /** Gibbs sampling: options.gibbsSteps sweeps (default 1000) from random or given chains. */
+  async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
+    const gemm = await this.resolveGemm();
+    const seed = options.seed ?? (this.seed ^ STREAM_SAMPLE) + this.samplesDrawn++;
+    return gibbsSample(gemm, this.params, {
+      n,
+      steps: options.gibbsSteps ?? DEFAULT_GIBBS_STEPS,
+      init: options.init,
+      rng: new Xoshiro128(seed),
+    });
+  }
+
+  /** p(h = 1 | v) for every row of x. Needs the backend initialised (fit, or `await initBackend()`). */
+  transform(x: Matrix): Matrix {
+    return hiddenProbabilities(this.requireGemm(), this.params, x);
+  }
+
+  /** p(v = 1 | h) for every row of h. */
+  visibleProbabilities(h: Matrix): Matrix {
+    return visibleProbabilities(this.requireGemm(), this.params, h);
+  }
+
+  /** Free energy of every row of x (float64). */
+  freeEnergy(x: Matrix): Float64Array {
+    return freeEnergies(this.requireGemm(), this.params, x);
+  }
+
+  /** A copy of the parameters; weights are [nVisible x nHidden] row-major. */
+  getParameters(): RbmParameters {
+    return copyParameters(this.params);
+  }
+
+  /** Replaces the parameters (copied); shapes must match the architecture. */
+  setParameters(parameters: RbmParameters): void {
+    checkParameters(parameters);
+    if (parameters.nVisible !== this.nVisible || parameters.nHidden !== this.modelParams.hidden_units) {
+      throw new RangeError(
+        `parameters are ${parameters.nVisible}x${parameters.nHidden}, this RBM is ${this.nVisible}x${this.modelParams.hidden_units}`,
+      );
+    }
+    this.params = copyParameters(parameters);
+  }
+
+  async save(dir: string): Promise<void> {
+    const p = this.params;
+    await saveModelFiles(dir, {
+      type: this.type,
+      hyperparameters: { ...this.hyperparameters },
+      extra: {
+        modelParams: this.modelParams,
+        trainParams: this.trainParams,
+        nVisible: this.nVisible,
+        seed: this.seed,
+        epochsTrained: this.epochsTrained,
+      },
+      arrays: {
+        weights: { shape: [p.nVisible, p.nHidden], data: p.weights },
+        visible_bias: { shape: [p.nVisible], data: p.visibleBias },
+        hidden_bias: { shape: [p.nHidden], data: p.hiddenBias },
+      },
+    });
+  }
+
+  static async load(dir: string, options: RbmOptions = {}): Promise<Rbm> {
+    const saved = await loadModelFiles(dir, 'rbm');
+    return Rbm.fromSaved(saved.extra, saved.arrays, `${dir}/model.json`, options);
+  }
+
+  /** Rebuilds an RBM from its saved metadata and arrays (also used by the DBN's loader). */
+  static fromSaved(
+    extra: Record<string, unknown>,
+    arrays: Record<string, { shape: number[]; data: Float32Array }>,
+    where: string,
+    options: RbmOptions = {},
+  ): Rbm {
+    const nVisible = extra.nVisible;
+    const seed = extra.seed;
+    if (typeof nVisible !== 'number' || typeof seed !== 'number') {
+      throw new RbmFileError(`${where}: missing nVisible or seed`);
+    }
+    const rbm = new Rbm(
+      parseRbmModelParams((extra.modelParams ?? {}) as Record<string, unknown>, `${where} model`),
+      parseRbmTrainParams((extra.trainParams ?? {}) as Record<string, unknown>, `${where} train`),
+      { nVisible, seed },
+      options,
+    );
+    const weights = arrays.weights;
+    const visibleBias = arrays.visible_bias;
+    const hiddenBias = arrays.hidden_bias;
+    if (!weights || !visibleBias || !hiddenBias) throw new RbmFileError(`${where}: weights or biases missing`);
+    try {
+      rbm.setParameters({
+        nVisible,
+        nHidden: rbm.modelParams.hidden_units,
+        weights: weights.data,
+        visibleBias: visibleBias.data,
+        hiddenBias: hiddenBias.data,
+      });
+    } catch (error) {
+      throw new RbmFileError(`${where}: ${(error as Error).message}`, { cause: error });
+    }
+    rbm.epochsTrained = typeof extra.epochsTrained === 'number' ? extra.epochsTrained : 0;
+    return rbm;
+  }
+
+  dispose(): void {
+    // Host buffers only: nothing to free beyond dropping references.
+  }
+
+  private async resolveGemm(): Promise<Gemm> {
+    if (this.gemm === undefined) {
+      await initBackend();
+      this.gemm = getGemm();
+    }
+    return this.gemm;
+  }
+
+  private requireGemm(): Gemm {
+    this.gemm ??= getGemm();
+    return this.gemm;
+  }
+}
+
+export class RbmFileError extends ModelFileError {}
+
+function monitorSubset(x: Matrix, rng: Xoshiro128): Matrix {
+  if (x.rows <= MONITOR_ROWS) return x;
+  const indices = new Int32Array(x.rows);
+  for (let i = 0; i < indices.length; i++) indices[i] = i;
+  rng.shuffle(indices);
+  return selectRows(x, indices.subarray(0, MONITOR_ROWS).sort());
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export const rbmSpec: ModelSpec = {
+  type: 'rbm',
+  description:
+    'Bernoulli-Bernoulli Restricted Boltzmann Machine trained by CD-k or PCD-k with momentum and weight decay; AIS log-likelihood.',
+  generative: true,
+  supervised: false,
+  modelSchema: rbmModelSchema,
+  trainSchema: rbmTrainSchema,
+  mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
+  create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
+    new Rbm(parseRbmModelParams(modelParams), parseRbmTrainParams(trainParams), context),
+  load: (dir: string) => Rbm.load(dir),
+};

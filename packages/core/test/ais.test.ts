@@ -1,0 +1,88 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getGemm, initBackend } from '../src/backend.js';
+import { Xoshiro128 } from '../src/linalg/random.js';
+import { aisSchedule, averageLogProbability, estimateLogPartition, exactLogPartition } from '../src/rbm/ais.js';
+import type { RbmParameters } from '../src/rbm/parameters.js';
+import { alphaDigitsSubset, makeRbm } from './rbm-fixtures.js';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+function randomParameters(nVisible: number, nHidden: number, seed: number, scale: number): RbmParameters {
+  const rng = new Xoshiro128(seed);
+  const fill = (n: number) => Float32Array.from({ length: n }, () => scale * rng.nextNormal());
+  return { nVisible, nHidden, weights: fill(nVisible * nHidden), visibleBias: fill(nVisible), hiddenBias: fill(nHidden) };
+}
+
+/** log Z by summing exp(-E(v, h)) over every joint state. */
+function bruteForceLogZ(p: RbmParameters): number {
+  const terms: number[] = [];
+  for (let v = 0; v < 2 ** p.nVisible; v++) {
+    for (let h = 0; h < 2 ** p.nHidden; h++) {
+      let negEnergy = 0;
+      for (let i = 0; i < p.nVisible; i++) if ((v >> i) & 1) negEnergy += p.visibleBias[i];
+      for (let j = 0; j < p.nHidden; j++) if ((h >> j) & 1) negEnergy += p.hiddenBias[j];
+      for (let i = 0; i < p.nVisible; i++) {
+        for (let j = 0; j < p.nHidden; j++) if ((v >> i) & 1 && (h >> j) & 1) negEnergy += p.weights[i * p.nHidden + j];
+      }
+      terms.push(negEnergy);
+    }
+  }
+  const max = Math.max(...terms);
+  return max + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - max), 0));
+}
+
+describe('exact log Z', () => {
+  it('matches brute-force enumeration of joint states, enumerating either layer', () => {
+    for (const [nV, nH] of [
+      [6, 3],
+      [3, 7],
+      [5, 5],
+    ]) {
+      const p = randomParameters(nV, nH, nV * 10 + nH, 1.5);
+      expect(exactLogPartition(p)).toBeCloseTo(bruteForceLogZ(p), 9);
+    }
+  });
+
+  it('refuses configurations it cannot enumerate', () => {
+    expect(() => exactLogPartition(randomParameters(30, 25, 1, 0.1))).toThrow(RangeError);
+  });
+});
+
+describe('AIS', () => {
+  it('spreads betas over [0, 0.5], [0.5, 0.9], [0.9, 1] as 500 : 4000 : 10000', () => {
+    const betas = aisSchedule();
+    expect(betas.length).toBe(14500);
+    expect(betas[0]).toBe(0);
+    expect(betas[betas.length - 1]).toBe(1);
+    for (let i = 1; i < betas.length; i++) expect(betas[i]).toBeGreaterThan(betas[i - 1]);
+    const count = (lo: number, hi: number) => betas.filter((b) => b >= lo && b < hi).length;
+    expect(count(0, 0.5)).toBe(500);
+    expect(count(0.5, 0.9)).toBe(4000);
+    const small = aisSchedule(100);
+    expect(small.length).toBe(100);
+    expect(small[99]).toBe(1);
+  });
+
+  it('estimates log Z within 0.5 nats of the exact value for a small RBM trained on AlphaDigits', async () => {
+    const x = await alphaDigitsSubset();
+    const rbm = makeRbm({ hidden_units: 12 }, { epochs: 20, learning_rate: 0.1, batch_size: 20, ais_betas: 3000 }, 21);
+    await rbm.fit({ x });
+    const p = rbm.getParameters();
+    const exact = exactLogPartition(p);
+    const ais = estimateLogPartition(getGemm(), p, { runs: 100, betas: 3000, baseRateData: x, seed: 4 });
+    expect(Math.abs(ais.logZ - exact)).toBeLessThan(0.5);
+    expect(ais.logZStd).toBeGreaterThan(0);
+    expect(ais.logZStd).toBeLessThan(0.5);
+    // The trained RBM is far from the base-rate model: AIS did real work.
+    expect(Math.abs(exact - ais.logZBase)).toBeGreaterThan(5);
+    const metrics = await rbm.evaluate({ x }, { metrics: ['ais_log_likelihood', 'exact_log_likelihood', 'exact_log_z'] });
+    expect(metrics.exact_log_z).toBeCloseTo(exact, 9);
+    expect(metrics.exact_log_likelihood).toBeCloseTo(averageLogProbability(getGemm(), p, x, exact), 9);
+    expect(Math.abs(metrics.ais_log_likelihood - metrics.exact_log_likelihood)).toBeLessThan(0.5);
+    // An image has 320 binary pixels: log p must be below 0 and above 320 log(1/2) for a trained model.
+    expect(metrics.exact_log_likelihood).toBeLessThan(0);
+    expect(metrics.exact_log_likelihood).toBeGreaterThan(-320 * Math.LN2);
+  });
+});
