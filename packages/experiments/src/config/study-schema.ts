@@ -1,0 +1,167 @@
+import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
+
+export const STUDY_SCHEMA_ID = 'https://rbm-lab.local/schema/study.schema.json';
+
+/** Dotted parameter path as used in sweep.grid / sweep.zip, e.g. `model.hidden_units`. */
+const DOTTED_PATH = '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$';
+
+const datasetSchema: JsonSchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { enum: ['alphadigits', 'mnist'], description: 'Binary AlphaDigits (36 characters x 39 images, 20x16) or MNIST (28x28).' },
+    characters: {
+      description:
+        "AlphaDigits: characters to learn: a list of symbols ('A', '3') or indices 0-35, or a comma-separated string ('A,B,C'). Default: all 36.",
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, items: { type: ['string', 'integer'] } },
+      ],
+    },
+    n_characters: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 36,
+      description: 'AlphaDigits: keep only the first n of the selected characters (sweep it for the number-of-characters study).',
+    },
+    digits: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'integer', minimum: 0, maximum: 9 },
+      description: 'MNIST: digits to keep. Default: all ten.',
+    },
+    limit: { type: 'integer', minimum: 1, description: 'MNIST: number of training images (first ones, file order). Default: all 60000.' },
+    test_limit: { type: 'integer', minimum: 1, description: 'MNIST: number of test images. Default: all 10000.' },
+    binarize: {
+      enum: ['threshold', 'stochastic', 'none'],
+      default: 'threshold',
+      description: "MNIST: 'threshold' (pixel > threshold), 'stochastic' (1 with probability pixel/255) or 'none' (grey levels in [0,1]).",
+    },
+    threshold: { type: 'integer', minimum: 0, maximum: 254, default: 127, description: 'MNIST: binarization threshold on 0-255.' },
+    validation_fraction: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 1,
+      default: 0.1,
+      description: 'Fraction of the training images held out for validation (AlphaDigits: per character).',
+    },
+    seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the train/validation split.' },
+  },
+};
+
+const evalSchema: JsonSchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    metrics: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
+      description: "Metric names passed to the model's evaluate(); omitted = the model's defaults.",
+    },
+    n_samples: { type: 'integer', minimum: 0, maximum: 1024, default: 64, description: 'Images generated per run (0 = none).' },
+    gibbs_steps: { type: 'integer', minimum: 1, default: 200, description: 'Gibbs steps per generated image (RBM/DBN).' },
+    main_metric: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'lower_is_better'],
+      properties: { name: { type: 'string', minLength: 1 }, lower_is_better: { type: 'boolean' } },
+      description: "Metric to rank this sweep's runs by; default the model type's own (set it when sweeping model types).",
+    },
+    quality: {
+      type: 'boolean',
+      default: true,
+      description: 'Score generated images against the data (generative models).',
+    },
+  },
+};
+
+const sweepValues: JsonSchemaObject = { type: 'array', minItems: 1, description: 'Values of this parameter (at least one).' };
+
+const sweepSchema: JsonSchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    grid: {
+      type: 'object',
+      description: 'Dotted parameter path -> list of values; runs are the cartesian product.',
+      propertyNames: { pattern: DOTTED_PATH },
+      additionalProperties: sweepValues,
+    },
+    zip: {
+      type: 'object',
+      description: 'Dotted parameter path -> list of values; the lists move together (equal lengths), crossed with the grid.',
+      propertyNames: { pattern: DOTTED_PATH },
+      additionalProperties: sweepValues,
+    },
+    seeds: {
+      description: 'Repeats: a list of seeds, or a count n (seeds seed, seed+1, ..., seed+n-1).',
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0 } },
+      ],
+    },
+  },
+};
+
+/**
+ * The JSON Schema of a (merged) study file. The `model` and `train` sections
+ * are composed from the registered model specs: one if/then per `model.type`,
+ * so a new model type needs no change here.
+ */
+export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject {
+  const types = specs.map((s) => s.type);
+  const perType = specs.map((spec) => {
+    const modelProperties = (spec.modelSchema.properties ?? {}) as Record<string, unknown>;
+    return {
+      if: {
+        properties: { model: { properties: { type: { const: spec.type } }, required: ['type'] } },
+        required: ['model'],
+      },
+      then: {
+        properties: {
+          model: {
+            ...spec.modelSchema,
+            type: 'object',
+            properties: { type: { const: spec.type }, ...modelProperties },
+            additionalProperties: false,
+            description: spec.description,
+          },
+          train: { ...spec.trainSchema, type: 'object' },
+        },
+      },
+    };
+  });
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: STUDY_SCHEMA_ID,
+    title: 'RBM Lab study',
+    description:
+      'An RBM Lab study: data, model, training, evaluation and the parameters to sweep. `extends` names a base file merged underneath (maps merged deeply, lists replaced).',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'dataset', 'model'],
+    properties: {
+      name: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+        description: 'Study name; also the folder of its artifacts (runs/<name>/).',
+      },
+      description: { type: 'string' },
+      extends: { type: 'string', description: 'Base study file, relative to this file.' },
+      seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of model initialisation and sampling.' },
+      dataset: datasetSchema,
+      model: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { enum: types, description: 'Model type.' } },
+      },
+      train: { type: 'object' },
+      eval: evalSchema,
+      sweep: sweepSchema,
+    },
+    allOf: perType,
+  };
+}

@@ -1,0 +1,67 @@
+/** Typed view of a validated study (snake_case keys as in the YAML). */
+
+export interface DatasetConfig {
+  name: 'alphadigits' | 'mnist';
+  characters?: string | Array<string | number>;
+  n_characters?: number;
+  digits?: number[];
+  limit?: number;
+  test_limit?: number;
+  binarize?: 'threshold' | 'stochastic' | 'none';
+  threshold?: number;
+  validation_fraction?: number;
+  seed?: number;
+}
+
+export interface ModelConfig {
+  type: string;
+  [param: string]: unknown;
+}
+
+export interface EvalConfig {
+  metrics?: string[];
+  n_samples?: number;
+  gibbs_steps?: number;
+  quality?: boolean;
+  main_metric?: { name: string; lower_is_better: boolean };
+}
+
+export interface SweepConfig {
+  grid?: Record<string, unknown[]>;
+  zip?: Record<string, unknown[]>;
+  seeds?: number | number[];
+}
+
+/** A study after `extends` merging and validation. */
+export interface Study {
+  name: string;
+  description?: string;
+  seed?: number;
+  dataset: DatasetConfig;
+  model: ModelConfig;
+  train?: Record<string, unknown>;
+  eval?: EvalConfig;
+  sweep?: SweepConfig;
+}
+
+/** Everything one run needs: the study's sections with this grid point's values and defaults filled in. */
+export interface RunConfig {
+  seed: number;
+  dataset: DatasetConfig;
+  model: ModelConfig;
+  train: Record<string, unknown>;
+  eval: Required<Omit<EvalConfig, 'metrics' | 'main_metric'>> & Pick<EvalConfig, 'metrics' | 'main_metric'>;
+}
+
+export interface RunPlan {
+  /** Stable: hash of the sweep id and the resolved run config. */
+  id: string;
+  sweepId: string;
+  /** Position in the expanded grid. */
+  index: number;
+  config: RunConfig;
+  /** Values of the swept parameters: dotted path -> value. */
+  params: Record<string, unknown>;
+  seed: number;
+  epochs: number;
+}

@@ -1,0 +1,22 @@
+// Public API of @rbm-lab/experiments.
+export * from './store/types.js';
+export * from './store/run-store.js';
+export * from './store/paths.js';
+export { SCHEMA_VERSION } from './store/migrations.js';
+export * from './config/types.js';
+export * from './config/errors.js';
+export { buildStudySchema, STUDY_SCHEMA_ID } from './config/study-schema.js';
+export { loadStudy, deepMerge, MAX_GRID_POINTS, type LoadedStudy } from './config/load-study.js';
+export {
+  expandGrid,
+  sweepIdOf,
+  sweptParams,
+  studySeeds,
+  sweepCombinations,
+  canonicalJson,
+  shortHash,
+  type AxisChoice,
+} from './config/grid.js';
+export { runSweep, blasThreadsPerWorker, currentGitCommit, type SweepRunOptions, type SweepRunResult } from './runner/sweep-runner.js';
+export { createProgressReporter, LineProgress, BarProgress, type ProgressReporter } from './runner/progress.js';
+export { runCli, compareRuns, BUILTIN_COMMANDS, EXIT, type CliCommand, type CliIo, type RunCliOptions } from './cli.js';

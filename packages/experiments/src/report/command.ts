@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UserError } from '@rbm-lab/datasets';
+import type { CliCommand, CliIo } from '../cli.js';
+import { resolveDbPath } from '../store/paths.js';
+import { RunStore } from '../store/run-store.js';
+
+export const REPORT_USAGE = 'report <sweep> [--out DIR] [--db PATH]                    figures and report.md of a sweep';
+
+class ReportUsageError extends UserError {}
+
+async function report(args: string[], io: Pick<CliIo, 'stdout' | 'cwd' | 'env'>, dbPath?: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { out: { type: 'string', short: 'o' }, db: { type: 'string' } },
+    });
+  } catch (error) {
+    throw new ReportUsageError(`report: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new ReportUsageError(`report: expected one sweep name or id, e.g. \`rbm-lab report hidden\` (got ${positionals.length})`);
+  }
+  const path = values.db !== undefined || dbPath === undefined ? resolveDbPath(values.db, io.env, io.cwd) : dbPath;
+  const reader = RunStore.openReadOnly(path);
+  try {
+    // Loaded here: the charting libraries stay out of every other command's start-up.
+    const { writeSweepReport } = await import('./report.js');
+    const result = await writeSweepReport(reader, positionals[0], values.out === undefined ? undefined : resolve(io.cwd, values.out));
+    io.stdout.write(`wrote ${result.markdownPath} (${result.figures.length} figures)\n`);
+    return 0;
+  } finally {
+    reader.close();
+  }
+}
+
+/** `rbm-lab report <sweep>` for runCli's command table (errors are printed by runCli). */
+export const reportCommand: CliCommand = {
+  usage: REPORT_USAGE,
+  run: (args, io) => report(args, io),
+};
+
+/**
+ * The same command for callers without a CliIo: writes the report of the sweep
+ * named in `args` from the database at `options.dbPath` (`--db` in args wins).
+ * Returns the exit code: 0 written, 2 bad arguments, unknown sweep or database
+ * (printed as `error: ...` on stderr).
+ */
+export async function runReportCommand(args: string[], options: { dbPath: string }): Promise<number> {
+  try {
+    return await report(args, { stdout: process.stdout, cwd: process.cwd(), env: process.env }, options.dbPath);
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Pure shaping of run records into the tables the report's charts draw.
+ * Nothing here touches the store or the file system.
+ */
+
+export interface ReportRun {
+  id: string;
+  index: number;
+  status: string;
+  params: Record<string, unknown>;
+  seed: number;
+  metrics: Record<string, number>;
+  curves: Record<string, Array<{ step: number; value: number }>>;
+}
+
+/** One point of a metric-against-parameter chart: a parameter value (and group), summarised over runs. */
+export interface MetricSummaryRow {
+  /** The parameter value: a number on a quantitative axis, a label otherwise. */
+  x: number | string;
+  /** Value of the colour parameter, when one is used. */
+  group?: string;
+  mean: number;
+  min: number;
+  max: number;
+  std: number;
+  n: number;
+}
+
+const UNIT_RULES: Array<[RegExp, string]> = [
+  [/sigma|bandwidth/i, 'std. dev. in pixel values'],
+  [/recon.*(error|mse)|(^|_)mse($|_)/i, 'mean squared error per pixel'],
+  [/free_?energy/i, 'nats'],
+  [/likelihood|(^|_)(ll|pll|elbo|nll)($|_)|parzen|(^|_)ais|log_?z|log_?prob/i, 'nats'],
+  [/loss/i, 'nats'],
+  [/error_?rate|(^|_)(train|test|val(idation)?)_error$|accuracy|confidence|coverage|fraction/i, 'fraction'],
+  [/frechet|fr[eé]chet|(^|_)fid($|_)/i, 'squared distance in classifier features'],
+  [/(nn|nearest).*dist|hamming/i, 'squared distance, pixels'],
+  [/(duration|time)_?ms$/i, 'ms'],
+  [/(duration|time|seconds)(_s)?$/i, 's'],
+];
+
+/** The unit of a metric, recognised from its name (undefined when unknown). */
+export function metricUnit(name: string): string | undefined {
+  for (const [pattern, unit] of UNIT_RULES) if (pattern.test(name)) return unit;
+  return undefined;
+}
+
+export function metricAxisTitle(name: string): string {
+  const unit = metricUnit(name);
+  return unit ? `${name} (${unit})` : name;
+}
+
+/** The same title over two lines (name, then unit), for vertical axes and legends where one line gets clipped. */
+export function metricTitleLines(name: string): string[] {
+  const unit = metricUnit(name);
+  return unit ? [name, `(${unit})`] : [name];
+}
+
+/** Short, readable text for a parameter value: long lists are abbreviated with their length. */
+export function formatParamValue(value: unknown): string {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => formatParamValue(item));
+    const shown = items.length > 6 ? [...items.slice(0, 4), '…', items[items.length - 1]] : items;
+    const text = shown.join(',');
+    return items.length > 6 ? `[${text}] (${items.length})` : `[${text}]`;
+  }
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+  if (value === null || value === undefined) return 'none';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** `param=value, param=value` for a run's label; the last path segment names each parameter. */
+export function formatRunParams(params: Record<string, unknown>, paths: string[]): string {
+  return paths.map((path) => `${path.split('.').pop()}=${formatParamValue(params[path])}`).join(', ');
+}
+
+/** Whether every value of a parameter is a finite number, so it can sit on a numeric axis. */
+export function isNumericParam(values: unknown[]): boolean {
+  return values.length > 0 && values.every((value) => typeof value === 'number' && Number.isFinite(value));
+}
+
+/**
+ * A log axis reads better when numeric values span more than an order of
+ * magnitude and are all positive (learning rates 0.001..0.1, hidden units 10..1000).
+ */
+export function prefersLogScale(values: number[]): boolean {
+  if (values.length < 3 || values.some((value) => value <= 0)) return false;
+  return Math.max(...values) / Math.min(...values) >= 20;
+}
+
+/**
+ * Distinct values of a parameter across runs: numbers ascending, anything else
+ * in grid order (the order the config lists them).
+ */
+export function distinctParamValues(runs: ReportRun[], path: string): unknown[] {
+  const byKey = new Map<string, unknown>();
+  for (const run of [...runs].sort((a, b) => a.index - b.index)) {
+    const key = JSON.stringify(run.params[path] ?? null);
+    if (!byKey.has(key)) byKey.set(key, run.params[path]);
+  }
+  const values = [...byKey.values()];
+  if (isNumericParam(values)) (values as number[]).sort((a, b) => a - b);
+  return values;
+}
+
+/** Names of the final metrics recorded by any run, the main metric first, the rest alphabetically. */
+export function finalMetricNames(runs: ReportRun[], mainMetric?: string): string[] {
+  const names = new Set<string>();
+  for (const run of runs) for (const [name, value] of Object.entries(run.metrics)) if (Number.isFinite(value)) names.add(name);
+  return [...names].sort((a, b) => (a === mainMetric ? -1 : b === mainMetric ? 1 : a.localeCompare(b)));
+}
+
+/** Names of the per-epoch metrics recorded by any run, alphabetically. */
+export function curveMetricNames(runs: ReportRun[]): string[] {
+  const names = new Set<string>();
+  for (const run of runs) for (const [name, points] of Object.entries(run.curves)) if (points.length > 0) names.add(name);
+  return [...names].sort();
+}
+
+export function summarise(values: number[]): { mean: number; min: number; max: number; std: number; n: number } {
+  const n = values.length;
+  const mean = values.reduce((sum, value) => sum + value, 0) / n;
+  const variance = n > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, min: Math.min(...values), max: Math.max(...values), std: Math.sqrt(variance), n };
+}
+
+/**
+ * A final metric summarised per value of `param` (and of `groupBy`, when given),
+ * over every other source of variation: seeds and the remaining swept parameters.
+ */
+export function summariseMetricByParam(
+  runs: ReportRun[],
+  param: string,
+  metric: string,
+  groupBy?: string,
+): MetricSummaryRow[] {
+  const numeric = isNumericParam(runs.map((run) => run.params[param]));
+  const cells = new Map<string, { x: number | string; group?: string; values: number[] }>();
+  for (const value of distinctParamValues(runs, param)) {
+    const groups = groupBy ? distinctParamValues(runs, groupBy) : [undefined];
+    for (const groupValue of groups) {
+      const key = JSON.stringify([value ?? null, groupValue ?? null]);
+      cells.set(key, {
+        x: numeric ? (value as number) : formatParamValue(value),
+        ...(groupBy ? { group: formatParamValue(groupValue) } : {}),
+        values: [],
+      });
+    }
+  }
+  for (const run of runs) {
+    const value = run.metrics[metric];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    const key = JSON.stringify([run.params[param] ?? null, groupBy ? (run.params[groupBy] ?? null) : null]);
+    cells.get(key)?.values.push(value);
+  }
+  const rows: MetricSummaryRow[] = [];
+  for (const cell of cells.values()) {
+    if (cell.values.length === 0) continue;
+    rows.push({ x: cell.x, ...(cell.group !== undefined ? { group: cell.group } : {}), ...summarise(cell.values) });
+  }
+  return rows;
+}
+
+/** A safe file-name fragment for a parameter path or metric name. */
+export function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+}

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../src/index.js';
+
+export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const CLI_SOURCE = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+/** A tiny study: 2 characters, a few hidden units, 2 epochs, cheap metrics. */
+export function tinyStudy(name: string, grid: string, extra = ''): string {
+  return `name: ${name}
+dataset:
+  name: alphadigits
+  characters: [A, B]
+  validation_fraction: 0.2
+model:
+  type: rbm
+  hidden_units: 8
+train:
+  epochs: 2
+  batch_size: 10
+  learning_rate: 0.1
+eval:
+  metrics: [recon_error]
+  n_samples: 4
+  gibbs_steps: 5
+  quality: false
+sweep:
+${grid}
+${extra}`;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the rbm-lab CLI from source in its own process (as `npx nx run experiments:cli` does). */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(process.execPath, ['--conditions=@rbm-lab/source', '--import', 'tsx', CLI_SOURCE, ...args], {
+    cwd: PACKAGE_DIR,
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+class Collect extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+/** Runs the CLI in this process, capturing its output. */
+export async function cliInProcess(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Collect();
+  const stderr = new Collect();
+  const code = await runCli(args, { io: { stdout, stderr, cwd, env: {} } });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

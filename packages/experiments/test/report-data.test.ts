@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  distinctParamValues,
+  finalMetricNames,
+  formatParamValue,
+  metricAxisTitle,
+  prefersLogScale,
+  summariseMetricByParam,
+  type ReportRun,
+} from '../src/report/data.js';
+import { samplesGridPng } from '../src/report/montage.js';
+import { PNG } from 'pngjs';
+
+function run(index: number, params: Record<string, unknown>, seed: number, metrics: Record<string, number>): ReportRun {
+  return { id: `r${index}`, index, status: 'finished', params, seed, metrics, curves: {} };
+}
+
+describe('report data shaping', () => {
+  const runs = [
+    run(0, { h: 100, lr: 0.1 }, 1, { err: 0.3 }),
+    run(1, { h: 100, lr: 0.1 }, 2, { err: 0.5 }),
+    run(2, { h: 10, lr: 0.1 }, 1, { err: 0.9 }),
+    run(3, { h: 10, lr: 0.01 }, 1, { err: 0.7, extra: 2 }),
+    run(4, { h: 100, lr: 0.01 }, 1, { err: Number.NaN }),
+  ];
+
+  it('summarises a metric per parameter value over seeds and other parameters', () => {
+    const rows = summariseMetricByParam(runs, 'h', 'err');
+    expect(rows.map((row) => row.x)).toEqual([10, 100]);
+    const [ten, hundred] = rows;
+    expect(ten.mean).toBeCloseTo(0.8, 10);
+    expect([ten.min, ten.max, ten.n]).toEqual([0.7, 0.9, 2]);
+    expect(hundred.mean).toBeCloseTo(0.4, 10); // the NaN run is left out, not averaged in
+    expect(hundred.n).toBe(2);
+    expect(hundred.std).toBeCloseTo(Math.sqrt(0.02), 10);
+  });
+
+  it('splits by a colour parameter and drops empty cells', () => {
+    const rows = summariseMetricByParam(runs, 'h', 'err', 'lr');
+    expect(rows.map((row) => [row.x, row.group, row.n])).toEqual([
+      [10, '0.01', 1],
+      [10, '0.1', 1],
+      [100, '0.1', 2],
+    ]);
+  });
+
+  it('orders numeric values ascending and other values as the grid lists them', () => {
+    expect(distinctParamValues(runs, 'h')).toEqual([10, 100]);
+    const lists = [run(0, { c: ['B'] }, 1, {}), run(1, { c: ['A', 'B'] }, 1, {}), run(2, { c: ['B'] }, 2, {})];
+    expect(distinctParamValues(lists, 'c')).toEqual([['B'], ['A', 'B']]);
+  });
+
+  it('lists final metrics with the main one first', () => {
+    expect(finalMetricNames(runs, 'err')).toEqual(['err', 'extra']);
+    expect(finalMetricNames(runs, 'extra')).toEqual(['extra', 'err']);
+  });
+
+  it('labels values and axes readably', () => {
+    expect(formatParamValue(0.1 + 0.2)).toBe('0.3');
+    expect(formatParamValue(['A', 'B'])).toBe('[A,B]');
+    expect(formatParamValue('0123456789'.split(''))).toBe('[0,1,2,3,…,9] (10)');
+    expect(metricAxisTitle('reconstruction_error')).toBe('reconstruction_error (mean squared error per pixel)');
+    expect(metricAxisTitle('ais_log_likelihood')).toBe('ais_log_likelihood (nats)');
+    expect(metricAxisTitle('mystery')).toBe('mystery');
+    expect(prefersLogScale([0.001, 0.01, 0.1])).toBe(true);
+    expect(prefersLogScale([10, 20, 40])).toBe(false);
+  });
+});
+
+describe('samples grid', () => {
+  it('draws each sample pixel-exactly, scaled, white for ink', () => {
+    // two 2x3 images: the first all ink, the second ink only at its top-left pixel
+    const data = new Float32Array(12);
+    data.fill(1, 0, 6);
+    data[6] = 1;
+    const grid = samplesGridPng({ data, n: 2, height: 2, width: 3 }, { columns: 2, scale: 4 });
+    const png = PNG.sync.read(grid.png);
+    expect([png.width, png.height]).toEqual([2 * 12 + 3 * 2, 8 + 2 * 2]);
+    const grey = (x: number, y: number) => png.data[(y * png.width + x) * 4];
+    expect(grey(2 + 11, 2 + 7)).toBe(255); // last pixel of the first image
+    const second = 2 + 12 + 2;
+    expect(grey(second + 3, 2 + 3)).toBe(255); // inside the scaled top-left pixel
+    expect(grey(second + 4, 2)).toBe(0); // the pixel to its right
+    expect(grey(0, 0)).not.toBe(0); // gap between images
+  });
+});
