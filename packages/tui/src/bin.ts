@@ -1,0 +1,14 @@
+/**
+ * `rbm-lab <command>`: the experiments CLI plus `ui`, the dashboard. The bin
+ * lives here so the experiments package never depends on the dashboard
+ * (data flows experiments -> tui).
+ */
+import { runCli, type CliCommand } from '@rbm-lab/experiments';
+import { runDashboard } from './dashboard.js';
+
+const ui: CliCommand = {
+  usage: 'ui [--db PATH]                                            dashboard: sweeps, runs, curves, samples, compare',
+  run: (args, io) => runDashboard(args, { cwd: io.cwd, env: io.env }),
+};
+
+process.exitCode = await runCli(process.argv.slice(2), { extraCommands: { ui } });

@@ -1,0 +1,118 @@
+/**
+ * A braille line chart: each character cell holds 2x4 dots, so a chart of
+ * w x h cells has 2w x 4h points of resolution. Several series can be
+ * overlaid, each in its own colour (a cell takes the colour of the last series
+ * drawn through it). Pure: returns lines of coloured segments for the renderer.
+ */
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  points: Array<{ x: number; y: number }>;
+}
+
+export interface Segment {
+  text: string;
+  color?: string;
+}
+
+export interface Chart {
+  lines: Segment[][];
+  yMin: number;
+  yMax: number;
+  xMin: number;
+  xMax: number;
+}
+
+// Bit of dot (dx, dy) in a braille cell, per the Unicode braille pattern layout.
+const DOT_BITS = [
+  [0x01, 0x02, 0x04, 0x40],
+  [0x08, 0x10, 0x20, 0x80],
+];
+
+export const SERIES_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
+
+function axisLabel(value: number): string {
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(1);
+  return String(Number(value.toPrecision(3)));
+}
+
+/**
+ * Plot into `width` x `height` character cells including the y-axis labels and
+ * the x-axis line. Returns no lines if there is no room or no finite point.
+ */
+export function plotChart(series: ChartSeries[], width: number, height: number): Chart | null {
+  const finite = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)));
+  if (finite.length === 0) return null;
+  let yMin = Math.min(...finite.map((p) => p.y));
+  let yMax = Math.max(...finite.map((p) => p.y));
+  const xMin = Math.min(...finite.map((p) => p.x));
+  const xMax = Math.max(...finite.map((p) => p.x));
+  if (yMin === yMax) {
+    const pad = yMin === 0 ? 1 : Math.abs(yMin) * 0.05;
+    yMin -= pad;
+    yMax += pad;
+  }
+  const labels = [axisLabel(yMax), axisLabel((yMin + yMax) / 2), axisLabel(yMin)];
+  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const plotW = width - labelWidth - 2; // label, space, axis
+  const plotH = height - 1; // x axis line
+  if (plotW < 4 || plotH < 2) return null;
+
+  const dotsW = plotW * 2;
+  const dotsH = plotH * 4;
+  const bits = new Uint8Array(plotW * plotH);
+  const colorOf: Array<string | undefined> = new Array(plotW * plotH);
+  const toDotX = (x: number) => (xMax === xMin ? dotsW / 2 : ((x - xMin) / (xMax - xMin)) * (dotsW - 1));
+  const toDotY = (y: number) => (1 - (y - yMin) / (yMax - yMin)) * (dotsH - 1);
+  const setDot = (dx: number, dy: number, color: string) => {
+    const x = Math.round(dx);
+    const y = Math.round(dy);
+    if (x < 0 || y < 0 || x >= dotsW || y >= dotsH) return;
+    const cell = Math.floor(y / 4) * plotW + Math.floor(x / 2);
+    bits[cell] |= DOT_BITS[x % 2][y % 4];
+    colorOf[cell] = color;
+  };
+
+  for (const s of series) {
+    const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
+    if (pts.length === 1) setDot(toDotX(pts[0].x), toDotY(pts[0].y), s.color);
+    for (let i = 1; i < pts.length; i++) {
+      const x0 = toDotX(pts[i - 1].x);
+      const y0 = toDotY(pts[i - 1].y);
+      const x1 = toDotX(pts[i].x);
+      const y1 = toDotY(pts[i].y);
+      const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+      for (let t = 0; t <= steps; t++) setDot(x0 + ((x1 - x0) * t) / steps, y0 + ((y1 - y0) * t) / steps, s.color);
+    }
+  }
+
+  const lines: Segment[][] = [];
+  for (let row = 0; row < plotH; row++) {
+    let label = '';
+    if (row === 0) label = labels[0];
+    else if (row === plotH - 1) label = labels[2];
+    else if (row === Math.floor((plotH - 1) / 2)) label = labels[1];
+    const line: Segment[] = [{ text: `${label.padStart(labelWidth)} ┤`, color: 'gray' }];
+    for (let col = 0; col < plotW; col++) {
+      const cell = row * plotW + col;
+      const ch = bits[cell] ? String.fromCharCode(0x2800 + bits[cell]) : ' ';
+      const color = bits[cell] ? colorOf[cell] : undefined;
+      const last = line[line.length - 1];
+      if (line.length > 1 && last.color === color) last.text += ch;
+      else line.push({ text: ch, color });
+    }
+    lines.push(line);
+  }
+  const left = axisLabel(xMin);
+  const right = axisLabel(xMax);
+  const axis = '└' + '─'.repeat(plotW);
+  const under = ' '.repeat(labelWidth + 1) + axis;
+  // x-axis range written into the axis line so it costs no extra row
+  const xText = ` ${left} … ${right} `;
+  const start = labelWidth + 3;
+  const axisLine = xText.length < plotW - 2 ? under.slice(0, start) + xText + under.slice(start + xText.length) : under;
+  lines.push([{ text: axisLine, color: 'gray' }]);
+  return { lines, yMin, yMax, xMin, xMax };
+}

@@ -1,0 +1,147 @@
+/**
+ * A run database written through the real RunStore write API: a finished
+ * two-parameter sweep with samples, a failed run, and a sweep still running.
+ * Metric values follow a smooth made-up response surface so tests can derive
+ * the expected best run from the same formula instead of hard-coding it.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAlphaDigits, loadMnist } from '@rbm-lab/datasets';
+import { RunStore } from '@rbm-lab/experiments';
+
+export const CROSS_HIDDEN = [16, 64];
+export const CROSS_CHARS = [2, 6];
+export const EPOCHS = 5;
+
+/** Reconstruction error of the fake surface: more hidden units and fewer characters is better. */
+export function crossError(hidden: number, chars: number, epoch = EPOCHS): number {
+  return 0.05 + chars / 100 + 4 / hidden + 0.2 / epoch;
+}
+
+export function crossLikelihood(hidden: number, chars: number): number {
+  return -100 + hidden / 4 - chars * 3;
+}
+
+export interface Fixture {
+  dir: string;
+  dbPath: string;
+  crossSweepId: string;
+  runIds: string[];
+  /** The samples written for each finished run (real dataset images standing in for generated ones). */
+  samples: Map<string, { data: Float32Array; n: number; height: number; width: number }>;
+  /** The run of the running sweep that is in progress; tests extend it live. */
+  liveRunId: string;
+  liveSweepId: string;
+}
+
+function writeSamples(store: RunStore, dir: string, runId: string, data: Float32Array, n: number, height: number, width: number) {
+  const rel = join('runs', runId);
+  mkdirSync(join(dir, rel), { recursive: true });
+  const file = join(rel, 'samples.f32');
+  writeFileSync(join(dir, file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return { kind: 'samples_raw', path: file, meta: { n, height, width } };
+}
+
+export async function writeFixture(): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'rbm-tui-'));
+  const dbPath = join(dir, 'rbm-lab.db');
+  const store = RunStore.open(dbPath);
+  const alpha = await loadAlphaDigits({ chars: ['A', 'B', 'C', 'D', 'E', 'F'] });
+  const mnist = await loadMnist({ split: 'test', limit: 8 });
+  const samples = new Map<string, { data: Float32Array; n: number; height: number; width: number }>();
+
+  // ---- cross: hidden units x number of characters, one run fails
+  const crossSweepId = 'cross0000000000';
+  const grid = CROSS_HIDDEN.flatMap((h) => CROSS_CHARS.map((c) => ({ h, c })));
+  const runs = grid.map(({ h, c }, index) => ({
+    id: `run${index}${h}x${c}`.padEnd(16, '0'),
+    index,
+    config: {
+      dataset: { name: 'alphadigits', characters: c, seed: 1 },
+      model: { type: 'rbm', hidden_units: h },
+      train: { epochs: EPOCHS, learning_rate: 0.1, batch_size: 10, k: 1 },
+    },
+    params: { 'model.hidden_units': h, 'dataset.characters': c },
+    seed: 1,
+    epochs: EPOCHS,
+  }));
+  store.registerSweep(
+    {
+      id: crossSweepId,
+      name: 'cross',
+      configPath: 'configs/cross.yaml',
+      config: { name: 'cross' },
+      sweptParams: ['model.hidden_units', 'dataset.characters'],
+      mainMetric: { name: 'reconstruction_error', lowerIsBetter: true },
+      totalRuns: runs.length,
+    },
+    runs,
+  );
+  const failing = runs[1].id;
+  for (const run of runs) {
+    const { 'model.hidden_units': h, 'dataset.characters': c } = run.params;
+    store.startRun(run.id, { gitCommit: 'abc1234' });
+    store.recordBackend(run.id, 'native-blas', 'openblas');
+    if (run.id === failing) {
+      store.recordEpoch(run.id, 1, { reconstruction_error: crossError(h, c, 1) });
+      store.failRun(run.id, 'RangeError: learning rate diverged at epoch 2\n    at trainRbm (core/src/rbm/train.ts:88)');
+      continue;
+    }
+    for (let e = 1; e <= EPOCHS; e++) {
+      store.recordEpoch(run.id, e, { reconstruction_error: crossError(h, c, e), pseudo_likelihood: crossLikelihood(h, c) - 10 / e });
+    }
+    // 6 images of the run's first characters, 20x16
+    const n = 6;
+    const data = alpha.images.data.slice(run.index * 39 * 320, run.index * 39 * 320 + n * 320);
+    samples.set(run.id, { data, n, height: 20, width: 16 });
+    store.finishRun(run.id, {
+      metrics: { reconstruction_error: crossError(h, c), pseudo_likelihood: crossLikelihood(h, c) },
+      artifacts: [writeSamples(store, dir, run.id, data, n, 20, 16)],
+      durationMs: 1000 * h,
+    });
+  }
+
+  // ---- mnist: one parameter, one run finished with MNIST samples, one running
+  const liveSweepId = 'mnist0000000000';
+  const mnistRuns = [0.05, 0.1].map((lr, index) => ({
+    id: `mnistrun${index}`.padEnd(16, '0'),
+    index,
+    config: { dataset: { name: 'mnist', limit: 1000 }, model: { type: 'rbm', hidden_units: 64 }, train: { learning_rate: lr, epochs: 3 } },
+    params: { 'train.learning_rate': lr },
+    seed: 7,
+    epochs: 3,
+  }));
+  store.registerSweep(
+    {
+      id: liveSweepId,
+      name: 'mnist',
+      configPath: 'configs/mnist.yaml',
+      config: { name: 'mnist' },
+      sweptParams: ['train.learning_rate'],
+      mainMetric: { name: 'reconstruction_error', lowerIsBetter: true },
+      totalRuns: 2,
+    },
+    mnistRuns,
+  );
+  store.startRun(mnistRuns[0].id, { gitCommit: null });
+  for (let e = 1; e <= 3; e++) store.recordEpoch(mnistRuns[0].id, e, { reconstruction_error: 0.2 / e });
+  samples.set(mnistRuns[0].id, { data: mnist.images.data, n: 8, height: 28, width: 28 });
+  store.finishRun(mnistRuns[0].id, {
+    metrics: { reconstruction_error: 0.2 / 3 },
+    artifacts: [writeSamples(store, dir, mnistRuns[0].id, mnist.images.data, 8, 28, 28)],
+    durationMs: 3000,
+  });
+  store.startRun(mnistRuns[1].id, { gitCommit: null });
+  store.recordEpoch(mnistRuns[1].id, 1, { reconstruction_error: 0.3 });
+  store.close();
+  return {
+    dir,
+    dbPath,
+    crossSweepId,
+    runIds: runs.map((r) => r.id),
+    samples,
+    liveRunId: mnistRuns[1].id,
+    liveSweepId,
+  };
+}
