@@ -67,9 +67,9 @@ function findRun(store: RunStore, idOrPrefix: string): RunRecord {
 }
 
 const sweepCommand: CliCommand = {
-  usage: 'sweep <config.yaml> [--jobs N] [--dry-run] [--db PATH]   run (or resume) a study',
+  usage: 'sweep <config.yaml> [--jobs N] [--dry-run] [--db PATH] [--data DIR]   run (or resume) a study',
   async run(args, io) {
-    const { values, positionals } = parse(args, { ...dbOption, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' } }, 'sweep');
+    const { values, positionals } = parse(args, { ...dbOption, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' }, data: { type: 'string' } }, 'sweep');
     if (positionals.length !== 1) throw new UsageError('sweep: expected one study file, e.g. `rbm-lab sweep configs/hidden.yaml`');
     const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`sweep: --jobs expects a whole number >= 1, got '${values.jobs}'`);
@@ -115,6 +115,10 @@ const sweepCommand: CliCommand = {
       return EXIT.ok;
     }
 
+    if (values.data !== undefined) {
+      // The workers find binaryalphadigs.mat through the same variable a user would set; they inherit it.
+      process.env.RBM_LAB_DATA_DIR = resolve(io.cwd, values.data);
+    }
     const store = RunStore.open(dbPath);
     try {
       const result = await runSweep({
