@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { stringify } from 'yaml';
 import { UserError } from '@rbm-lab/datasets';
-import { bestIndex, formatCell, isRankable, formatNumber, formatValue, lowerIsBetter, plainTable, runsToCsv } from './cli/format.js';
+import { bestIndex, formatCell, formatNumber, formatValue, plainTable, runsToCsv } from './cli/format.js';
+import { metricDirection } from './metric-direction.js';
 import { expandGrid, sweepIdOf, sweptParams } from './config/grid.js';
 import { loadStudy } from './config/load-study.js';
 import { createProgressReporter, formatDuration } from './runner/progress.js';
@@ -292,11 +293,10 @@ export function compareRuns(runs: RunRecord[], main?: { name: string; lowerIsBet
   );
   for (const name of metricNames) {
     const values = runs.map((r) => r.metrics[name]);
-    const lower = lowerIsBetter(name, main);
-    const rankable = isRankable(name) || name === main?.name;
-    const best = rankable ? bestIndex(values, lower) : -1;
+    const direction = metricDirection(name, main);
+    const best = direction === null ? -1 : bestIndex(values, direction === 'lower');
     const cells = values.map((v, i) => (v === undefined ? '' : `${formatNumber(v)}${i === best ? ' *' : ''}`));
-    table.push([rankable ? `  ${name} (${lower ? 'lower' : 'higher'} is better)` : `  ${name}`, ...cells]);
+    table.push([direction === null ? `  ${name}` : `  ${name} (${direction} is better)`, ...cells]);
   }
   table.push(['  duration', ...runs.map((r) => (r.durationMs === null ? '' : formatDuration(r.durationMs)))]);
   return `${table.toString()}\n* parameter: differs between runs; * metric: best of these runs\n`;

@@ -3,24 +3,19 @@
  * order, and what is marked. No React, no store access: inputs are the plain
  * records of the read API.
  */
-import type { RunRecord, RunStatus, SweepSummary } from '@rbm-lab/experiments';
+import { metricDirection, type RunRecord, type RunStatus, type SweepSummary } from '@rbm-lab/experiments';
 import { flattenConfig, formatDuration, formatValue } from './format.js';
 
 // ---------------------------------------------------------------- metrics
 
-const LOWER_IS_BETTER = [/error/, /distance/, /loss/, /free_energy_gap/, /perplexity/];
-const HIGHER_IS_BETTER = [/likelihood/, /coverage/, /confidence/, /accuracy/, /precision/, /recall/, /score/];
-
 /**
- * Whether lower values of a metric are better, true/false, or null when the
- * name follows no known convention (then nothing is marked best).
+ * Whether lower values of a metric are better, true/false, or null when it has
+ * no better direction (then nothing is marked best). One rule for the CLI and
+ * the dashboard: metricDirection in @rbm-lab/experiments.
  */
 export function lowerIsBetter(name: string, main?: SweepSummary['mainMetric']): boolean | null {
-  if (main && main.name === name) return main.lowerIsBetter;
-  const n = name.toLowerCase();
-  if (LOWER_IS_BETTER.some((re) => re.test(n))) return true;
-  if (HIGHER_IS_BETTER.some((re) => re.test(n))) return false;
-  return null;
+  const direction = metricDirection(name, main);
+  return direction === null ? null : direction === 'lower';
 }
 
 /** Indices holding the best value (all of them on ties); empty if direction unknown or no values. */

@@ -26,21 +26,6 @@ export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(4)));
 }
 
-/**
- * Whether lower values of a metric are better. The sweep's main metric carries
- * its direction; other names follow the usual conventions (errors, distances
- * and losses down; likelihoods, accuracies, confidences and coverage up).
- */
-export function lowerIsBetter(name: string, main?: { name: string; lowerIsBetter: boolean }): boolean {
-  if (main !== undefined && main.name === name) return main.lowerIsBetter;
-  return !/(likelihood|accuracy|confidence|coverage|score|elbo)/i.test(name);
-}
-
-/** Numbers reported alongside metrics that have no better direction (a chosen bandwidth, a spread, timing). */
-export function isRankable(name: string): boolean {
-  return !/(sigma|_std$|seconds|log_z$)/.test(name);
-}
-
 /** Index of the best of `values` (undefined entries ignored), or -1. */
 export function bestIndex(values: Array<number | undefined>, lower: boolean): number {
   let best = -1;
