@@ -3,6 +3,7 @@ import {
   distinctParamValues,
   finalMetricNames,
   formatParamValue,
+  independentParams,
   metricAxisTitle,
   prefersLogScale,
   summariseMetricByParam,
@@ -84,3 +85,31 @@ describe('samples grid', () => {
     expect(grey(0, 0)).not.toBe(0); // gap between images
   });
 });
+
+describe('zipped and section-valued parameters', () => {
+  const models = [{ type: 'rbm', hidden_units: 200 }, { type: 'vae', latent_dim: 16 }];
+  const trains = [{ epochs: 100 }, { epochs: 200 }];
+  const runs = [0, 1, 2, 3].map((i) =>
+    run(i, { model: models[i % 2], train: trains[i % 2], h: i < 2 ? 10 : 20 }, i, { err: i }),
+  );
+
+  it('keeps one figure per group of parameters that move together', () => {
+    const { kept, movesWith } = independentParams(runs, ['model', 'train', 'h']);
+    expect(kept).toEqual(['model', 'h']);
+    expect(movesWith.get('train')).toBe('model');
+  });
+
+  it('drops a parameter fixed by an earlier one even when two of its values coincide', () => {
+    // Three model types, two sharing the same training settings: train is a function of model.
+    const three = [0, 1, 2].map((i) => run(i, { model: { type: `m${i}` }, train: { epochs: i === 2 ? 5 : 9 } }, 0, { err: i }));
+    expect(independentParams(three, ['model', 'train']).kept).toEqual(['model']);
+    // The other way round, train does not fix model: both stay when train comes first.
+    expect(independentParams(three, ['train', 'model']).kept).toEqual(['train', 'model']);
+  });
+
+  it('labels a swept section by its type, then its settings', () => {
+    expect(formatParamValue(models[0])).toBe('rbm hidden_units=200');
+    expect(formatParamValue({ epochs: 100, batch_size: 32 })).toBe('epochs=100 batch_size=32');
+  });
+});
+

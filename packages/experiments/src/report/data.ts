@@ -66,13 +66,46 @@ export function formatParamValue(value: unknown): string {
   }
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   if (value === null || value === undefined) return 'none';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') {
+    // A swept section (`zip: { model: [{type: rbm, ...}, ...] }`): its type first, then its settings.
+    const { type, ...rest } = value as Record<string, unknown>;
+    const settings = Object.entries(rest).map(([key, item]) => `${key}=${formatParamValue(item)}`).join(' ');
+    return typeof type === 'string' ? (settings ? `${type} ${settings}` : type) : settings;
+  }
   return String(value);
 }
 
 /** `param=value, param=value` for a run's label; the last path segment names each parameter. */
 export function formatRunParams(params: Record<string, unknown>, paths: string[]): string {
   return paths.map((path) => `${path.split('.').pop()}=${formatParamValue(params[path])}`).join(', ');
+}
+
+/**
+ * The swept parameters that vary independently. A parameter whose value is fixed
+ * by an earlier one in every run (a `zip` axis: each model type with its own
+ * training settings) splits the runs into the same or coarser groups, so it would
+ * only repeat that parameter's figure and make a diagonal heatmap. Returns the
+ * kept parameters and, for each dropped one, the parameter that determines it.
+ */
+export function independentParams(runs: ReportRun[], params: string[]): { kept: string[]; movesWith: Map<string, string> } {
+  const kept: string[] = [];
+  const movesWith = new Map<string, string>();
+  const key = (run: ReportRun, param: string) => JSON.stringify(run.params[param] ?? null);
+  const determines = (earlier: string, param: string): boolean => {
+    const seen = new Map<string, string>();
+    return runs.every((run) => {
+      const from = key(run, earlier);
+      const to = key(run, param);
+      if (!seen.has(from)) seen.set(from, to);
+      return seen.get(from) === to;
+    });
+  };
+  for (const param of params) {
+    const earlier = kept.find((candidate) => determines(candidate, param));
+    if (earlier === undefined) kept.push(param);
+    else movesWith.set(param, earlier);
+  }
+  return { kept, movesWith };
 }
 
 /** Whether every value of a parameter is a finite number, so it can sit on a numeric axis. */

@@ -5,6 +5,7 @@ import type { RunRecord, RunStoreReader, SweepSummary } from '../store/types.js'
 import {
   curveMetricNames,
   finalMetricNames,
+  independentParams,
   formatParamValue,
   formatRunParams,
   metricAxisTitle,
@@ -116,7 +117,10 @@ export async function writeSweepReport(
   const main = sweep.mainMetric;
   const metricNames = finalMetricNames(withMetrics, main.name);
   // Seeds are repeats to average over, not a parameter to plot against (sweptParams lists 'seed' when there are several).
-  const swept = sweep.sweptParams.filter((param) => param !== 'seed');
+  const { kept: swept, movesWith } = independentParams(
+    runs,
+    sweep.sweptParams.filter((param) => param !== 'seed'),
+  );
 
   const figures: string[] = [];
   const sections: string[] = [];
@@ -137,8 +141,9 @@ export async function writeSweepReport(
         await renderVegaLitePng(metricsVsParamSpec(withMetrics, param, metricNames, swept)),
       );
       const colour = colourParamFor(withMetrics, swept, param);
+      const partners = [...movesWith].filter(([, with_]) => with_ === param).map(([dropped]) => dropped);
       parts.push(
-        `### ${param}`,
+        partners.length > 0 ? `### ${param} (moves together with ${partners.join(', ')})` : `### ${param}`,
         '',
         image(`final metrics against ${param}`, file),
         '',
