@@ -274,3 +274,9 @@ function unavailable(path: ComputePath, reason: string, cause?: unknown): Backen
 export function loadedBlasThreads(): number | undefined {
   return nativeThreadsAtLoad;
 }
+
+/** The GEMM of the chosen compute path, initialising the backend on first use (models call this lazily). */
+export async function initializedGemm(): Promise<Gemm> {
+  await initBackend();
+  return getGemm();
+}

@@ -1,5 +1,5 @@
 import type { Matrix } from '@rbm-lab/datasets';
-import { getGemm, initBackend } from './backend.js';
+import { getGemm, initializedGemm } from './backend.js';
 import type { Gemm } from './linalg/gemm.js';
 import { Xoshiro128 } from './linalg/random.js';
 import type {
@@ -318,10 +318,7 @@ export class Dbn implements Model {
   }
 
   private async resolveGemm(): Promise<Gemm> {
-    if (this.gemm === undefined) {
-      await initBackend();
-      this.gemm = getGemm();
-    }
+    this.gemm ??= await initializedGemm();
     return this.gemm;
   }
 
