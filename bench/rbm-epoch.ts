@@ -48,7 +48,13 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { subset: { wasm: 3000, cpu: 600, tensorflow: 60000 }, sklearn: true, parallel: false, worker: false, repeat: 3 };
+  const args: Args = {
+    subset: { wasm: 3000, cpu: 600, tensorflow: 60000 },
+    sklearn: true,
+    parallel: false,
+    worker: false,
+    repeat: 3,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--paths') args.paths = argv[++i].split(',') as ComputePath[];
@@ -110,7 +116,10 @@ function sgemmGflops(gemm: Gemm, nVisible: number): Record<string, number> {
   const cases: Record<string, [() => void, number]> = {
     v_w: [() => gemm.sgemm(false, false, BATCH, HIDDEN, nVisible, 1, a, w, 0, c), 2 * BATCH * nVisible * HIDDEN],
     h_wT: [() => gemm.sgemm(false, true, BATCH, nVisible, HIDDEN, 1, h, w, 0, c), 2 * BATCH * nVisible * HIDDEN],
-    vT_h_stacked: [() => gemm.sgemm(true, false, nVisible, HIDDEN, BATCH, 1, a, h, 0, c), 2 * BATCH * nVisible * HIDDEN],
+    vT_h_stacked: [
+      () => gemm.sgemm(true, false, nVisible, HIDDEN, BATCH, 1, a, h, 0, c),
+      2 * BATCH * nVisible * HIDDEN,
+    ],
   };
   const result: Record<string, number> = {};
   for (const [name, [product, flops]] of Object.entries(cases)) {
@@ -147,7 +156,10 @@ async function spawnWorker(threads: number): Promise<number> {
   const { stdout } = await run(
     process.execPath,
     ['--conditions=@rbm-lab/source', '--import', 'tsx', join(here, 'rbm-epoch.ts'), '--worker'],
-    { env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), RBM_LAB_BLAS_THREADS: String(threads) }, maxBuffer: 1 << 20 },
+    {
+      env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), RBM_LAB_BLAS_THREADS: String(threads) },
+      maxBuffer: 1 << 20,
+    },
   );
   return (JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds;
 }
@@ -159,15 +171,24 @@ async function main(): Promise<void> {
   if (args.worker) return worker();
 
   const load = loadavg();
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`,
+  );
   console.log(`load average at start: ${load.map((l) => l.toFixed(2)).join(' ')}`);
   const x = await loadData();
-  console.log(`data: binarized MNIST train ${x.rows} x ${x.cols}; RBM ${HIDDEN} hidden, CD-1, batch ${BATCH}, lr ${LEARNING_RATE}`);
+  console.log(
+    `data: binarized MNIST train ${x.rows} x ${x.cols}; RBM ${HIDDEN} hidden, CD-1, batch ${BATCH}, lr ${LEARNING_RATE}`,
+  );
   const flops = epochFlops(x.rows, x.cols);
   console.log(`matrix products per epoch: ${fmt(flops / 1e9, 0)} GFLOP`);
 
   let sklearn:
-    | { sklearn_seconds: number; sklearn_all_seconds: number[]; numpy_matmul_gflops: Record<string, number>; sklearn_version: string }
+    | {
+        sklearn_seconds: number;
+        sklearn_all_seconds: number[];
+        numpy_matmul_gflops: Record<string, number>;
+        sklearn_version: string;
+      }
     | undefined;
   if (args.sklearn) {
     const dir = await mkdtemp(join(tmpdir(), 'rbm-bench-'));
@@ -176,7 +197,16 @@ async function main(): Promise<void> {
       await writeFile(file, Buffer.from(x.data.buffer, x.data.byteOffset, x.rows * x.cols * 4));
       const { stdout } = await run(
         '/usr/bin/python3',
-        [join(here, 'sklearn_rbm_epoch.py'), file, String(x.rows), String(x.cols), String(HIDDEN), String(BATCH), String(LEARNING_RATE), String(args.repeat)],
+        [
+          join(here, 'sklearn_rbm_epoch.py'),
+          file,
+          String(x.rows),
+          String(x.cols),
+          String(HIDDEN),
+          String(BATCH),
+          String(LEARNING_RATE),
+          String(args.repeat),
+        ],
         { maxBuffer: 1 << 20 },
       );
       sklearn = JSON.parse(stdout.trim());
@@ -188,14 +218,18 @@ async function main(): Promise<void> {
       `scikit-learn ${sklearn!.sklearn_version} BernoulliRBM: best ${fmt(sklearn!.sklearn_seconds)} s/epoch (${sklearn!.sklearn_all_seconds
         .map((t) => fmt(t))
         .join(', ')}); numpy float32 matmul GFLOP/s: ` +
-        Object.entries(np).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', '),
+        Object.entries(np)
+          .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+          .join(', '),
     );
   }
   const numpyBest = sklearn ? Math.max(...Object.values(sklearn.numpy_matmul_gflops)) : Number.NaN;
 
   const paths = args.paths ?? (await availableComputePaths());
   console.log('');
-  console.log('| path | rows timed | s/epoch (60000 rows) | ratio to sklearn | GFLOP/s | of sgemm peak | of numpy matmul | recon error |');
+  console.log(
+    '| path | rows timed | s/epoch (60000 rows) | ratio to sklearn | GFLOP/s | of sgemm peak | of numpy matmul | recon error |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   let nativePeak = Number.NaN;
   for (const path of paths) {
@@ -222,7 +256,9 @@ async function main(): Promise<void> {
       } | ${fmt(gflops, 1)} | ${fmt(gflops / best)} | ${fmt(gflops / numpyBest)} | ${fmt(reconError, 4)} |`,
     );
     console.log(
-      `|   ${path}: epochs timed ${times.map((t) => fmt((t * x.rows) / rows)).join(', ')} s; sgemm GFLOP/s ${Object.entries(peak)
+      `|   ${path}: epochs timed ${times.map((t) => fmt((t * x.rows) / rows)).join(', ')} s; sgemm GFLOP/s ${Object.entries(
+        peak,
+      )
         .map(([k, v]) => `${k} ${fmt(v, 1)}`)
         .join(', ')} | | | | | | | |`,
     );
@@ -240,11 +276,21 @@ async function main(): Promise<void> {
     const startedTwo = performance.now();
     const [c, d] = await Promise.all([spawnWorker(1), spawnWorker(1)]);
     const twoAtOnce = (performance.now() - startedTwo) / 1000;
-    console.log(`  --jobs 1 style: two runs one after another, 2 BLAS threads each: epochs ${fmt(a)} s + ${fmt(b)} s, wall ${fmt(oneAtATime)} s (incl. process start and data load)`);
-    console.log(`  --jobs 2 style: two runs at once, 1 BLAS thread each: epochs ${fmt(c)} s and ${fmt(d)} s, wall ${fmt(twoAtOnce)} s`);
-    console.log(`  speed-up of --jobs 2 over --jobs 1: ${fmt(oneAtATime / twoAtOnce)}x (epoch time only: ${fmt((a + b) / Math.max(c, d))}x)`);
+    console.log(
+      `  --jobs 1 style: two runs one after another, 2 BLAS threads each: epochs ${fmt(a)} s + ${fmt(b)} s, wall ${fmt(oneAtATime)} s (incl. process start and data load)`,
+    );
+    console.log(
+      `  --jobs 2 style: two runs at once, 1 BLAS thread each: epochs ${fmt(c)} s and ${fmt(d)} s, wall ${fmt(twoAtOnce)} s`,
+    );
+    console.log(
+      `  speed-up of --jobs 2 over --jobs 1: ${fmt(oneAtATime / twoAtOnce)}x (epoch time only: ${fmt((a + b) / Math.max(c, d))}x)`,
+    );
   }
-  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 await main();

@@ -289,14 +289,22 @@ export class Dbn implements Model {
   static async load(dir: string, options: { gemm?: Gemm } = {}): Promise<Dbn> {
     const where = `${dir}/model.json`;
     const saved = await loadModelFiles(dir, 'dbn');
-    const extra = saved.extra as { modelParams?: unknown; trainParams?: unknown; nVisible?: unknown; seed?: unknown; layers?: unknown };
+    const extra = saved.extra as {
+      modelParams?: unknown;
+      trainParams?: unknown;
+      nVisible?: unknown;
+      seed?: unknown;
+      layers?: unknown;
+    };
     if (typeof extra.nVisible !== 'number' || typeof extra.seed !== 'number' || !Array.isArray(extra.layers)) {
       throw new ModelFileError(`${where}: missing nVisible, seed or layers`);
     }
     const modelParams = parseDbnModelParams((extra.modelParams ?? {}) as Record<string, unknown>, `${where} model`);
     const trainParams = parseDbnTrainParams((extra.trainParams ?? {}) as Record<string, unknown>, `${where} train`);
     if (extra.layers.length !== modelParams.layers.length) {
-      throw new ModelFileError(`${where}: ${extra.layers.length} saved layers, architecture has ${modelParams.layers.length}`);
+      throw new ModelFileError(
+        `${where}: ${extra.layers.length} saved layers, architecture has ${modelParams.layers.length}`,
+      );
     }
     const layers = (extra.layers as Record<string, unknown>[]).map((layerExtra, i) =>
       Rbm.fromSaved(
@@ -310,7 +318,12 @@ export class Dbn implements Model {
         options,
       ),
     );
-    return new Dbn(modelParams, trainParams, { nVisible: extra.nVisible, seed: extra.seed }, { gemm: options.gemm, layers });
+    return new Dbn(
+      modelParams,
+      trainParams,
+      { nVisible: extra.nVisible, seed: extra.seed },
+      { gemm: options.gemm, layers },
+    );
   }
 
   dispose(): void {
@@ -343,7 +356,8 @@ function monitorRows(x: Matrix, seed: number): Matrix {
 
 export const dbnSpec: ModelSpec = {
   type: 'dbn',
-  description: 'Deep Belief Network: RBMs trained greedily layer by layer; samples by Gibbs sampling in the top RBM and a downward pass.',
+  description:
+    'Deep Belief Network: RBMs trained greedily layer by layer; samples by Gibbs sampling in the top RBM and a downward pass.',
   generative: true,
   supervised: false,
   modelSchema: dbnModelSchema,

@@ -55,7 +55,8 @@ export const dnnModelSchema: JsonSchemaObject = {
     pretrain: {
       type: 'boolean',
       default: true,
-      description: 'Initialise the hidden layers from a DBN trained greedily on the inputs; false = random (Glorot) init.',
+      description:
+        'Initialise the hidden layers from a DBN trained greedily on the inputs; false = random (Glorot) init.',
     },
   },
 };
@@ -150,7 +151,8 @@ export class Dnn implements Model {
     const labels = this.requireLabels(train, 'training');
     const nClasses = train.nClasses ?? maxLabel(labels) + 1;
     this.checkLabelRange(labels, nClasses, 'training');
-    if (options.validation) this.checkLabelRange(this.requireLabels(options.validation, 'validation'), nClasses, 'validation');
+    if (options.validation)
+      this.checkLabelRange(this.requireLabels(options.validation, 'validation'), nClasses, 'validation');
 
     const rng = createRng(this.seed);
     // One stream per purpose, drawn in a fixed order: the output layer's init and the batch order
@@ -192,7 +194,11 @@ export class Dnn implements Model {
             const index = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
             const xBatch = tf.gather(xTrain, index);
             const yBatch = tf.oneHot(tf.gather(yTrain, index), nClasses);
-            optimizer.minimize(() => crossEntropy(network.apply(xBatch) as tf.Tensor, yBatch), false, trainableVariables);
+            optimizer.minimize(
+              () => crossEntropy(network.apply(xBatch) as tf.Tensor, yBatch),
+              false,
+              trainableVariables,
+            );
           });
         }
         if (aborted) break;
@@ -289,7 +295,13 @@ export class Dnn implements Model {
   /** Rebuilds a saved DNN (same architecture and weights; predictions identical on the same backend). */
   static async load(dir: string, backend: ModelContext['backend'] = placeholderBackend()): Promise<Dnn> {
     const saved = await loadModelFiles(dir, 'dnn');
-    const extra = saved.extra as { modelParams: unknown; trainParams: unknown; nInputs: unknown; nClasses: unknown; seed: unknown };
+    const extra = saved.extra as {
+      modelParams: unknown;
+      trainParams: unknown;
+      nInputs: unknown;
+      nClasses: unknown;
+      seed: unknown;
+    };
     const where = `${dir}/model.json`;
     if (typeof extra.nInputs !== 'number' || typeof extra.nClasses !== 'number' || typeof extra.seed !== 'number') {
       throw new DnnDataError(`${where}: missing nInputs, nClasses or seed for a dnn model`);
@@ -310,7 +322,12 @@ export class Dnn implements Model {
       layers.push({ nIn: sizes[i], nOut: sizes[i + 1], kernel: kernel.data, bias: bias.data });
     }
     dnn.classes = extra.nClasses;
-    dnn.network = buildNetwork(extra.nInputs, dnn.modelParams.layers, extra.nClasses, sizes.slice(1).map(() => 0));
+    dnn.network = buildNetwork(
+      extra.nInputs,
+      dnn.modelParams.layers,
+      extra.nClasses,
+      sizes.slice(1).map(() => 0),
+    );
     setDenseWeights(dnn.network, layers, 0);
     return dnn;
   }
@@ -321,7 +338,11 @@ export class Dnn implements Model {
   }
 
   /** Greedy DBN training on the inputs; its RBMs' weights and hidden biases become the hidden layers. undefined = aborted. */
-  private async pretrainHiddenLayers(x: Matrix, seed: number, signal: AbortSignal | undefined): Promise<DenseLayerWeights[] | undefined> {
+  private async pretrainHiddenLayers(
+    x: Matrix,
+    seed: number,
+    signal: AbortSignal | undefined,
+  ): Promise<DenseLayerWeights[] | undefined> {
     const dbn = dbnSpec.create(
       { layers: this.modelParams.layers },
       {
@@ -390,11 +411,21 @@ function disposeOptimizer(optimizer: tf.Optimizer): void {
 
 /** Mean categorical cross-entropy of softmax outputs against one-hot targets. */
 function crossEntropy(probabilities: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, PROBABILITY_FLOOR, 1))), 1))) as tf.Scalar);
+  return tf.tidy(
+    () =>
+      tf.neg(
+        tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, PROBABILITY_FLOOR, 1))), 1)),
+      ) as tf.Scalar,
+  );
 }
 
 /** Misclassification rate and mean cross-entropy over a whole set, scored in bounded batches. */
-function scoreClassifier(network: tf.Sequential, x: tf.Tensor2D, y: tf.Tensor1D, nClasses: number): { error: number; loss: number } {
+function scoreClassifier(
+  network: tf.Sequential,
+  x: tf.Tensor2D,
+  y: tf.Tensor1D,
+  nClasses: number,
+): { error: number; loss: number } {
   const n = x.shape[0];
   let errors = 0;
   let lossSum = 0;

@@ -110,10 +110,6 @@ export interface ModelSpec {
   trainSchema: JsonSchemaObject;
   /** Main metric name and whether lower is better, for dashboards and "best" marks. */
   mainMetric: { name: string; lowerIsBetter: boolean };
-  create(
-    modelParams: Record<string, unknown>,
-    trainParams: Record<string, unknown>,
-    context: ModelContext,
-  ): Model;
+  create(modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext): Model;
   load(dir: string): Promise<Model>;
 }

@@ -40,10 +40,15 @@ export class ParamReader {
   ) {}
 
   private fail(key: string, expected: string): never {
-    throw new InvalidParameterError(`${this.where}.${key}: expected ${expected}, got ${JSON.stringify(this.params[key])}`);
+    throw new InvalidParameterError(
+      `${this.where}.${key}: expected ${expected}, got ${JSON.stringify(this.params[key])}`,
+    );
   }
 
-  number(key: string, range: { min?: number; max?: number; exclusiveMin?: number; exclusiveMax?: number } = {}): number {
+  number(
+    key: string,
+    range: { min?: number; max?: number; exclusiveMin?: number; exclusiveMax?: number } = {},
+  ): number {
     const value = this.params[key];
     const parts: string[] = [];
     if (range.min !== undefined) parts.push(`>= ${range.min}`);
@@ -81,7 +86,11 @@ export class ParamReader {
 
   integerList(key: string, min: number): number[] {
     const value = this.params[key];
-    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= min)) {
+    if (
+      !Array.isArray(value) ||
+      value.length === 0 ||
+      !value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= min)
+    ) {
       this.fail(key, `a non-empty list of integers >= ${min}`);
     }
     return [...(value as number[])];

@@ -83,11 +83,15 @@ export async function loadModelFiles(dir: string, expectedType?: string): Promis
   try {
     bytes = await readFile(weightsPath);
   } catch (error) {
-    throw new ModelFileError(`${weightsPath}: cannot read model weights (${(error as Error).message})`, { cause: error });
+    throw new ModelFileError(`${weightsPath}: cannot read model weights (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   const total = json.arrays.reduce((sum, a) => sum + a.length, 0);
   if (bytes.byteLength !== total * 4) {
-    throw new ModelFileError(`${weightsPath}: expected ${total * 4} bytes of float32 weights, found ${bytes.byteLength}`);
+    throw new ModelFileError(
+      `${weightsPath}: expected ${total * 4} bytes of float32 weights, found ${bytes.byteLength}`,
+    );
   }
   // Copy into an aligned buffer: Buffer slices may start at any byte offset.
   const all = new Float32Array(total);

@@ -12,7 +12,13 @@ beforeAll(async () => {
 function randomParameters(nVisible: number, nHidden: number, seed: number, scale: number): RbmParameters {
   const rng = new Xoshiro128(seed);
   const fill = (n: number) => Float32Array.from({ length: n }, () => scale * rng.nextNormal());
-  return { nVisible, nHidden, weights: fill(nVisible * nHidden), visibleBias: fill(nVisible), hiddenBias: fill(nHidden) };
+  return {
+    nVisible,
+    nHidden,
+    weights: fill(nVisible * nHidden),
+    visibleBias: fill(nVisible),
+    hiddenBias: fill(nHidden),
+  };
 }
 
 /** log Z by summing exp(-E(v, h)) over every joint state. */
@@ -77,7 +83,10 @@ describe('AIS', () => {
     expect(ais.logZStd).toBeLessThan(0.5);
     // The trained RBM is far from the base-rate model: AIS did real work.
     expect(Math.abs(exact - ais.logZBase)).toBeGreaterThan(5);
-    const metrics = await rbm.evaluate({ x }, { metrics: ['ais_log_likelihood', 'exact_log_likelihood', 'exact_log_z'] });
+    const metrics = await rbm.evaluate(
+      { x },
+      { metrics: ['ais_log_likelihood', 'exact_log_likelihood', 'exact_log_z'] },
+    );
     expect(metrics.exact_log_z).toBeCloseTo(exact, 9);
     expect(metrics.exact_log_likelihood).toBeCloseTo(averageLogProbability(getGemm(), p, x, exact), 9);
     expect(Math.abs(metrics.ais_log_likelihood - metrics.exact_log_likelihood)).toBeLessThan(0.5);

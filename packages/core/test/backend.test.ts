@@ -80,23 +80,26 @@ describe('tfjs compute paths', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it.each(['cpu', 'wasm'] as const)('native-blas and %s agree on reconstruction error after training with one seed', async (path) => {
-    let native;
-    try {
-      native = await createGemm('native-blas');
-    } catch (error) {
-      if (error instanceof BackendUnavailableError) return;
-      throw error;
-    }
-    const x = await alphaDigitsSubset();
-    const train = { epochs: 6, learning_rate: 0.1, batch_size: 20 };
-    const errors: number[] = [];
-    for (const gemm of [native, await createGemm(path)]) {
-      const rbm = makeRbm({ hidden_units: 32 }, train, 17, gemm);
-      const result = await rbm.fit({ x });
-      errors.push(result.history[result.history.length - 1].recon_error);
-    }
-    // Same algorithm and random stream; only float rounding differs (it can flip a few samples).
-    expect(Math.abs(errors[0] - errors[1]) / errors[0]).toBeLessThan(0.05);
-  });
+  it.each(['cpu', 'wasm'] as const)(
+    'native-blas and %s agree on reconstruction error after training with one seed',
+    async (path) => {
+      let native;
+      try {
+        native = await createGemm('native-blas');
+      } catch (error) {
+        if (error instanceof BackendUnavailableError) return;
+        throw error;
+      }
+      const x = await alphaDigitsSubset();
+      const train = { epochs: 6, learning_rate: 0.1, batch_size: 20 };
+      const errors: number[] = [];
+      for (const gemm of [native, await createGemm(path)]) {
+        const rbm = makeRbm({ hidden_units: 32 }, train, 17, gemm);
+        const result = await rbm.fit({ x });
+        errors.push(result.history[result.history.length - 1].recon_error);
+      }
+      // Same algorithm and random stream; only float rounding differs (it can flip a few samples).
+      expect(Math.abs(errors[0] - errors[1]) / errors[0]).toBeLessThan(0.05);
+    },
+  );
 });

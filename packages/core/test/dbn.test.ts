@@ -65,7 +65,11 @@ describe('Dbn', () => {
 
   it('stops between layers and epochs when aborted', async () => {
     const x = await alphaDigitsSubset();
-    const dbn = dbnSpec.create({ layers: [16, 8] }, { epochs: 3, batch_size: 20 }, { nVisible: 320, seed: 1, backend }) as Dbn;
+    const dbn = dbnSpec.create(
+      { layers: [16, 8] },
+      { epochs: 3, batch_size: 20 },
+      { nVisible: 320, seed: 1, backend },
+    ) as Dbn;
     const controller = new AbortController();
     const result = await dbn.fit(
       { x },

@@ -29,7 +29,11 @@ beforeAll(async () => {
   backend = await initBackend();
   train = asTrainingData(await loadMnist({ split: 'train', limit: 1000 }));
   test = asTrainingData(await loadMnist({ split: 'test', limit: 1000 }));
-  small = { ...train, x: { ...train.x, rows: 200, data: train.x.data.subarray(0, 200 * 784) }, labels: train.labels!.subarray(0, 200) };
+  small = {
+    ...train,
+    x: { ...train.x, rows: 200, data: train.x.data.subarray(0, 200 * 784) },
+    labels: train.labels!.subarray(0, 200),
+  };
   tempDir = await mkdtemp(join(tmpdir(), 'rbm-lab-dnn-'));
 });
 
@@ -44,7 +48,15 @@ describe('Dnn', () => {
     const finalMetrics = async (pretrain: boolean): Promise<Metrics> => {
       const dnn = dnnSpec.create(
         { layers: [200], pretrain },
-        { epochs: 3, learning_rate: 0.1, momentum: 0.5, batch_size: 20, pretrain_epochs: 10, pretrain_learning_rate: 0.1, pretrain_batch_size: 20 },
+        {
+          epochs: 3,
+          learning_rate: 0.1,
+          momentum: 0.5,
+          batch_size: 20,
+          pretrain_epochs: 10,
+          pretrain_learning_rate: 0.1,
+          pretrain_batch_size: 20,
+        },
         context(1),
       );
       try {
@@ -66,9 +78,16 @@ describe('Dnn', () => {
   });
 
   it('reports train and test error rates and losses per epoch, and training lowers the training loss', async () => {
-    const dnn = dnnSpec.create({ layers: [64], pretrain: false }, { epochs: 3, learning_rate: 0.1, batch_size: 20 }, context(3));
+    const dnn = dnnSpec.create(
+      { layers: [64], pretrain: false },
+      { epochs: 3, learning_rate: 0.1, batch_size: 20 },
+      context(3),
+    );
     const seen: Array<[number, Metrics]> = [];
-    const result = await dnn.fit(small, { validation: test, onEpoch: (epoch, metrics) => void seen.push([epoch, metrics]) });
+    const result = await dnn.fit(small, {
+      validation: test,
+      onEpoch: (epoch, metrics) => void seen.push([epoch, metrics]),
+    });
     dnn.dispose();
     expect(seen.map(([epoch]) => epoch)).toEqual([1, 2, 3]);
     expect(seen.map(([, metrics]) => metrics)).toEqual(result.history);
@@ -91,7 +110,13 @@ describe('Dnn', () => {
         const before = tf.memory().numTensors;
         const dnn = dnnSpec.create(
           { layers: [32, 16], pretrain },
-          { epochs: 3, batch_size: 50, optimizer, learning_rate: optimizer === 'adam' ? 0.01 : 0.1, pretrain_epochs: 1 },
+          {
+            epochs: 3,
+            batch_size: 50,
+            optimizer,
+            learning_rate: optimizer === 'adam' ? 0.01 : 0.1,
+            pretrain_epochs: 1,
+          },
           context(5),
         );
         const counts: number[] = [];
@@ -153,14 +178,18 @@ describe('Dnn', () => {
   it('rejects unlabelled data, wrong widths and bad hyperparameters with user errors', async () => {
     const dnn = dnnSpec.create({ layers: [8], pretrain: false }, { epochs: 1 }, context(1));
     await expect(dnn.fit({ x: small.x })).rejects.toThrow(DnnDataError);
-    await expect(dnn.fit({ x: { data: new Float32Array(20), rows: 2, cols: 10 }, labels: new Int32Array(2) })).rejects.toThrow(
-      /10 columns, the network takes 784 inputs/,
-    );
+    await expect(
+      dnn.fit({ x: { data: new Float32Array(20), rows: 2, cols: 10 }, labels: new Int32Array(2) }),
+    ).rejects.toThrow(/10 columns, the network takes 784 inputs/);
     await expect(dnn.fit({ ...small, nClasses: 5 })).rejects.toThrow(/outside 0\.\.4/);
     dnn.dispose();
     expect(() => dnnSpec.create({ layers: [] }, {}, context(1))).toThrow(InvalidParameterError);
-    expect(() => dnnSpec.create({}, { learning_rate: -1 }, context(1))).toThrow(/dnn train\.learning_rate: expected a number > 0, got -1/);
-    expect(() => dnnSpec.create({}, { optimiser: 'adam' }, context(1))).toThrow(/dnn train\.optimiser: unknown parameter/);
+    expect(() => dnnSpec.create({}, { learning_rate: -1 }, context(1))).toThrow(
+      /dnn train\.learning_rate: expected a number > 0, got -1/,
+    );
+    expect(() => dnnSpec.create({}, { optimiser: 'adam' }, context(1))).toThrow(
+      /dnn train\.optimiser: unknown parameter/,
+    );
     expect(() => dnnSpec.create({}, { optimizer: 'rmsprop' }, context(1))).toThrow(/one of 'sgd', 'adam'/);
   });
 });

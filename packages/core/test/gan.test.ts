@@ -33,7 +33,9 @@ it('reports both losses per epoch and beats its untrained self on the quality sc
   }
   // An untrained discriminator cannot tell real from generated; a trained one can (on held-out images).
   const untrainedStats = await untrained.evaluate(data.test);
-  expect(Math.abs(untrainedStats.discriminator_real_probability - untrainedStats.discriminator_fake_probability)).toBeLessThan(0.1);
+  expect(
+    Math.abs(untrainedStats.discriminator_real_probability - untrainedStats.discriminator_fake_probability),
+  ).toBeLessThan(0.1);
   const stats = await trained.evaluate(data.test);
   expect(stats.discriminator_real_probability).toBeGreaterThan(stats.discriminator_fake_probability);
   expect(stats.discriminator_accuracy).toBeGreaterThan(0.5);

@@ -12,7 +12,10 @@ import { alphaDigitsSplits, useTestBackend, type Splits } from './generators-fix
 const TINY: Record<string, { model: Record<string, unknown>; train: Record<string, unknown> }> = {
   autoencoder: { model: { hidden_units: [32], latent_dim: 4 }, train: { epochs: 3, batch_size: 32 } },
   vae: { model: { hidden_units: [32], latent_dim: 4 }, train: { epochs: 3, batch_size: 32 } },
-  gan: { model: { generator_hidden_units: [32], discriminator_hidden_units: [32], latent_dim: 4 }, train: { epochs: 3, batch_size: 32 } },
+  gan: {
+    model: { generator_hidden_units: [32], discriminator_hidden_units: [32], latent_dim: 4 },
+    train: { epochs: 3, batch_size: 32 },
+  },
 };
 const SPECS: ModelSpec[] = [autoencoderSpec, vaeSpec, ganSpec];
 const context = (seed: number) => ({ nVisible: 320, seed });
@@ -28,7 +31,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function create(spec: ModelSpec, seed: number, trainOverrides: Record<string, unknown> = {}): Model {
   const tiny = TINY[spec.type];
-  return spec.create(tiny.model, { ...tiny.train, ...trainOverrides }, { ...context(seed), backend: { path: 'wasm', tfjsBackend: 'wasm', detail: 'test' } });
+  return spec.create(
+    tiny.model,
+    { ...tiny.train, ...trainOverrides },
+    { ...context(seed), backend: { path: 'wasm', tfjsBackend: 'wasm', detail: 'test' } },
+  );
 }
 
 describe.each(SPECS.map((spec) => [spec.type, spec] as const))('%s', (type, spec) => {
@@ -46,24 +53,33 @@ describe.each(SPECS.map((spec) => [spec.type, spec] as const))('%s', (type, spec
     }
     const model = spec.create({}, {}, { ...context(1), backend: { path: 'cpu', tfjsBackend: 'wasm', detail: 'test' } });
     const defaults = Object.fromEntries(
-      Object.entries({ ...(spec.modelSchema.properties as object), ...(spec.trainSchema.properties as object) }).map(([k, p]) => [
-        k,
-        (p as { default: unknown }).default,
-      ]),
+      Object.entries({ ...(spec.modelSchema.properties as object), ...(spec.trainSchema.properties as object) }).map(
+        ([k, p]) => [k, (p as { default: unknown }).default],
+      ),
     );
     expect(model.hyperparameters).toEqual(defaults);
     model.dispose();
   });
 
   it('rejects unknown or out-of-range hyperparameters and images of the wrong size', async () => {
-    expect(() => spec.create({ hidden_unit: [10] }, {}, { ...context(1), backend: { path: 'cpu', tfjsBackend: 'wasm', detail: '' } })).toThrow(
-      InvalidParameterError,
-    );
-    expect(() => spec.create({}, { learning_rate: -1 }, { ...context(1), backend: { path: 'cpu', tfjsBackend: 'wasm', detail: '' } })).toThrow(
-      /learning_rate/,
-    );
+    expect(() =>
+      spec.create(
+        { hidden_unit: [10] },
+        {},
+        { ...context(1), backend: { path: 'cpu', tfjsBackend: 'wasm', detail: '' } },
+      ),
+    ).toThrow(InvalidParameterError);
+    expect(() =>
+      spec.create(
+        {},
+        { learning_rate: -1 },
+        { ...context(1), backend: { path: 'cpu', tfjsBackend: 'wasm', detail: '' } },
+      ),
+    ).toThrow(/learning_rate/);
     const model = create(spec, 1);
-    await expect(model.fit({ x: { data: new Float32Array(10 * 784), rows: 10, cols: 784 } })).rejects.toThrow(DataShapeError);
+    await expect(model.fit({ x: { data: new Float32Array(10 * 784), rows: 10, cols: 784 } })).rejects.toThrow(
+      DataShapeError,
+    );
     model.dispose();
   });
 

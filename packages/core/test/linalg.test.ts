@@ -62,9 +62,9 @@ describe.each(['native-blas', 'cpu', 'wasm'] as const)('%s sgemm', (path) => {
   it('rejects arrays shorter than the sizes say instead of reading past them', async () => {
     const gemm = await tryGemm(path);
     if (gemm === undefined) return;
-    expect(() => gemm.sgemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16))).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      gemm.sgemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16)),
+    ).toThrow(RangeError);
   });
 });
 

@@ -19,12 +19,18 @@ import {
 import { Vae } from '../src/generators/index.js';
 import { alphaDigitsSplits, useTestBackend, type Splits } from './generators-fixtures.js';
 
-function randomMatrix(rows: number, cols: number, seed: number, draw: (rng: ReturnType<typeof createRng>) => number): Matrix {
+function randomMatrix(
+  rows: number,
+  cols: number,
+  seed: number,
+  draw: (rng: ReturnType<typeof createRng>) => number,
+): Matrix {
   const rng = createRng(seed);
   return { data: Float32Array.from({ length: rows * cols }, () => draw(rng)), rows, cols };
 }
 
-const binaryNoise = (rows: number, cols: number, seed: number): Matrix => randomMatrix(rows, cols, seed, (rng) => (rng.next() < 0.5 ? 1 : 0));
+const binaryNoise = (rows: number, cols: number, seed: number): Matrix =>
+  randomMatrix(rows, cols, seed, (rng) => (rng.next() < 0.5 ? 1 : 0));
 
 /** Straightforward float64 Parzen estimate, one test row and one sample at a time. */
 function naiveParzen(samples: Matrix, test: Matrix, sigma: number): number {
@@ -33,7 +39,8 @@ function naiveParzen(samples: Matrix, test: Matrix, sigma: number): number {
     const logKernels: number[] = [];
     for (let j = 0; j < samples.rows; j++) {
       let d2 = 0;
-      for (let c = 0; c < test.cols; c++) d2 += (test.data[i * test.cols + c] - samples.data[j * samples.cols + c]) ** 2;
+      for (let c = 0; c < test.cols; c++)
+        d2 += (test.data[i * test.cols + c] - samples.data[j * samples.cols + c]) ** 2;
       logKernels.push(-d2 / (2 * sigma * sigma));
     }
     const max = Math.max(...logKernels);
@@ -106,7 +113,11 @@ describe('nearest-neighbour distance, confidence and coverage', () => {
   });
 
   it('averages the top class probability and counts the classes that win at least once', () => {
-    const probabilities: Matrix = { data: Float32Array.from([0.7, 0.2, 0.1, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8]), rows: 3, cols: 3 };
+    const probabilities: Matrix = {
+      data: Float32Array.from([0.7, 0.2, 0.1, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8]),
+      rows: 3,
+      cols: 3,
+    };
     expect(classifierConfidence(probabilities)).toBeCloseTo((0.7 + 0.6 + 0.8) / 3, 6);
     expect(classCoverage(probabilities)).toBeCloseTo(2 / 3, 9);
     expect(classCoverage(probabilities, [0, 2])).toBe(1);
@@ -162,12 +173,20 @@ describe('quality scale on AlphaDigits', () => {
   });
 
   it('scoreGenerator reports the whole scale, and only what is asked', async () => {
-    const noiseScores = await scoreGenerator(binaryNoise(100, 320, 12), { ...data, dataset: 'alphadigits' }, { cacheDir });
+    const noiseScores = await scoreGenerator(
+      binaryNoise(100, 320, 12),
+      { ...data, dataset: 'alphadigits' },
+      { cacheDir },
+    );
     expect(Object.keys(noiseScores).sort()).toEqual([...QUALITY_METRICS].sort());
     for (const value of Object.values(noiseScores)) expect(Number.isFinite(value)).toBe(true);
     // Noise is about half the pixels away from any character.
     expect(noiseScores.nn_distance).toBeGreaterThan(80);
-    const copies = await scoreGenerator(data.train.x, { ...data, dataset: 'alphadigits' }, { cacheDir, metrics: ['nn_distance', 'class_coverage'] });
+    const copies = await scoreGenerator(
+      data.train.x,
+      { ...data, dataset: 'alphadigits' },
+      { cacheDir, metrics: ['nn_distance', 'class_coverage'] },
+    );
     expect(copies).toEqual({ nn_distance: 0, class_coverage: 1 });
   });
 });

@@ -148,7 +148,9 @@ describe('rbmSpec', () => {
     expect(rbm.modelParams).toEqual({ hidden_units: 100, visible_bias_init: 'data', weight_init_std: 0.01 });
     expect(rbm.trainParams.k).toBe(1);
     expect(rbm.trainParams.method).toBe('cd');
-    expect(() => rbmSpec.create({ hidden_units: 0 }, {}, { nVisible: 320, seed: 1, backend })).toThrow(InvalidParameterError);
+    expect(() => rbmSpec.create({ hidden_units: 0 }, {}, { nVisible: 320, seed: 1, backend })).toThrow(
+      InvalidParameterError,
+    );
     expect(() => rbmSpec.create({}, { method: 'gibbs' }, { nVisible: 320, seed: 1, backend })).toThrow(/method/);
     expect(() => rbmSpec.create({}, { learning_rte: 0.1 }, { nVisible: 320, seed: 1, backend })).toThrow(UserError);
     expect(rbmSpec.mainMetric).toEqual({ name: 'ais_log_likelihood', lowerIsBetter: false });
@@ -156,7 +158,11 @@ describe('rbmSpec', () => {
 
   it('rejects data of the wrong width with a UserError naming the shapes', async () => {
     const rbm = makeRbm({ hidden_units: 4 }, quick, 1);
-    await expect(rbm.fit({ x: { data: new Float32Array(10 * 784), rows: 10, cols: 784 } })).rejects.toThrow(RbmDataError);
-    await expect(rbm.evaluate({ x: { data: new Float32Array(784), rows: 1, cols: 784 } })).rejects.toThrow(/320 visible units/);
+    await expect(rbm.fit({ x: { data: new Float32Array(10 * 784), rows: 10, cols: 784 } })).rejects.toThrow(
+      RbmDataError,
+    );
+    await expect(rbm.evaluate({ x: { data: new Float32Array(784), rows: 1, cols: 784 } })).rejects.toThrow(
+      /320 visible units/,
+    );
   });
 });

@@ -47,7 +47,10 @@ describe('model registry', () => {
         const validate = ajv.compile(schema);
         const withDefaults = applyDefaults(schema, {});
         expect(validate(withDefaults), `${spec.type} ${section}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-        expect(validate({ ...withDefaults, no_such_parameter: 1 }), `${spec.type} ${section} accepts unknown keys`).toBe(false);
+        expect(
+          validate({ ...withDefaults, no_such_parameter: 1 }),
+          `${spec.type} ${section} accepts unknown keys`,
+        ).toBe(false);
         expect(schema.additionalProperties).toBe(false);
         for (const key of Object.keys(schema.properties as object)) expect(key).toMatch(/^[a-z][a-z0-9_]*$/);
       }

@@ -43,7 +43,9 @@ export function parseCharacterSelection(spec: CharacterSelection): number[] {
   const tokens: Array<string | number> =
     typeof spec === 'string' ? spec.split(',').filter((t) => t.trim() !== '') : Array.isArray(spec) ? spec : [];
   if (!Array.isArray(spec) && typeof spec !== 'string') {
-    throw new UserError(`invalid character selection ${JSON.stringify(spec)}: expected a list or a comma-separated string of characters`);
+    throw new UserError(
+      `invalid character selection ${JSON.stringify(spec)}: expected a list or a comma-separated string of characters`,
+    );
   }
   if (tokens.length === 0) {
     throw new UserError(`empty character selection: expected 1 to 36 characters, each ${ALLOWED_CHARACTERS}`);
@@ -67,10 +69,17 @@ export function alphaDigitsFromMat(mat: MatFile, fileName: string): ImageSet {
   const expected = `expected variable "dat": a ${nClasses}x${perClass} cell of ${height}x${width} binary images`;
 
   const dat = mat.variables.get('dat');
-  if (!dat) throw new DataFileError(fileName, `no variable "dat" (found: ${[...mat.variables.keys()].join(', ') || 'none'}); ${expected}`);
+  if (!dat)
+    throw new DataFileError(
+      fileName,
+      `no variable "dat" (found: ${[...mat.variables.keys()].join(', ') || 'none'}); ${expected}`,
+    );
   if (dat.kind !== 'cell' || dat.dims.length !== 2 || dat.dims[0] !== nClasses || dat.dims[1] !== perClass) {
     const shape = dat.dims.join('x');
-    throw new DataFileError(fileName, `"dat" is a ${shape} ${dat.kind === 'cell' ? 'cell' : dat.kind} array; ${expected}`);
+    throw new DataFileError(
+      fileName,
+      `"dat" is a ${shape} ${dat.kind === 'cell' ? 'cell' : dat.kind} array; ${expected}`,
+    );
   }
 
   const labelsVar = mat.variables.get('classlabels');
@@ -90,7 +99,10 @@ export function alphaDigitsFromMat(mat: MatFile, fileName: string): ImageSet {
       const where = `dat{${cls + 1},${j + 1}}`;
       if (cell.kind !== 'numeric' || cell.dims.length !== 2 || cell.dims[0] !== height || cell.dims[1] !== width) {
         const shape = cell.dims.join('x');
-        throw new DataFileError(fileName, `${where} is a ${shape} ${cell.kind === 'numeric' ? cell.className : cell.kind} array; ${expected}`);
+        throw new DataFileError(
+          fileName,
+          `${where} is a ${shape} ${cell.kind === 'numeric' ? cell.className : cell.kind} array; ${expected}`,
+        );
       }
       const row = cls * perClass + j;
       labels[row] = cls;
@@ -99,7 +111,11 @@ export function alphaDigitsFromMat(mat: MatFile, fileName: string): ImageSet {
       for (let c = 0; c < width; c++) {
         for (let r = 0; r < height; r++) {
           const v = cell.data[r + c * height];
-          if (v !== 0 && v !== 1) throw new DataFileError(fileName, `${where} has pixel value ${v} at (${r + 1},${c + 1}); ${expected} (0 or 1)`);
+          if (v !== 0 && v !== 1)
+            throw new DataFileError(
+              fileName,
+              `${where} has pixel value ${v} at (${r + 1},${c + 1}); ${expected} (0 or 1)`,
+            );
           data[out + r * width + c] = v;
         }
       }
@@ -139,7 +155,9 @@ function defaultWarning(message: string): void {
 }
 
 function fileIn(pathOrDir: string): string {
-  return existsSync(pathOrDir) && statSync(pathOrDir).isDirectory() ? path.join(pathOrDir, ALPHADIGITS_FILE_NAME) : pathOrDir;
+  return existsSync(pathOrDir) && statSync(pathOrDir).isDirectory()
+    ? path.join(pathOrDir, ALPHADIGITS_FILE_NAME)
+    : pathOrDir;
 }
 
 /**
@@ -153,12 +171,20 @@ function fileIn(pathOrDir: string): string {
  * mismatch is rejected with both the expected and actual checksum. Downloads get no
  * such latitude (see downloadAlphaDigits): the canonical address must serve the canonical bytes.
  */
-async function openLocal(file: string, source: AlphaDigitsSource, onWarning: (m: string) => void): Promise<AlphaDigitsFile> {
+async function openLocal(
+  file: string,
+  source: AlphaDigitsSource,
+  onWarning: (m: string) => void,
+): Promise<AlphaDigitsFile> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (cause) {
-    throw new DataFileError(file, `cannot read the Binary AlphaDigits file (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { cause });
+    throw new DataFileError(
+      file,
+      `cannot read the Binary AlphaDigits file (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
+      { cause },
+    );
   }
   const actual = sha256(bytes);
   if (actual === ALPHADIGITS_SHA256) {
@@ -195,12 +221,23 @@ async function downloadAlphaDigits(url: string, cache: string): Promise<string> 
     if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (cause) {
-    const reason = cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);
-    throw new UserError(`Binary AlphaDigits not found locally and the download from ${url} failed (${reason}). ${whereToPut}`, { cause });
+    const reason =
+      cause instanceof Error
+        ? cause.cause instanceof Error
+          ? `${cause.message}: ${cause.cause.message}`
+          : cause.message
+        : String(cause);
+    throw new UserError(
+      `Binary AlphaDigits not found locally and the download from ${url} failed (${reason}). ${whereToPut}`,
+      { cause },
+    );
   }
   const actual = sha256(bytes);
   if (actual !== ALPHADIGITS_SHA256) {
-    throw new DataFileError(url, `downloaded ${bytes.byteLength} bytes with sha256 ${actual}, expected ${ALPHADIGITS_SHA256}; nothing was saved. ${whereToPut}`);
+    throw new DataFileError(
+      url,
+      `downloaded ${bytes.byteLength} bytes with sha256 ${actual}, expected ${ALPHADIGITS_SHA256}; nothing was saved. ${whereToPut}`,
+    );
   }
   await mkdir(cache, { recursive: true });
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -222,14 +259,21 @@ export async function openAlphaDigitsFile(options: AlphaDigitsFileOptions = {}):
   const onWarning = options.onWarning ?? defaultWarning;
   if (options.path !== undefined) {
     const file = fileIn(path.resolve(options.path));
-    if (!existsSync(file)) throw new DataFileError(file, `does not exist; expected the Binary AlphaDigits MAT-file ${ALPHADIGITS_FILE_NAME}`);
+    if (!existsSync(file))
+      throw new DataFileError(
+        file,
+        `does not exist; expected the Binary AlphaDigits MAT-file ${ALPHADIGITS_FILE_NAME}`,
+      );
     return openLocal(file, 'path', onWarning);
   }
   const envDir = process.env.RBM_LAB_DATA_DIR;
   if (envDir) {
     const file = fileIn(path.resolve(envDir));
     if (!existsSync(file)) {
-      throw new DataFileError(file, `does not exist (RBM_LAB_DATA_DIR=${envDir}); expected a folder holding ${ALPHADIGITS_FILE_NAME}`);
+      throw new DataFileError(
+        file,
+        `does not exist (RBM_LAB_DATA_DIR=${envDir}); expected a folder holding ${ALPHADIGITS_FILE_NAME}`,
+      );
     }
     return openLocal(file, 'env', onWarning);
   }
@@ -260,7 +304,8 @@ export interface LoadAlphaDigitsOptions extends AlphaDigitsFileOptions {
  */
 export async function loadAlphaDigits(options: LoadAlphaDigitsOptions = {}): Promise<ImageSet> {
   // Validate the selection before touching the file system, so a typo fails fast.
-  const classes = options.chars === undefined ? ALPHADIGITS_CLASSES.map((_, i) => i) : parseCharacterSelection(options.chars);
+  const classes =
+    options.chars === undefined ? ALPHADIGITS_CLASSES.map((_, i) => i) : parseCharacterSelection(options.chars);
   const { set } = await openAlphaDigitsFile(options);
   if (classes.length === ALPHADIGITS_CLASSES.length) return set;
   const pixels = set.images.cols;

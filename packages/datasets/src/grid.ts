@@ -14,15 +14,21 @@ export interface GridShape {
 export function gridShape(n: number, options: { rows?: number; cols?: number } = {}): GridShape {
   for (const key of ['rows', 'cols'] as const) {
     const v = options[key];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new RangeError(`grid ${key} ${v}: expected a positive integer`);
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      throw new RangeError(`grid ${key} ${v}: expected a positive integer`);
   }
-  const cols = options.cols ?? (options.rows !== undefined ? Math.max(1, Math.ceil(n / options.rows)) : Math.max(1, Math.ceil(Math.sqrt(n))));
+  const cols =
+    options.cols ??
+    (options.rows !== undefined ? Math.max(1, Math.ceil(n / options.rows)) : Math.max(1, Math.ceil(Math.sqrt(n))));
   const rows = options.rows ?? Math.max(1, Math.ceil(n / cols));
   return { rows, cols, count: Math.min(n, rows * cols) };
 }
 
 export function checkImageShape(images: Matrix, height: number, width: number): void {
-  if (!(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0) || height * width !== images.cols) {
+  if (
+    !(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0) ||
+    height * width !== images.cols
+  ) {
     throw new RangeError(`image shape ${height}x${width} does not match ${images.cols} pixels per row`);
   }
 }

@@ -35,10 +35,16 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
     try {
       bytes = gunzipSync(bytes);
     } catch (cause) {
-      throw new DataFileError(fileName, `not a valid gzip-compressed IDX file (${(cause as Error).message})`, { cause });
+      throw new DataFileError(fileName, `not a valid gzip-compressed IDX file (${(cause as Error).message})`, {
+        cause,
+      });
     }
   }
-  if (bytes.byteLength < 4) throw new DataFileError(fileName, `not an IDX file: ${bytes.byteLength} bytes is shorter than the 4-byte magic number`);
+  if (bytes.byteLength < 4)
+    throw new DataFileError(
+      fileName,
+      `not an IDX file: ${bytes.byteLength} bytes is shorter than the 4-byte magic number`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   const info = IDX_TYPES[bytes[2]];
@@ -52,7 +58,10 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
   }
   const headerBytes = 4 + 4 * ndims;
   if (bytes.byteLength < headerBytes) {
-    throw new DataFileError(fileName, `truncated IDX header: ${ndims} dimensions need ${headerBytes} bytes, file has ${bytes.byteLength}`);
+    throw new DataFileError(
+      fileName,
+      `truncated IDX header: ${ndims} dimensions need ${headerBytes} bytes, file has ${bytes.byteLength}`,
+    );
   }
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
@@ -69,7 +78,13 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
   if (info.type === 'uint8') return { type: info.type, dims, data: body };
   if (info.type === 'int8') return { type: info.type, dims, data: new Int8Array(body.buffer, body.byteOffset, count) };
   const out =
-    info.type === 'int16' ? new Int16Array(count) : info.type === 'int32' ? new Int32Array(count) : info.type === 'float32' ? new Float32Array(count) : new Float64Array(count);
+    info.type === 'int16'
+      ? new Int16Array(count)
+      : info.type === 'int32'
+        ? new Int32Array(count)
+        : info.type === 'float32'
+          ? new Float32Array(count)
+          : new Float64Array(count);
   for (let i = 0, p = headerBytes; i < count; i++, p += info.bytes) {
     out[i] =
       info.type === 'int16'

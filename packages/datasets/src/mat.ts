@@ -125,7 +125,18 @@ const MX_CLASS_NAMES: Record<number, string> = {
   16: 'function_handle',
   17: 'opaque',
 };
-const NUMERIC_CLASSES = new Set(['double', 'single', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
+const NUMERIC_CLASSES = new Set([
+  'double',
+  'single',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+]);
 const FLAG_COMPLEX = 0x0800;
 const FLAG_LOGICAL = 0x0200;
 
@@ -173,7 +184,10 @@ class Reader {
     const bytes = this.u32(offset + 4);
     const dataStart = offset + 8;
     if (bytes > end - dataStart) {
-      this.fail(offset, `truncated: data element of type ${first} claims ${bytes} bytes, only ${end - dataStart} remain`);
+      this.fail(
+        offset,
+        `truncated: data element of type ${first} claims ${bytes} bytes, only ${end - dataStart} remain`,
+      );
     }
     // Compressed elements are not padded; everything else is padded to 8 bytes.
     const padded = first === MI.COMPRESSED ? bytes : Math.ceil(bytes / 8) * 8;
@@ -182,7 +196,8 @@ class Reader {
 
   expectElement(offset: number, end: number, what: string, types: number[]): Element {
     const el = this.element(offset, end);
-    if (!types.includes(el.type)) this.fail(offset, `expected ${what} (data type ${types.join(' or ')}), found data type ${el.type}`);
+    if (!types.includes(el.type))
+      this.fail(offset, `expected ${what} (data type ${types.join(' or ')}), found data type ${el.type}`);
     return el;
   }
 
@@ -251,7 +266,10 @@ class Reader {
  */
 export function parseMatFile(bytes: Uint8Array, fileName: string): MatFile {
   if (bytes.byteLength < HEADER_BYTES) {
-    throw new DataFileError(fileName, `not a valid MAT-file: ${bytes.byteLength} bytes is shorter than the 128-byte level-5 header`);
+    throw new DataFileError(
+      fileName,
+      `not a valid MAT-file: ${bytes.byteLength} bytes is shorter than the 128-byte level-5 header`,
+    );
   }
   const description = new TextDecoder('latin1').decode(bytes.subarray(0, 116)).replace(/[\s\0]+$/, '');
   const endian = String.fromCharCode(bytes[126], bytes[127]);
@@ -264,10 +282,16 @@ export function parseMatFile(bytes: Uint8Array, fileName: string): MatFile {
   const littleEndian = endian === 'IM';
   const version = new DataView(bytes.buffer, bytes.byteOffset + 124, 2).getUint16(0, littleEndian);
   if (/^MATLAB 7\.3/.test(description) || version === 0x0200) {
-    throw new DataFileError(fileName, 'MAT-file version 7.3 (HDF5) is not supported: expected a level-5 MAT-file (save with -v7 or -v6)');
+    throw new DataFileError(
+      fileName,
+      'MAT-file version 7.3 (HDF5) is not supported: expected a level-5 MAT-file (save with -v7 or -v6)',
+    );
   }
   if (version !== 0x0100) {
-    throw new DataFileError(fileName, `not a level-5 MAT-file: expected version 0x0100 in the header, found 0x${version.toString(16)}`);
+    throw new DataFileError(
+      fileName,
+      `not a level-5 MAT-file: expected version 0x0100 in the header, found 0x${version.toString(16)}`,
+    );
   }
 
   const reader = new Reader(bytes, littleEndian, fileName, 'top level');
@@ -282,7 +306,11 @@ export function parseMatFile(bytes: Uint8Array, fileName: string): MatFile {
   return { description, littleEndian, variables };
 }
 
-function readTopLevelElement(reader: Reader, el: Element, tagOffset: number): { name: string; value: MatValue } | undefined {
+function readTopLevelElement(
+  reader: Reader,
+  el: Element,
+  tagOffset: number,
+): { name: string; value: MatValue } | undefined {
   if (el.type === MI.MATRIX) return readMatrix(reader, el);
   if (el.type === MI.COMPRESSED) {
     let inflated: Uint8Array;
@@ -291,9 +319,15 @@ function readTopLevelElement(reader: Reader, el: Element, tagOffset: number): { 
     } catch (cause) {
       reader.fail(tagOffset, `compressed element does not inflate (${(cause as Error).message})`);
     }
-    const inner = new Reader(inflated, reader.littleEndian, reader.fileName, `compressed element at byte ${tagOffset}, inflated`);
+    const inner = new Reader(
+      inflated,
+      reader.littleEndian,
+      reader.fileName,
+      `compressed element at byte ${tagOffset}, inflated`,
+    );
     const innerEl = inner.element(0, inflated.byteLength);
-    if (innerEl.type !== MI.MATRIX) inner.fail(0, `expected a matrix inside the compressed element, found data type ${innerEl.type}`);
+    if (innerEl.type !== MI.MATRIX)
+      inner.fail(0, `expected a matrix inside the compressed element, found data type ${innerEl.type}`);
     return readMatrix(inner, innerEl);
   }
   // Other top-level element types carry no variable; skipping them is what MATLAB does.
@@ -307,7 +341,11 @@ function product(dims: number[]): number {
 /** Reads a miMATRIX element's contents: flags, dimensions, name, then class-specific data. */
 function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue } {
   const end = matrix.offset + matrix.bytes;
-  if (matrix.bytes === 0) return { name: '', value: { kind: 'numeric', className: 'double', logical: false, dims: [0, 0], data: new Float64Array(0) } };
+  if (matrix.bytes === 0)
+    return {
+      name: '',
+      value: { kind: 'numeric', className: 'double', logical: false, dims: [0, 0], data: new Float64Array(0) },
+    };
 
   const flagsEl = r.expectElement(matrix.offset, end, 'array flags', [MI.UINT32]);
   if (flagsEl.bytes < 8) r.fail(flagsEl.offset, `array flags need 8 bytes, found ${flagsEl.bytes}`);
@@ -333,7 +371,10 @@ function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue
     const realEl = r.element(offset, end);
     const data = r.numbers(realEl);
     if (data.length !== count) {
-      r.fail(realEl.offset, `array ${JSON.stringify(name)} has dimensions [${dims.join(', ')}] (${count} values) but ${data.length} values`);
+      r.fail(
+        realEl.offset,
+        `array ${JSON.stringify(name)} has dimensions [${dims.join(', ')}] (${count} values) but ${data.length} values`,
+      );
     }
     const value: MatNumericArray = {
       kind: 'numeric',
@@ -345,7 +386,8 @@ function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue
     if (flags & FLAG_COMPLEX) {
       const imagEl = r.element(realEl.next, end);
       const imag = r.numbers(imagEl);
-      if (imag.length !== count) r.fail(imagEl.offset, `imaginary part of ${JSON.stringify(name)} has ${imag.length} values, expected ${count}`);
+      if (imag.length !== count)
+        r.fail(imagEl.offset, `imaginary part of ${JSON.stringify(name)} has ${imag.length} values, expected ${count}`);
       value.imag = imag;
     }
     return { name, value };
@@ -355,7 +397,8 @@ function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue
     case 'char': {
       const dataEl = r.element(offset, end);
       const codes = r.numbers(dataEl);
-      if (codes.length !== count) r.fail(dataEl.offset, `char array ${JSON.stringify(name)} has ${codes.length} characters, expected ${count}`);
+      if (codes.length !== count)
+        r.fail(dataEl.offset, `char array ${JSON.stringify(name)} has ${codes.length} characters, expected ${count}`);
       const text =
         dataEl.type === MI.UTF8
           ? Array.from(new TextDecoder('utf-8').decode(r.bytes.subarray(dataEl.offset, dataEl.offset + dataEl.bytes)))
@@ -384,7 +427,10 @@ function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue
       const fieldNameLength = r.numbers(lengthEl)[0];
       const namesEl = r.expectElement(lengthEl.next, end, 'field names', [MI.INT8, MI.UINT8]);
       if (!(fieldNameLength > 0) || namesEl.bytes % fieldNameLength !== 0) {
-        r.fail(namesEl.offset, `field names of ${namesEl.bytes} bytes do not divide into names of ${fieldNameLength} bytes`);
+        r.fail(
+          namesEl.offset,
+          `field names of ${namesEl.bytes} bytes do not divide into names of ${fieldNameLength} bytes`,
+        );
       }
       const fieldNames: string[] = [];
       for (let p = 0; p < namesEl.bytes; p += fieldNameLength) {

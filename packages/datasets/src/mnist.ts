@@ -52,7 +52,10 @@ function findIdxFile(dir: string, stem: string, ndims: number): string {
     const file = path.join(dir, name);
     if (existsSync(file)) return file;
   }
-  throw new DataFileError(path.join(dir, candidates[0]), `not found; expected one of ${candidates.join(', ')} in ${dir}`);
+  throw new DataFileError(
+    path.join(dir, candidates[0]),
+    `not found; expected one of ${candidates.join(', ')} in ${dir}`,
+  );
 }
 
 async function readIdx(file: string): Promise<IdxArray> {
@@ -76,12 +79,14 @@ function validateOptions(options: LoadMnistOptions): void {
   if (digits !== undefined) {
     if (digits.length === 0) throw new UserError('empty digit selection: expected 1 to 10 digits 0-9');
     for (const d of digits) {
-      if (!(Number.isInteger(d) && d >= 0 && d <= 9)) throw new UserError(`unknown digit ${JSON.stringify(d)}: expected an integer 0-9`);
+      if (!(Number.isInteger(d) && d >= 0 && d <= 9))
+        throw new UserError(`unknown digit ${JSON.stringify(d)}: expected an integer 0-9`);
     }
   }
   if (binarize && binarize.kind === 'threshold' && binarize.threshold !== undefined) {
     const t = binarize.threshold;
-    if (!(Number.isFinite(t) && t >= 0 && t <= 255)) throw new UserError(`invalid binarization threshold ${t}: expected a number in 0-255`);
+    if (!(Number.isFinite(t) && t >= 0 && t <= 255))
+      throw new UserError(`invalid binarization threshold ${t}: expected a number in 0-255`);
   }
 }
 
@@ -97,7 +102,12 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<ImageSe
   const labelsFile = findIdxFile(dir, FILE_STEMS[split].labels, 1);
   const [images, labels] = await Promise.all([readIdx(imagesFile), readIdx(labelsFile)]);
 
-  if (images.type !== 'uint8' || images.dims.length !== 3 || images.dims[1] !== MNIST_HEIGHT || images.dims[2] !== MNIST_WIDTH) {
+  if (
+    images.type !== 'uint8' ||
+    images.dims.length !== 3 ||
+    images.dims[1] !== MNIST_HEIGHT ||
+    images.dims[2] !== MNIST_WIDTH
+  ) {
     throw new DataFileError(imagesFile, `holds ${images.type} ${images.dims.join('x')}; expected uint8 Nx28x28 images`);
   }
   if (labels.type !== 'uint8' || labels.dims.length !== 1) {
@@ -105,7 +115,10 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<ImageSe
   }
   const total = images.dims[0];
   if (labels.dims[0] !== total) {
-    throw new DataFileError(labelsFile, `has ${labels.dims[0]} labels but ${imagesFile} has ${total} images; expected one label per image`);
+    throw new DataFileError(
+      labelsFile,
+      `has ${labels.dims[0]} labels but ${imagesFile} has ${total} images; expected one label per image`,
+    );
   }
 
   const wanted = options.digits ? new Set(options.digits) : undefined;
@@ -132,7 +145,19 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<ImageSe
     for (let p = 0; p < pixels; p++) {
       const v = source[from + p];
       // Stochastic: pixels 0 and 255 are certain, so they draw no random number (3x faster on MNIST).
-      data[to + p] = !binarize ? v / 255 : rng ? (v === 0 ? 0 : v === 255 ? 1 : rng.next() * 255 < v ? 1 : 0) : v > threshold ? 1 : 0;
+      data[to + p] = !binarize
+        ? v / 255
+        : rng
+          ? v === 0
+            ? 0
+            : v === 255
+              ? 1
+              : rng.next() * 255 < v
+                ? 1
+                : 0
+          : v > threshold
+            ? 1
+            : 0;
     }
   }
   return {
@@ -149,7 +174,8 @@ export function oneHot(labels: Int32Array, nClasses: number): Matrix {
   const data = new Float32Array(labels.length * nClasses);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
-    if (!(label >= 0 && label < nClasses)) throw new RangeError(`label ${label} at index ${i} is outside 0..${nClasses - 1}`);
+    if (!(label >= 0 && label < nClasses))
+      throw new RangeError(`label ${label} at index ${i} is outside 0..${nClasses - 1}`);
     data[i * nClasses + label] = 1;
   }
   return { data, rows: labels.length, cols: nClasses };

@@ -19,9 +19,7 @@ function findUp(start: string, marker: string): string | undefined {
  */
 export function findProjectRoot(): string {
   return (
-    findUp(process.cwd(), 'nx.json') ??
-    findUp(path.dirname(fileURLToPath(import.meta.url)), 'nx.json') ??
-    process.cwd()
+    findUp(process.cwd(), 'nx.json') ?? findUp(path.dirname(fileURLToPath(import.meta.url)), 'nx.json') ?? process.cwd()
   );
 }
 

@@ -36,7 +36,8 @@ export function encodePngGrid(images: Matrix, options: PngGridOptions): Buffer {
   const scale = options.scale ?? 4;
   const padding = options.padding ?? 2;
   if (!(Number.isInteger(scale) && scale > 0)) throw new RangeError(`scale ${scale}: expected a positive integer`);
-  if (!(Number.isInteger(padding) && padding >= 0)) throw new RangeError(`padding ${padding}: expected a non-negative integer`);
+  if (!(Number.isInteger(padding) && padding >= 0))
+    throw new RangeError(`padding ${padding}: expected a non-negative integer`);
   const grid = gridShape(images.rows, options);
   const tileW = width * scale;
   const tileH = height * scale;

@@ -27,12 +27,16 @@ interface Preview {
 
 function parsePositiveInt(value: string, option: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !(n > 0)) throw new UserError(`invalid ${option} ${JSON.stringify(value)}: expected a positive integer`);
+  if (!/^\d+$/.test(value.trim()) || !(n > 0))
+    throw new UserError(`invalid ${option} ${JSON.stringify(value)}: expected a positive integer`);
   return n;
 }
 
 function parseDigits(value: string): number[] {
-  const tokens = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const tokens = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   if (tokens.length === 0) throw new UserError('empty --digits: expected digits 0-9, e.g. --digits 0,1');
   return tokens.map((t) => {
     if (!/^\d$/.test(t)) throw new UserError(`unknown digit ${JSON.stringify(t)} in --digits: expected digits 0-9`);
@@ -74,23 +78,34 @@ async function buildPreview(argv: string[]): Promise<{ preview: Preview; out?: s
   const scale = parsePositiveInt(values.scale, '--scale');
 
   if (values.dataset === 'alphadigits') {
-    if (values.digits !== undefined || values.limit !== undefined) throw new UserError('--digits and --limit apply to --dataset mnist; use --chars for alphadigits');
+    if (values.digits !== undefined || values.limit !== undefined)
+      throw new UserError('--digits and --limit apply to --dataset mnist; use --chars for alphadigits');
     const chars = values.chars ?? 'all';
     const classes = chars === 'all' ? undefined : parseCharacterSelection(chars);
     const set = await loadAlphaDigits({ chars: classes, path: values.data });
     const names = (classes ?? set.classNames.map((_, i) => i)).map((i) => set.classNames[i]);
     const perRow = imagesPerTerminalRow(set.width);
     // Terminal: the first few images of each character, one character per grid row.
-    const terminalRows = names.flatMap((_, k) => Array.from({ length: perRow }, (_, j) => k * ALPHADIGITS_IMAGES_PER_CLASS + j));
+    const terminalRows = names.flatMap((_, k) =>
+      Array.from({ length: perRow }, (_, j) => k * ALPHADIGITS_IMAGES_PER_CLASS + j),
+    );
     return {
-      preview: { name: `alphadigits-${chars === 'all' ? 'all' : names.join('')}`, set, cols: ALPHADIGITS_IMAGES_PER_CLASS, terminalRows, terminalCols: perRow },
+      preview: {
+        name: `alphadigits-${chars === 'all' ? 'all' : names.join('')}`,
+        set,
+        cols: ALPHADIGITS_IMAGES_PER_CLASS,
+        terminalRows,
+        terminalCols: perRow,
+      },
       out: values.out,
       scale,
     };
   }
   if (values.dataset === 'mnist') {
-    if (values.chars !== undefined) throw new UserError('--chars applies to --dataset alphadigits; use --digits for mnist');
-    if (values.split !== 'train' && values.split !== 'test') throw new UserError(`unknown --split ${JSON.stringify(values.split)}: expected train or test`);
+    if (values.chars !== undefined)
+      throw new UserError('--chars applies to --dataset alphadigits; use --digits for mnist');
+    if (values.split !== 'train' && values.split !== 'test')
+      throw new UserError(`unknown --split ${JSON.stringify(values.split)}: expected train or test`);
     const split: MnistSplit = values.split;
     const digits = values.digits !== undefined ? parseDigits(values.digits) : undefined;
     const limit = parsePositiveInt(values.limit ?? '100', '--limit');
@@ -99,7 +114,13 @@ async function buildPreview(argv: string[]): Promise<{ preview: Preview; out?: s
     const shown = Math.min(set.images.rows, perRow * 2);
     const name = `mnist-${split}${digits ? `-${digits.join('')}` : ''}-${limit}`;
     return {
-      preview: { name, set, cols: Math.min(20, set.images.rows), terminalRows: Array.from({ length: shown }, (_, i) => i), terminalCols: perRow },
+      preview: {
+        name,
+        set,
+        cols: Math.min(20, set.images.rows),
+        terminalRows: Array.from({ length: shown }, (_, i) => i),
+        terminalCols: perRow,
+      },
       out: values.out,
       scale,
     };
@@ -113,7 +134,9 @@ async function main(): Promise<void> {
   const file = path.resolve(out ?? path.join(findProjectRoot(), 'runs', 'preview', `${preview.name}.png`));
   writePngGrid(file, set.images, { height: set.height, width: set.width, cols: preview.cols, scale });
   const sample = selectRows(set, preview.terminalRows);
-  process.stdout.write(`${renderHalfBlocks(sample.images, { height: set.height, width: set.width, cols: preview.terminalCols })}\n`);
+  process.stdout.write(
+    `${renderHalfBlocks(sample.images, { height: set.height, width: set.width, cols: preview.terminalCols })}\n`,
+  );
   const classes = [...new Set(set.labels)].map((l) => set.classNames[l]).join(' ');
   process.stdout.write(`${set.images.rows} images of ${set.height}x${set.width} (classes: ${classes}); PNG: ${file}\n`);
 }

@@ -59,7 +59,8 @@ export function createRng(seed: number): Rng {
     next,
     nextUint32,
     nextInt(n: number): number {
-      if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32) throw new RangeError(`nextInt(${n}): expected an integer in 1..2^32`);
+      if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32)
+        throw new RangeError(`nextInt(${n}): expected an integer in 1..2^32`);
       // Reject the top partial block of 2^32 so every residue is equally likely.
       const limit = TWO_POW_32 - (TWO_POW_32 % n);
       for (;;) {
@@ -107,7 +108,8 @@ export function selectRows(set: ImageSet, indices: ArrayLike<number>): ImageSet 
   const labels = new Int32Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= set.images.rows) throw new RangeError(`row index ${i} is outside 0..${set.images.rows - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= set.images.rows)
+      throw new RangeError(`row index ${i} is outside 0..${set.images.rows - 1}`);
     data.set(set.images.data.subarray(i * cols, (i + 1) * cols), k * cols);
     labels[k] = set.labels[i];
   }
@@ -132,7 +134,9 @@ export interface SplitOptions {
 export function splitTrainValidation(set: ImageSet, options: SplitOptions): { train: ImageSet; validation: ImageSet } {
   const { validationFraction, seed } = options;
   if (!(validationFraction > 0 && validationFraction < 1)) {
-    throw new UserError(`invalid validation fraction ${validationFraction}: expected a number strictly between 0 and 1`);
+    throw new UserError(
+      `invalid validation fraction ${validationFraction}: expected a number strictly between 0 and 1`,
+    );
   }
   const rng = createRng(seed);
   const n = set.images.rows;
@@ -146,12 +150,16 @@ export function splitTrainValidation(set: ImageSet, options: SplitOptions): { tr
     }
     for (const label of [...byLabel.keys()].sort((x, y) => x - y)) {
       const rows = byLabel.get(label)!;
-      const take = rows.length < 2 ? 0 : Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * validationFraction)));
+      const take =
+        rows.length < 2 ? 0 : Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * validationFraction)));
       shuffleInPlace(rows, rng);
       for (let k = 0; k < take; k++) isValidation[rows[k]] = 1;
     }
   } else {
-    const order = shuffleInPlace(Uint32Array.from({ length: n }, (_, i) => i), rng);
+    const order = shuffleInPlace(
+      Uint32Array.from({ length: n }, (_, i) => i),
+      rng,
+    );
     const take = Math.round(n * validationFraction);
     for (let k = 0; k < take; k++) isValidation[order[k]] = 1;
   }

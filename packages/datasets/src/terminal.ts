@@ -35,7 +35,8 @@ export function renderHalfBlocks(images: Matrix, options: HalfBlockOptions): str
   const cols = Math.min(n, options.cols ?? Math.max(1, Math.floor((80 + gap) / (width + gap))));
   const grid = gridShape(n, { cols });
   const linesPerImage = Math.ceil(height / 2);
-  const ink = (k: number, r: number, c: number): boolean => r < height && images.data[k * images.cols + r * width + c] >= threshold;
+  const ink = (k: number, r: number, c: number): boolean =>
+    r < height && images.data[k * images.cols + r * width + c] >= threshold;
 
   const lineWidth = grid.cols * width + (grid.cols - 1) * gap;
   const lines: string[] = [];

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,7 +70,8 @@ function inkProfile(set: ImageSet, axis: 'row' | 'col'): number[] {
   const ink = new Array<number>(axis === 'row' ? set.height : set.width).fill(0);
   for (let i = 0; i < set.images.rows; i++) {
     for (let r = 0; r < set.height; r++) {
-      for (let c = 0; c < set.width; c++) ink[axis === 'row' ? r : c] += set.images.data[i * set.images.cols + r * set.width + c];
+      for (let c = 0; c < set.width; c++)
+        ink[axis === 'row' ? r : c] += set.images.data[i * set.images.cols + r * set.width + c];
     }
   }
   return ink;
@@ -127,7 +137,10 @@ describe('Binary AlphaDigits from the real file', () => {
     // The selection is the full set's rows for those classes.
     const full = await fullSet;
     const aRow = bySymbol.labels.indexOf(10);
-    expectSameArray(bySymbol.images.data.subarray(aRow * 320, (aRow + 39) * 320), full.images.data.subarray(10 * 39 * 320, 11 * 39 * 320));
+    expectSameArray(
+      bySymbol.images.data.subarray(aRow * 320, (aRow + 39) * 320),
+      full.images.data.subarray(10 * 39 * 320, 11 * 39 * 320),
+    );
   });
 });
 
@@ -143,7 +156,9 @@ describe('parseCharacterSelection', () => {
     for (const bad of ['A,?', ['AB'], [36], [-1], [2.5], '36']) {
       const error = errorOf(() => parseCharacterSelection(bad as string));
       expect(error).toBeInstanceOf(UserError);
-      expect(error.message).toMatch(/^unknown character .*(\?|AB|36|-1|2\.5).*: expected a symbol '0'-'9' or 'A'-'Z' \(any case\) or an index 0-35$/);
+      expect(error.message).toMatch(
+        /^unknown character .*(\?|AB|36|-1|2\.5).*: expected a symbol '0'-'9' or 'A'-'Z' \(any case\) or an index 0-35$/,
+      );
     }
   });
 
@@ -178,7 +193,10 @@ describe('file resolution', () => {
     const shared = path.join(project, '..', 'shared', 'data');
     mkdirSync(shared, { recursive: true });
     symlinkSync(realFile, path.join(shared, 'binaryalphadigs.mat'));
-    expect(await openAlphaDigitsFile({ projectRoot: project })).toMatchObject({ source: 'shared', checksumMatches: true });
+    expect(await openAlphaDigitsFile({ projectRoot: project })).toMatchObject({
+      source: 'shared',
+      checksumMatches: true,
+    });
 
     mkdirSync(path.join(project, '.cache'));
     symlinkSync(realFile, path.join(project, '.cache', 'binaryalphadigs.mat'));
@@ -189,7 +207,10 @@ describe('file resolution', () => {
     mkdirSync(envDir);
     symlinkSync(realFile, path.join(envDir, 'binaryalphadigs.mat'));
     vi.stubEnv('RBM_LAB_DATA_DIR', envDir);
-    expect(await openAlphaDigitsFile({ projectRoot: project })).toMatchObject({ source: 'env', path: path.join(envDir, 'binaryalphadigs.mat') });
+    expect(await openAlphaDigitsFile({ projectRoot: project })).toMatchObject({
+      source: 'env',
+      path: path.join(envDir, 'binaryalphadigs.mat'),
+    });
 
     const explicit = await openAlphaDigitsFile({ projectRoot: project, path: realFile });
     expect(explicit).toMatchObject({ source: 'path', path: realFile });
@@ -201,14 +222,19 @@ describe('file resolution', () => {
     mkdirSync(cache);
     symlinkSync(realFile, path.join(cache, 'binaryalphadigs.mat'));
     vi.stubEnv('RBM_LAB_CACHE_DIR', cache);
-    expect(await openAlphaDigitsFile({ projectRoot: project })).toMatchObject({ source: 'cache', path: path.join(cache, 'binaryalphadigs.mat') });
+    expect(await openAlphaDigitsFile({ projectRoot: project })).toMatchObject({
+      source: 'cache',
+      path: path.join(cache, 'binaryalphadigs.mat'),
+    });
   });
 
   it('reports an explicit path or RBM_LAB_DATA_DIR that holds no file', async () => {
     const missing = path.join(project, 'nope.mat');
     const error = await rejectionOf(resolveAlphaDigitsPath({ path: missing, projectRoot: project }));
     expect(error).toBeInstanceOf(DataFileError);
-    expect(error.message).toBe(`${missing}: does not exist; expected the Binary AlphaDigits MAT-file binaryalphadigs.mat`);
+    expect(error.message).toBe(
+      `${missing}: does not exist; expected the Binary AlphaDigits MAT-file binaryalphadigs.mat`,
+    );
 
     vi.stubEnv('RBM_LAB_DATA_DIR', project);
     const envError = await rejectionOf(resolveAlphaDigitsPath({ projectRoot: project }));
@@ -229,7 +255,11 @@ describe('file resolution', () => {
     it('downloads into the cache when no local copy exists, verifies it, and reuses it', async () => {
       body = realBytes;
       const first = await openAlphaDigitsFile({ projectRoot: project, url });
-      expect(first).toMatchObject({ source: 'download', checksumMatches: true, path: path.join(project, '.cache', 'binaryalphadigs.mat') });
+      expect(first).toMatchObject({
+        source: 'download',
+        checksumMatches: true,
+        path: path.join(project, '.cache', 'binaryalphadigs.mat'),
+      });
       expect(readdirSync(path.join(project, '.cache'))).toEqual(['binaryalphadigs.mat']); // no temp file left
       expect(first.set.images.rows).toBe(1404);
       body = new Uint8Array(); // a second call must not download again
@@ -240,7 +270,11 @@ describe('file resolution', () => {
       body = compressedCopy(realBytes); // valid data, but not the canonical bytes
       const error = await rejectionOf(openAlphaDigitsFile({ projectRoot: project, url }));
       expect(error).toBeInstanceOf(DataFileError);
-      expect(error.message).toMatch(new RegExp(`^${url}: downloaded \\d+ bytes with sha256 [0-9a-f]{64}, expected ${ALPHADIGITS_SHA256}; nothing was saved`));
+      expect(error.message).toMatch(
+        new RegExp(
+          `^${url}: downloaded \\d+ bytes with sha256 [0-9a-f]{64}, expected ${ALPHADIGITS_SHA256}; nothing was saved`,
+        ),
+      );
       expect(existsSync(path.join(project, '.cache')) ? readdirSync(path.join(project, '.cache')) : []).toEqual([]);
     });
 
@@ -252,7 +286,9 @@ describe('file resolution', () => {
       const error = await rejectionOf(openAlphaDigitsFile({ projectRoot: project, url: deadUrl }));
       expect(error).toBeInstanceOf(UserError);
       expect(error.message).toContain(`the download from ${deadUrl} failed`);
-      expect(error.message).toContain(`Put binaryalphadigs.mat (sha256 ${ALPHADIGITS_SHA256}) in ${path.join(project, '.cache')}/`);
+      expect(error.message).toContain(
+        `Put binaryalphadigs.mat (sha256 ${ALPHADIGITS_SHA256}) in ${path.join(project, '.cache')}/`,
+      );
       expect(error.message).toContain('RBM_LAB_DATA_DIR');
     });
   });
@@ -266,7 +302,9 @@ describe('checksum rule for local files', () => {
     const opened = await openAlphaDigitsFile({ path: file, onWarning: (m) => warnings.push(m) });
     expect(opened.checksumMatches).toBe(false);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/resaved\.mat: sha256 [0-9a-f]{64} differs from the canonical .* holds the Binary AlphaDigits structure/);
+    expect(warnings[0]).toMatch(
+      /resaved\.mat: sha256 [0-9a-f]{64} differs from the canonical .* holds the Binary AlphaDigits structure/,
+    );
     const full = await fullSet;
     expectSameArray(opened.set.images.data, full.images.data);
     expectSameArray(opened.set.labels, full.labels);
@@ -285,7 +323,9 @@ describe('checksum rule for local files', () => {
     expect(error).toBeInstanceOf(DataFileError);
     expect((error as DataFileError).fileName).toBe(file);
     expect(error.message).toMatch(
-      new RegExp(`^${file}: sha256 is [0-9a-f]{64}, expected ${ALPHADIGITS_SHA256} \\(the canonical binaryalphadigs.mat\\), and the file is not another save of the same data: dat\\{1,1\\} has pixel value 2 at \\(1,1\\)`),
+      new RegExp(
+        `^${file}: sha256 is [0-9a-f]{64}, expected ${ALPHADIGITS_SHA256} \\(the canonical binaryalphadigs.mat\\), and the file is not another save of the same data: dat\\{1,1\\} has pixel value 2 at \\(1,1\\)`,
+      ),
     );
   });
 
@@ -294,7 +334,9 @@ describe('checksum rule for local files', () => {
     writeFileSync(file, realBytes.subarray(0, 200_000));
     const error = await rejectionOf(loadAlphaDigits({ path: file }));
     expect(error).toBeInstanceOf(DataFileError);
-    expect(error.message).toMatch(/truncated\.mat: sha256 .* not another save of the same data: not a valid MAT-file: truncated: data element of type 14 claims/);
+    expect(error.message).toMatch(
+      /truncated\.mat: sha256 .* not another save of the same data: not a valid MAT-file: truncated: data element of type 14 claims/,
+    );
   });
 
   it('rejects a corrupt file (not a MAT-file at all)', async () => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodePngGrid, gridShape, loadAlphaDigits, renderHalfBlocks, writePngGrid, type Matrix } from '../src/index.js';
+import {
+  encodePngGrid,
+  gridShape,
+  loadAlphaDigits,
+  renderHalfBlocks,
+  writePngGrid,
+  type Matrix,
+} from '../src/index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'rbm-images-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -44,13 +51,17 @@ describe('encodePngGrid', () => {
   });
 
   it('light ink and gray levels', () => {
-    const png = PNG.sync.read(encodePngGrid(matrix([[1, 0.5]]), { height: 1, width: 2, scale: 1, padding: 0, ink: 'light' }));
+    const png = PNG.sync.read(
+      encodePngGrid(matrix([[1, 0.5]]), { height: 1, width: 2, scale: 1, padding: 0, ink: 'light' }),
+    );
     expect([png.width, png.height]).toEqual([2, 1]);
     expect([grayAt(png, 0, 0), grayAt(png, 1, 0)]).toEqual([255, 128]);
   });
 
   it('rejects a shape that does not match the row length', () => {
-    expect(() => encodePngGrid(matrix([[1, 0, 1]]), { height: 2, width: 2 })).toThrow(/image shape 2x2 does not match 3 pixels per row/);
+    expect(() => encodePngGrid(matrix([[1, 0, 1]]), { height: 2, width: 2 })).toThrow(
+      /image shape 2x2 does not match 3 pixels per row/,
+    );
   });
 
   it('writePngGrid creates the folder and writes real AlphaDigits characters', async () => {

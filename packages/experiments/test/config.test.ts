@@ -53,7 +53,10 @@ describe('loadStudy', () => {
 
   it('merges `extends` like Hydra: maps deeply, lists replaced; errors point into the right file', () => {
     write('base.yaml', VALID.replace('name: tiny\n', ''));
-    write('child.yaml', 'extends: base.yaml\nname: child\ndataset:\n  characters: [C]\ntrain:\n  learning_rate: 0.05\n');
+    write(
+      'child.yaml',
+      'extends: base.yaml\nname: child\ndataset:\n  characters: [C]\ntrain:\n  learning_rate: 0.05\n',
+    );
     const { study, files } = loadStudy('child.yaml', specs, dir);
     expect(files).toEqual(['child.yaml', 'base.yaml']);
     expect(study.dataset).toEqual({ name: 'alphadigits', characters: ['C'] });
@@ -62,7 +65,10 @@ describe('loadStudy', () => {
     expect('extends' in study).toBe(false);
 
     write('child2.yaml', 'extends: base.yaml\nname: child2\ntrain:\n  epochs: many\n');
-    write('base.yaml', VALID.replace('name: tiny\n', '').replace('hidden_units: 20', 'hidden_units: 20\n  weight_init_std: -1'));
+    write(
+      'base.yaml',
+      VALID.replace('name: tiny\n', '').replace('hidden_units: 20', 'hidden_units: 20\n  weight_init_std: -1'),
+    );
     const issues = issuesOf('child2.yaml');
     expect(issues.map((i) => [i.file, i.line, i.path])).toEqual([
       ['base.yaml', 7, 'model.weight_init_std'],
@@ -71,11 +77,17 @@ describe('loadStudy', () => {
   });
 
   it('deepMerge replaces lists and scalars, merges maps', () => {
-    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
+    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({
+      a: { b: 1, c: [3] },
+      d: 1,
+      e: 2,
+    });
   });
 
   it('reports malformed YAML with line and column', () => {
-    const issues = issuesOf(write('bad.yaml', 'name: x\ndataset:\n  name: alphadigits\n  characters: [A, B\nmodel: {type: rbm}\n'));
+    const issues = issuesOf(
+      write('bad.yaml', 'name: x\ndataset:\n  name: alphadigits\n  characters: [A, B\nmodel: {type: rbm}\n'),
+    );
     expect(issues.length).toBeGreaterThan(0);
     expect(issues[0].file).toBe('bad.yaml');
     expect(issues[0].line).toBeGreaterThanOrEqual(4);
@@ -149,7 +161,10 @@ sweep:
   });
 
   it('publishes the schema file, in sync with the registered model specs', () => {
-    expect(readFileSync(SCHEMA_FILE, 'utf8'), 'schema/study.schema.json is stale: run `npx nx run experiments:schema`').toBe(studySchemaText());
+    expect(
+      readFileSync(SCHEMA_FILE, 'utf8'),
+      'schema/study.schema.json is stale: run `npx nx run experiments:schema`',
+    ).toBe(studySchemaText());
     const schema = buildStudySchema(specs) as { allOf: unknown[] };
     expect(schema.allOf).toHaveLength(specs.length);
   });

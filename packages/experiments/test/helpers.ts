@@ -63,7 +63,10 @@ class Collect extends Writable {
 }
 
 /** Runs the CLI in this process, capturing its output. */
-export async function cliInProcess(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cliInProcess(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Collect();
   const stderr = new Collect();
   const code = await runCli(args, { io: { stdout, stderr, cwd, env: {} } });

@@ -12,7 +12,15 @@ describe('metricDirection', () => {
   });
 
   it('marks no best for diagnostics that have no better direction', () => {
-    for (const name of ['nn_distance', 'ais_log_z', 'exact_log_z', 'free_energy', 'parzen_sigma', 'ais_log_z_std', 'seconds']) {
+    for (const name of [
+      'nn_distance',
+      'ais_log_z',
+      'exact_log_z',
+      'free_energy',
+      'parzen_sigma',
+      'ais_log_z_std',
+      'seconds',
+    ]) {
       expect(metricDirection(name), name).toBeNull();
     }
   });

@@ -87,7 +87,10 @@ describe('samples grid', () => {
 });
 
 describe('zipped and section-valued parameters', () => {
-  const models = [{ type: 'rbm', hidden_units: 200 }, { type: 'vae', latent_dim: 16 }];
+  const models = [
+    { type: 'rbm', hidden_units: 200 },
+    { type: 'vae', latent_dim: 16 },
+  ];
   const trains = [{ epochs: 100 }, { epochs: 200 }];
   const runs = [0, 1, 2, 3].map((i) =>
     run(i, { model: models[i % 2], train: trains[i % 2], h: i < 2 ? 10 : 20 }, i, { err: i }),
@@ -101,7 +104,9 @@ describe('zipped and section-valued parameters', () => {
 
   it('drops a parameter fixed by an earlier one even when two of its values coincide', () => {
     // Three model types, two sharing the same training settings: train is a function of model.
-    const three = [0, 1, 2].map((i) => run(i, { model: { type: `m${i}` }, train: { epochs: i === 2 ? 5 : 9 } }, 0, { err: i }));
+    const three = [0, 1, 2].map((i) =>
+      run(i, { model: { type: `m${i}` }, train: { epochs: i === 2 ? 5 : 9 } }, 0, { err: i }),
+    );
     expect(independentParams(three, ['model', 'train']).kept).toEqual(['model']);
     // The other way round, train does not fix model: both stay when train comes first.
     expect(independentParams(three, ['train', 'model']).kept).toEqual(['train', 'model']);
@@ -112,4 +117,3 @@ describe('zipped and section-valued parameters', () => {
     expect(formatParamValue({ epochs: 100, batch_size: 32 })).toBe('epochs=100 batch_size=32');
   });
 });
-

@@ -98,7 +98,9 @@ describe('sweep report', () => {
       ]),
     );
     expect(curveNames).toContain('recon_error');
-    expect(names.filter((name) => name.startsWith('curves-')).sort()).toEqual(curveNames.map((name) => `curves-${name}.png`).sort());
+    expect(names.filter((name) => name.startsWith('curves-')).sort()).toEqual(
+      curveNames.map((name) => `curves-${name}.png`).sort(),
+    );
     expect(names.filter((name) => name.startsWith('metrics-vs-'))).toHaveLength(2); // seeds are averaged over, not plotted
     expect(names.filter((name) => name.startsWith('heatmap-'))).toHaveLength(1);
 
@@ -109,7 +111,8 @@ describe('sweep report', () => {
       expect(png.width * png.height, figure).toBeLessThan(40_000_000);
       // Something is drawn: a real share of the pixels is not background white.
       let inked = 0;
-      for (let i = 0; i < png.data.length; i += 4) if (png.data[i] < 200 || png.data[i + 1] < 200 || png.data[i + 2] < 200) inked++;
+      for (let i = 0; i < png.data.length; i += 4)
+        if (png.data[i] < 200 || png.data[i + 1] < 200 || png.data[i + 2] < 200) inked++;
       expect(inked / (png.width * png.height), figure).toBeGreaterThan(0.01);
     }
 
@@ -126,13 +129,25 @@ describe('sweep report', () => {
     const stdout = sink();
     const stderr = sink();
     const io = { stdout, stderr, cwd: dir, env: process.env };
-    expect(await runCli(['report', 'report-test', '--db', dbPath, '--out', 'elsewhere'], { io, extraCommands: { report: reportCommand } })).toBe(0);
+    expect(
+      await runCli(['report', 'report-test', '--db', dbPath, '--out', 'elsewhere'], {
+        io,
+        extraCommands: { report: reportCommand },
+      }),
+    ).toBe(0);
     expect(stdout.text()).toContain(join(out, 'report.md'));
     expect(existsSync(join(out, 'samples.png'))).toBe(true);
 
-    expect(await runCli(['report', 'no-such-sweep', '--db', dbPath], { io, extraCommands: { report: reportCommand } })).toBe(2);
+    expect(
+      await runCli(['report', 'no-such-sweep', '--db', dbPath], { io, extraCommands: { report: reportCommand } }),
+    ).toBe(2);
     expect(stderr.text()).toMatch(/no sweep .*no-such-sweep.*known sweeps: report-test/);
-    expect(await runCli(['report', 'report-test', '--db', join(dir, 'missing.db')], { io, extraCommands: { report: reportCommand } })).toBe(2);
+    expect(
+      await runCli(['report', 'report-test', '--db', join(dir, 'missing.db')], {
+        io,
+        extraCommands: { report: reportCommand },
+      }),
+    ).toBe(2);
     expect(stderr.text()).toMatch(/no run database at .*missing\.db/);
   });
 });

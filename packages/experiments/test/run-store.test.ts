@@ -46,7 +46,9 @@ describe('RunStore', () => {
     writeFileSync(join(dir, 'nested', 'samples.f32'), Buffer.from(samples.buffer));
     store.finishRun('run10abcdef', {
       metrics: { reconstruction_error: 0.15 },
-      artifacts: [{ kind: 'samples_raw', path: join(dir, 'nested', 'samples.f32'), meta: { n: 2, height: 1, width: 3 } }],
+      artifacts: [
+        { kind: 'samples_raw', path: join(dir, 'nested', 'samples.f32'), meta: { n: 2, height: 1, width: 3 } },
+      ],
       durationMs: 1234,
     });
     store.startRun('run20abcdef', { gitCommit: 'abc' });
@@ -138,9 +140,13 @@ describe('RunStore', () => {
     for (let e = 1; e <= 20; e++) writer.recordEpoch('run10abcdef', e, { x: e });
     expect(Date.now() - started).toBeLessThan(2000);
     // The open snapshot still sees the old state; a new read sees the new one.
-    expect((raw.prepare(`SELECT status FROM runs WHERE id = 'run10abcdef'`).get() as { status: string }).status).toBe('pending');
+    expect((raw.prepare(`SELECT status FROM runs WHERE id = 'run10abcdef'`).get() as { status: string }).status).toBe(
+      'pending',
+    );
     raw.exec('COMMIT');
-    expect((raw.prepare(`SELECT status FROM runs WHERE id = 'run10abcdef'`).get() as { status: string }).status).toBe('running');
+    expect((raw.prepare(`SELECT status FROM runs WHERE id = 'run10abcdef'`).get() as { status: string }).status).toBe(
+      'running',
+    );
     raw.close();
     writer.close();
   });

@@ -14,6 +14,8 @@ describe('worker processes', () => {
     expect(workerExecArgv([], '/x/worker.ts')).toEqual(['--conditions=@rbm-lab/source', '--import', 'tsx']);
     const parent = ['--conditions=@rbm-lab/source', '--import', 'tsx', '--max-old-space-size=4096'];
     expect(workerExecArgv(parent, '/x/worker.ts')).toEqual(parent);
-    expect(workerExecArgv(['--inspect=9229', '--max-old-space-size=4096'], '/x/worker.js')).toEqual(['--max-old-space-size=4096']);
+    expect(workerExecArgv(['--inspect=9229', '--max-old-space-size=4096'], '/x/worker.js')).toEqual([
+      '--max-old-space-size=4096',
+    ]);
   });
 });

@@ -33,7 +33,11 @@ describe('sweep: kill -9, resume, readers', () => {
   it('a sweep killed with SIGKILL keeps every finished run intact', async () => {
     writeFileSync(config(), tinyStudy('resume', '  grid:\n    model.hidden_units: [4, 6, 8, 10, 12, 14]'));
     const sweep = spawnCli(['sweep', config(), '--db', db, '--jobs', '2']);
-    await waitFor(() => readRuns('resume').filter((r) => r.status === 'finished').length >= 2, 90_000, 'two finished runs');
+    await waitFor(
+      () => readRuns('resume').filter((r) => r.status === 'finished').length >= 2,
+      90_000,
+      'two finished runs',
+    );
     sweep.child.kill('SIGKILL');
     const { signal } = await sweep.exit;
     expect(signal).toBe('SIGKILL');
@@ -56,7 +60,8 @@ describe('sweep: kill -9, resume, readers', () => {
       expect(store.getEpochMetrics(run.id).recon_error?.map((p) => p.step) ?? []).toEqual([1, 2]);
       const kinds = store.listArtifacts(run.id).map((a) => a.kind);
       expect(kinds).toEqual(['model', 'samples_png', 'samples_raw']);
-      for (const artifact of store.listArtifacts(run.id)) expect(existsSync(store.resolveArtifactPath(artifact))).toBe(true);
+      for (const artifact of store.listArtifacts(run.id))
+        expect(existsSync(store.resolveArtifactPath(artifact))).toBe(true);
       const samples = store.getSamples(run.id)!;
       expect([samples.n, samples.height, samples.width]).toEqual([4, 20, 16]);
     }
@@ -184,14 +189,18 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
     // Resume; kill the first worker process we see: that run fails, the others finish.
     const resumed = spawnCli(['sweep', config, '--db', db, '--jobs', '1']);
     const parentPid = resumed.child.pid!;
-    const workerPid = await waitFor(() => {
-      try {
-        const children = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim();
-        return children === '' ? undefined : Number(children.split(/\s+/)[0]);
-      } catch {
-        return undefined;
-      }
-    }, 30_000, 'a worker process');
+    const workerPid = await waitFor(
+      () => {
+        try {
+          const children = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim();
+          return children === '' ? undefined : Number(children.split(/\s+/)[0]);
+        } catch {
+          return undefined;
+        }
+      },
+      30_000,
+      'a worker process',
+    );
     process.kill(workerPid, 'SIGKILL');
     const second = await resumed.exit;
     expect(second.code).toBe(1);
@@ -206,7 +215,9 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
 describe('sweep: config errors leave the database untouched', () => {
   const cases: Record<string, string> = {
     'malformed YAML': tinyStudy('bad', '  grid:\n    model.hidden_units: [4, 6'),
-    'unknown key': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]').replace('  k:', '  k:').replace('hidden_units: 8', 'hidden_units: 8\n  hiden: 3'),
+    'unknown key': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]')
+      .replace('  k:', '  k:')
+      .replace('hidden_units: 8', 'hidden_units: 8\n  hiden: 3'),
     'wrong type': tinyStudy('bad', '  grid:\n    model.hidden_units: [4, "six"]'),
     'unknown character': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]').replace('[A, B]', '[A, "#"]'),
     'empty grid': tinyStudy('bad', '  grid:\n    model.hidden_units: []'),

@@ -17,14 +17,7 @@ import { HeatmapView } from './screens/heatmap.js';
 import { HelpView } from './screens/help.js';
 import { RunsView } from './screens/runs.js';
 import { SweepsView } from './screens/sweeps.js';
-import {
-  compareModel,
-  heatmapModel,
-  metricNames,
-  paramPairs,
-  runsTable,
-  sweepRows,
-} from './view-model.js';
+import { compareModel, heatmapModel, metricNames, paramPairs, runsTable, sweepRows } from './view-model.js';
 
 export type Screen =
   | { kind: 'sweeps'; cursorId: string | null }
@@ -188,7 +181,10 @@ export function App({ dbPath, openReader, pollMs = 1000, size: fixedSize, onResi
   const back = () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
 
   // ---- data (re-read when the store changed or the screen's subject changed)
-  const sweeps = useMemo(() => (reader ? safely(() => reader.listSweeps()) : { value: undefined, error: null }), [reader, version]);
+  const sweeps = useMemo(
+    () => (reader ? safely(() => reader.listSweeps()) : { value: undefined, error: null }),
+    [reader, version],
+  );
   const subjectKey =
     screen.kind === 'runs' || screen.kind === 'heatmap'
       ? screen.sweepId
@@ -271,9 +267,20 @@ export function App({ dbPath, openReader, pollMs = 1000, size: fixedSize, onResi
     return { metrics, pairs, model: heatmapModel(data.runs ?? [], rowParam, colParam, metric, sweep.mainMetric) };
   }, [screen, data]);
 
-  const sweepCursor = screen.kind === 'sweeps' ? Math.max(0, rows.findIndex((r) => r.sweep.id === screen.cursorId)) : 0;
+  const sweepCursor =
+    screen.kind === 'sweeps'
+      ? Math.max(
+          0,
+          rows.findIndex((r) => r.sweep.id === screen.cursorId),
+        )
+      : 0;
   const runCursor =
-    screen.kind === 'runs' && table ? Math.max(0, table.rows.findIndex((r) => r.run.id === screen.cursorId)) : 0;
+    screen.kind === 'runs' && table
+      ? Math.max(
+          0,
+          table.rows.findIndex((r) => r.run.id === screen.cursorId),
+        )
+      : 0;
 
   // ---- keys
   // The handler is replaced on every render and called through a ref: useInput
@@ -358,13 +365,15 @@ export function App({ dbPath, openReader, pollMs = 1000, size: fixedSize, onResi
           replaceTop({ ...screen, sortKey: next.key, descending: next.lowerIsBetter === false });
         } else if (input === 'S') replaceTop({ ...screen, descending: !screen.descending });
         else if (input === 'x') replaceTop({ ...screen, selected: [] });
-        else if (input === 'h') push({ kind: 'heatmap', sweepId: screen.sweepId, pair: 0, transpose: false, metric: 0 });
+        else if (input === 'h')
+          push({ kind: 'heatmap', sweepId: screen.sweepId, pair: 0, transpose: false, metric: 0 });
         else if (input === 'c') {
           if (screen.selected.length >= 2) push({ kind: 'compare', runIds: screen.selected, metric: 0 });
           else setMessage('select 2 to 4 runs with space first');
         } else if (input === ' ' && current) {
           const id = current.run.id;
-          if (screen.selected.includes(id)) replaceTop({ ...screen, selected: screen.selected.filter((s) => s !== id) });
+          if (screen.selected.includes(id))
+            replaceTop({ ...screen, selected: screen.selected.filter((s) => s !== id) });
           else if (screen.selected.length >= 4) setMessage('at most 4 runs can be compared');
           else replaceTop({ ...screen, selected: [...screen.selected, id] });
         } else if (key.return && current) push({ kind: 'detail', runId: current.run.id, metric: 0 });

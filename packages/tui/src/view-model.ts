@@ -185,7 +185,12 @@ function compareSortValues(a: number | string | null, b: number | string | null)
   return String(a).localeCompare(String(b), undefined, { numeric: true });
 }
 
-export function runsTable(sweep: SweepSummary, runs: RunRecord[], query: RunsQuery, now: number = Date.now()): RunsTable {
+export function runsTable(
+  sweep: SweepSummary,
+  runs: RunRecord[],
+  query: RunsQuery,
+  now: number = Date.now(),
+): RunsTable {
   const columns = runsColumns(sweep, runs);
   let rows: RunRow[] = runs.map((run) => {
     const cells: Record<string, string> = {};
@@ -323,7 +328,8 @@ export function heatmapModel(
   const lower = lowerIsBetter(metric, main);
   let best: HeatmapModel['best'] = null;
   const bestFlat = bestIndices(cells.flat(), lower);
-  if (bestFlat.length > 0) best = { row: Math.floor(bestFlat[0] / colValues.length), col: bestFlat[0] % colValues.length };
+  if (bestFlat.length > 0)
+    best = { row: Math.floor(bestFlat[0] / colValues.length), col: bestFlat[0] % colValues.length };
   return {
     rowParam,
     colParam,

@@ -85,13 +85,17 @@ describe('dashboard over a real run database', () => {
     const f = frame();
     expect(f).toContain('cross');
     const header = f.split('\n').find((l) => l.includes('hidden_units'))!;
-    for (const title of ['#', 'hidden_units', 'characters', 'reconstruction_error', 'status', 'time']) expect(header).toContain(title);
+    for (const title of ['#', 'hidden_units', 'characters', 'reconstruction_error', 'status', 'time'])
+      expect(header).toContain(title);
     expect(f).toMatch(/failed/);
 
     // s cycles: # -> hidden_units -> characters -> reconstruction_error
     await press('s', 's', 's');
     let rows = tableRows(frame());
-    const errors = rows.map((l) => l.match(/\d+\.\d+/g)?.[0]).filter(Boolean).map(Number);
+    const errors = rows
+      .map((l) => l.match(/\d+\.\d+/g)?.[0])
+      .filter(Boolean)
+      .map(Number);
     // finished runs by increasing error, the failed run (no value) last
     expect(errors.length).toBe(3);
     expect([...errors].sort((a, b) => a - b)).toEqual(errors);
@@ -99,7 +103,10 @@ describe('dashboard over a real run database', () => {
     expect(frame()).toContain('sort: reconstruction_error ↑');
     await press('S');
     rows = tableRows(frame());
-    const reversed = rows.map((l) => l.match(/\d+\.\d+/g)?.[0]).filter(Boolean).map(Number);
+    const reversed = rows
+      .map((l) => l.match(/\d+\.\d+/g)?.[0])
+      .filter(Boolean)
+      .map(Number);
     expect(reversed).toEqual([...errors].reverse());
 
     // filter by text
@@ -167,9 +174,14 @@ describe('dashboard over a real run database', () => {
     expect(f).toContain('generated samples (6, 20x16)');
     // the screen holds the exact half-block rendering of the first images, line for line
     const s = fixture.samples.get(runId)!;
-    const expected = renderHalfBlocks({ data: s.data, rows: s.n, cols: 320 }, { height: 20, width: 16, cols: 1, maxImages: 1 }).split('\n');
+    const expected = renderHalfBlocks(
+      { data: s.data, rows: s.n, cols: 320 },
+      { height: 20, width: 16, cols: 1, maxImages: 1 },
+    ).split('\n');
     const lines = f.split('\n');
-    const start = lines.findIndex((l) => l.includes(expected[0]) && l.includes(expected[1] === expected[0] ? expected[0] : ''));
+    const start = lines.findIndex(
+      (l) => l.includes(expected[0]) && l.includes(expected[1] === expected[0] ? expected[0] : ''),
+    );
     expect(start).toBeGreaterThan(0);
     for (let i = 0; i < expected.length; i++) expect(lines[start + i]).toContain(expected[i]);
 
@@ -187,7 +199,10 @@ describe('dashboard over a real run database', () => {
     const f = frame();
     expect(f).toContain('generated samples (8, 28x28)');
     const s = fixture.samples.get('mnistrun0'.padEnd(16, '0'))!;
-    const expected = renderHalfBlocks({ data: s.data, rows: s.n, cols: 784 }, { height: 28, width: 28, cols: 1, maxImages: 1 })
+    const expected = renderHalfBlocks(
+      { data: s.data, rows: s.n, cols: 784 },
+      { height: 28, width: 28, cols: 1, maxImages: 1 },
+    )
       .split('\n')
       .filter((l) => l.trim());
     for (const line of expected) expect(f).toContain(line.trimEnd());

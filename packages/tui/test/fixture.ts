@@ -35,7 +35,15 @@ export interface Fixture {
   liveSweepId: string;
 }
 
-function writeSamples(store: RunStore, dir: string, runId: string, data: Float32Array, n: number, height: number, width: number) {
+function writeSamples(
+  store: RunStore,
+  dir: string,
+  runId: string,
+  data: Float32Array,
+  n: number,
+  height: number,
+  width: number,
+) {
   const rel = join('runs', runId);
   mkdirSync(join(dir, rel), { recursive: true });
   const file = join(rel, 'samples.f32');
@@ -85,11 +93,17 @@ export async function writeFixture(): Promise<Fixture> {
     store.recordBackend(run.id, 'native-blas', 'openblas');
     if (run.id === failing) {
       store.recordEpoch(run.id, 1, { reconstruction_error: crossError(h, c, 1) });
-      store.failRun(run.id, 'RangeError: learning rate diverged at epoch 2\n    at trainRbm (core/src/rbm/train.ts:88)');
+      store.failRun(
+        run.id,
+        'RangeError: learning rate diverged at epoch 2\n    at trainRbm (core/src/rbm/train.ts:88)',
+      );
       continue;
     }
     for (let e = 1; e <= EPOCHS; e++) {
-      store.recordEpoch(run.id, e, { reconstruction_error: crossError(h, c, e), pseudo_likelihood: crossLikelihood(h, c) - 10 / e });
+      store.recordEpoch(run.id, e, {
+        reconstruction_error: crossError(h, c, e),
+        pseudo_likelihood: crossLikelihood(h, c) - 10 / e,
+      });
     }
     // 6 images of the run's first characters, 20x16
     const n = 6;
@@ -107,7 +121,11 @@ export async function writeFixture(): Promise<Fixture> {
   const mnistRuns = [0.05, 0.1].map((lr, index) => ({
     id: `mnistrun${index}`.padEnd(16, '0'),
     index,
-    config: { dataset: { name: 'mnist', limit: 1000 }, model: { type: 'rbm', hidden_units: 64 }, train: { learning_rate: lr, epochs: 3 } },
+    config: {
+      dataset: { name: 'mnist', limit: 1000 },
+      model: { type: 'rbm', hidden_units: 64 },
+      train: { learning_rate: lr, epochs: 3 },
+    },
     params: { 'train.learning_rate': lr },
     seed: 7,
     epochs: 3,

@@ -36,11 +36,18 @@ const sink = () => new Writable({ write: (_chunk, _enc, done) => done() });
 describe('dashboard during and after a real sweep', () => {
   it('follows the sweep live, then shows its runs, samples and heatmap', async () => {
     const app = render(
-      <App dbPath={dbPath} openReader={() => (existsSync(dbPath) ? RunStore.openReadOnly(dbPath) : null)} pollMs={100} size={{ columns: 150, rows: 44 }} />,
+      <App
+        dbPath={dbPath}
+        openReader={() => (existsSync(dbPath) ? RunStore.openReadOnly(dbPath) : null)}
+        pollMs={100}
+        size={{ columns: 150, rows: 44 }}
+      />,
     );
     const frame = () => stripVTControlCharacters(app.lastFrame() ?? '');
     const frames = new Set<string>();
-    const sweep = runCli(['sweep', configPath, '--db', dbPath, '--jobs', '1'], { io: { stdout: sink(), stderr: sink() } });
+    const sweep = runCli(['sweep', configPath, '--db', dbPath, '--jobs', '1'], {
+      io: { stdout: sink(), stderr: sink() },
+    });
     // sample what the dashboard shows while the sweep writes
     let done = false;
     void sweep.finally(() => (done = true));
@@ -67,14 +74,19 @@ describe('dashboard during and after a real sweep', () => {
       await delay(40);
     };
     await press('\r');
-    const header = frame().split('\n').find((l) => l.includes('hidden_units'))!;
+    const header = frame()
+      .split('\n')
+      .find((l) => l.includes('hidden_units'))!;
     expect(header).toContain('learning_rate');
     await press('\r');
     const first = [...runs].sort((a, b) => a.index - b.index)[0];
     const samples = store.getSamples(first.id)!;
     expect(samples.height).toBe(20);
     expect(samples.width).toBe(16);
-    const expected = renderHalfBlocks({ data: samples.data, rows: samples.n, cols: 320 }, { height: 20, width: 16, cols: 1, maxImages: 1 })
+    const expected = renderHalfBlocks(
+      { data: samples.data, rows: samples.n, cols: 320 },
+      { height: 20, width: 16, cols: 1, maxImages: 1 },
+    )
       .split('\n')
       .filter((l) => l.trim());
     for (const line of expected) expect(frame()).toContain(line.trimEnd());

@@ -5,7 +5,12 @@ import { fitGrid } from '../src/samples.js';
 import { bestIndices, compareModel, heatmapModel, lowerIsBetter, paramTitles, runsTable } from '../src/view-model.js';
 import { formatDuration, formatNumber, truncate } from '../src/format.js';
 
-function run(index: number, params: Record<string, unknown>, metrics: Record<string, number>, status: RunRecord['status'] = 'finished'): RunRecord {
+function run(
+  index: number,
+  params: Record<string, unknown>,
+  metrics: Record<string, number>,
+  status: RunRecord['status'] = 'finished',
+): RunRecord {
   return {
     id: `r${index}`,
     sweepId: 's',
@@ -69,7 +74,10 @@ describe('runs table', () => {
     expect(desc.best['metric:recon_error']).toEqual(new Set(['r0']));
     expect(desc.best['metric:ais_log_likelihood']).toEqual(new Set(['r1']));
     // main metric is the first metric column
-    expect(asc.columns.filter((c) => c.kind === 'metric').map((c) => c.title)).toEqual(['ais_log_likelihood', 'recon_error']);
+    expect(asc.columns.filter((c) => c.kind === 'metric').map((c) => c.title)).toEqual([
+      'ais_log_likelihood',
+      'recon_error',
+    ]);
   });
 
   it('filters on all terms, matching cells and param=value', () => {
@@ -79,19 +87,34 @@ describe('runs table', () => {
   });
 
   it('titles params by their last segment unless ambiguous', () => {
-    expect(paramTitles(['model.hidden_units', 'a.k', 'b.k'])).toEqual({ 'model.hidden_units': 'hidden_units', 'a.k': 'a.k', 'b.k': 'b.k' });
+    expect(paramTitles(['model.hidden_units', 'a.k', 'b.k'])).toEqual({
+      'model.hidden_units': 'hidden_units',
+      'a.k': 'a.k',
+      'b.k': 'b.k',
+    });
   });
 });
 
 describe('compare and heatmap models', () => {
   it('puts differing params first and marks the best metric per direction', () => {
     const m = compareModel(
-      [run(0, { 'model.hidden_units': 50 }, { recon_error: 0.2, ais_log_likelihood: -150 }), run(1, { 'model.hidden_units': 100 }, { recon_error: 0.3, ais_log_likelihood: -120 })],
+      [
+        run(0, { 'model.hidden_units': 50 }, { recon_error: 0.2, ais_log_likelihood: -150 }),
+        run(1, { 'model.hidden_units': 100 }, { recon_error: 0.3, ais_log_likelihood: -120 }),
+      ],
       sweep.mainMetric,
     );
     expect(m.params[0]).toMatchObject({ differs: true });
-    expect(m.params.filter((p) => p.differs).map((p) => p.path).sort()).toEqual(['model.hidden_units', 'seed']);
-    expect(m.params.find((p) => p.path === 'train.learning_rate')).toMatchObject({ differs: false, values: ['0.1', '0.1'] });
+    expect(
+      m.params
+        .filter((p) => p.differs)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['model.hidden_units', 'seed']);
+    expect(m.params.find((p) => p.path === 'train.learning_rate')).toMatchObject({
+      differs: false,
+      values: ['0.1', '0.1'],
+    });
     expect(m.metrics.find((x) => x.name === 'recon_error')!.best).toEqual([0]);
     expect(m.metrics.find((x) => x.name === 'ais_log_likelihood')!.best).toEqual([1]);
   });
@@ -115,7 +138,11 @@ describe('compare and heatmap models', () => {
 
 describe('chart and layout helpers', () => {
   it('draws a rising series from bottom-left to top-right within the box', () => {
-    const chart = plotChart([{ label: 'a', color: 'cyan', points: [1, 2, 3, 4].map((x) => ({ x, y: x * x })) }], 30, 8)!;
+    const chart = plotChart(
+      [{ label: 'a', color: 'cyan', points: [1, 2, 3, 4].map((x) => ({ x, y: x * x })) }],
+      30,
+      8,
+    )!;
     expect(chart.lines).toHaveLength(8);
     const text = chart.lines.map((l) => l.map((s) => s.text).join(''));
     for (const l of text) expect(l.length).toBeLessThanOrEqual(30);

@@ -24,7 +24,14 @@ import {
 } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
 import { SeededRandom } from './random.js';
-import { bernoulliNll, checkWidth, mapRowBlocks, meanOverRowBlocks, runEpochs, squaredErrorPerImage } from './training.js';
+import {
+  bernoulliNll,
+  checkWidth,
+  mapRowBlocks,
+  meanOverRowBlocks,
+  runEpochs,
+  squaredErrorPerImage,
+} from './training.js';
 
 const TYPE = 'autoencoder';
 const BLOCK_ROWS = 1024;
@@ -63,8 +70,15 @@ export class Autoencoder implements Model {
   private readonly sampleRng: SeededRandom;
   private codeDistribution: GaussianFit;
 
-  constructor(hyperparameters: Partial<AutoencoderHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(TYPE, { ...modelProperties, ...trainPropertiesAe }, hyperparameters) as unknown as AutoencoderHyperparameters;
+  constructor(
+    hyperparameters: Partial<AutoencoderHyperparameters> | Record<string, unknown>,
+    context: GeneratorContext,
+  ) {
+    this.hyperparameters = resolveHyperparameters(
+      TYPE,
+      { ...modelProperties, ...trainPropertiesAe },
+      hyperparameters,
+    ) as unknown as AutoencoderHyperparameters;
     this.nVisible = context.nVisible;
     this.seed = context.seed;
     const root = new SeededRandom(context.seed);
@@ -72,7 +86,13 @@ export class Autoencoder implements Model {
     this.trainRng = new SeededRandom(root.nextSeed());
     this.sampleRng = new SeededRandom(root.nextSeed());
     const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
-    this.encoder = buildDenseStack({ inputDim: this.nVisible, hiddenUnits: hidden, outputDim: latent, hiddenActivation: 'relu', rng: initRng });
+    this.encoder = buildDenseStack({
+      inputDim: this.nVisible,
+      hiddenUnits: hidden,
+      outputDim: latent,
+      hiddenActivation: 'relu',
+      rng: initRng,
+    });
     this.decoder = buildDenseStack({
       inputDim: latent,
       hiddenUnits: [...hidden].reverse(),
@@ -122,7 +142,11 @@ export class Autoencoder implements Model {
       });
       // Rounded to float32, the precision it is saved in, so a reloaded model samples identically.
       const fit = fitGaussian(this.encode(train.x));
-      this.codeDistribution = { dim: fit.dim, mean: roundToFloat32(fit.mean), choleskyFactor: roundToFloat32(fit.choleskyFactor) };
+      this.codeDistribution = {
+        dim: fit.dim,
+        mean: roundToFloat32(fit.mean),
+        choleskyFactor: roundToFloat32(fit.choleskyFactor),
+      };
       return result;
     } finally {
       optimizer.dispose();
@@ -131,12 +155,19 @@ export class Autoencoder implements Model {
 
   /** Codes of the rows of x (n x latent_dim). */
   encode(x: Matrix): Matrix {
-    return mapRowBlocks(x, BLOCK_ROWS, this.hyperparameters.latent_dim, (block) => this.encoder.apply(block) as tf.Tensor);
+    return mapRowBlocks(
+      x,
+      BLOCK_ROWS,
+      this.hyperparameters.latent_dim,
+      (block) => this.encoder.apply(block) as tf.Tensor,
+    );
   }
 
   /** Pixel probabilities decoded from codes. */
   decode(codes: Matrix): Matrix {
-    return mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) => tf.sigmoid(this.decoder.apply(block) as tf.Tensor));
+    return mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) =>
+      tf.sigmoid(this.decoder.apply(block) as tf.Tensor),
+    );
   }
 
   /** Reconstruction mean squared error per pixel and cross-entropy in nats per image. */
@@ -194,7 +225,11 @@ export class Autoencoder implements Model {
     const mean = saved.arrays['code_gaussian.mean'];
     const factor = saved.arrays['code_gaussian.cholesky_factor'];
     if (mean && factor) {
-      model.codeDistribution = { dim: mean.data.length, mean: Float64Array.from(mean.data), choleskyFactor: Float64Array.from(factor.data) };
+      model.codeDistribution = {
+        dim: mean.data.length,
+        mean: Float64Array.from(mean.data),
+        choleskyFactor: Float64Array.from(factor.data),
+      };
     }
     return model;
   }

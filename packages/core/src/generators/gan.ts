@@ -65,7 +65,11 @@ export class Gan implements Model {
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<GanHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(TYPE, { ...modelProperties, ...trainPropertiesGan }, hyperparameters) as unknown as GanHyperparameters;
+    this.hyperparameters = resolveHyperparameters(
+      TYPE,
+      { ...modelProperties, ...trainPropertiesGan },
+      hyperparameters,
+    ) as unknown as GanHyperparameters;
     this.nVisible = context.nVisible;
     this.seed = context.seed;
     const root = new SeededRandom(context.seed);
@@ -91,7 +95,10 @@ export class Gan implements Model {
   }
 
   private codes(rows: number, rng: SeededRandom): tf.Tensor2D {
-    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [rows, this.hyperparameters.latent_dim]);
+    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [
+      rows,
+      this.hyperparameters.latent_dim,
+    ]);
   }
 
   private generate(z: tf.Tensor2D): tf.Tensor2D {
@@ -232,7 +239,10 @@ export class Gan implements Model {
 
   static async load(dir: string): Promise<Gan> {
     const saved = await loadModelFiles(dir, TYPE);
-    const model = new Gan(saved.hyperparameters, { nVisible: Number(saved.extra.nVisible), seed: Number(saved.extra.seed) });
+    const model = new Gan(saved.hyperparameters, {
+      nVisible: Number(saved.extra.nVisible),
+      seed: Number(saved.extra.seed),
+    });
     setNamedWeights(model.generator, 'generator', saved.arrays, dir);
     setNamedWeights(model.discriminator, 'discriminator', saved.arrays, dir);
     return model;

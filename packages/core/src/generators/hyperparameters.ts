@@ -37,7 +37,11 @@ export const latentDimProperty = (defaultValue: number): PropertySchema => ({
   default: defaultValue,
 });
 
-export function trainProperties(defaults: { epochs: number; learning_rate: number; batch_size: number }): PropertySchemas {
+export function trainProperties(defaults: {
+  epochs: number;
+  learning_rate: number;
+  batch_size: number;
+}): PropertySchemas {
   return {
     epochs: { type: 'integer', description: 'Passes over the training data', minimum: 1, default: defaults.epochs },
     learning_rate: {
@@ -63,7 +67,9 @@ export function resolveHyperparameters(
   const resolved: Record<string, number | number[]> = {};
   for (const key of Object.keys(given)) {
     if (!(key in properties)) {
-      throw new InvalidParameterError(`${modelType}.${key}: unknown parameter (known: ${Object.keys(properties).join(', ')})`);
+      throw new InvalidParameterError(
+        `${modelType}.${key}: unknown parameter (known: ${Object.keys(properties).join(', ')})`,
+      );
     }
   }
   for (const [key, schema] of Object.entries(properties)) {
@@ -72,7 +78,11 @@ export function resolveHyperparameters(
       throw new InvalidParameterError(`${modelType}.${key}: expected ${expected}, got ${JSON.stringify(value)}`);
     };
     if (schema.type === 'array') {
-      if (!Array.isArray(value) || value.length < (schema.minItems ?? 0) || value.length > (schema.maxItems ?? Infinity)) {
+      if (
+        !Array.isArray(value) ||
+        value.length < (schema.minItems ?? 0) ||
+        value.length > (schema.maxItems ?? Infinity)
+      ) {
         fail(`a list of ${schema.minItems ?? 0} to ${schema.maxItems ?? 'any number of'} positive integers`);
       }
       const list = value as unknown[];
@@ -82,12 +92,17 @@ export function resolveHyperparameters(
       resolved[key] = [...(list as number[])];
       continue;
     }
-    if (typeof value !== 'number' || !Number.isFinite(value) || (schema.type === 'integer' && !Number.isInteger(value))) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      (schema.type === 'integer' && !Number.isInteger(value))
+    ) {
       fail(schema.type === 'integer' ? 'an integer' : 'a number');
     }
     const number = value as number;
     if (schema.minimum !== undefined && number < schema.minimum) fail(`>= ${schema.minimum}`);
-    if (schema.exclusiveMinimum !== undefined && number <= schema.exclusiveMinimum) fail(`> ${schema.exclusiveMinimum}`);
+    if (schema.exclusiveMinimum !== undefined && number <= schema.exclusiveMinimum)
+      fail(`> ${schema.exclusiveMinimum}`);
     if (schema.maximum !== undefined && number > schema.maximum) fail(`<= ${schema.maximum}`);
     resolved[key] = number;
   }

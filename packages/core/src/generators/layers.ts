@@ -53,13 +53,21 @@ export function namedWeights(model: tf.LayersModel, prefix: string): Record<stri
     const weights = layer.getWeights();
     const names = weights.length === 2 ? ['kernel', 'bias'] : weights.map((_, i) => `w${i}`);
     weights.forEach((weight, i) => {
-      arrays[`${prefix}.${index}.${names[i]}`] = { shape: weight.shape, data: Float32Array.from(weight.dataSync() as Float32Array) };
+      arrays[`${prefix}.${index}.${names[i]}`] = {
+        shape: weight.shape,
+        data: Float32Array.from(weight.dataSync() as Float32Array),
+      };
     });
   });
   return arrays;
 }
 
-export function setNamedWeights(model: tf.LayersModel, prefix: string, arrays: Record<string, NamedArray>, source: string): void {
+export function setNamedWeights(
+  model: tf.LayersModel,
+  prefix: string,
+  arrays: Record<string, NamedArray>,
+  source: string,
+): void {
   model.layers.forEach((layer, index) => {
     const current = layer.getWeights();
     if (current.length === 0) return;

@@ -35,6 +35,9 @@ export class SeededRandom {
 
   /** A uniformly random permutation of 0..n-1. */
   permutation(n: number): Int32Array {
-    return shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), this.rng);
+    return shuffleInPlace(
+      Int32Array.from({ length: n }, (_, i) => i),
+      this.rng,
+    );
   }
 }

@@ -65,7 +65,12 @@ export async function runEpochs(loop: EpochLoop): Promise<FitResult> {
 }
 
 /** Runs fn over row blocks of x and concatenates the row results (bounded memory for large sets). */
-export function mapRowBlocks(x: Matrix, blockRows: number, outCols: number, fn: (block: tf.Tensor2D) => tf.Tensor): Matrix {
+export function mapRowBlocks(
+  x: Matrix,
+  blockRows: number,
+  outCols: number,
+  fn: (block: tf.Tensor2D) => tf.Tensor,
+): Matrix {
   const out = new Float32Array(x.rows * outCols);
   for (let start = 0; start < x.rows; start += blockRows) {
     const end = Math.min(x.rows, start + blockRows);
@@ -80,11 +85,17 @@ export function mapRowBlocks(x: Matrix, blockRows: number, outCols: number, fn: 
 }
 
 /** Sum over rows of a per-row statistic computed blockwise; returns the mean per row. */
-export function meanOverRowBlocks(x: Matrix, blockRows: number, fn: (block: tf.Tensor2D, start: number) => tf.Scalar): number {
+export function meanOverRowBlocks(
+  x: Matrix,
+  blockRows: number,
+  fn: (block: tf.Tensor2D, start: number) => tf.Scalar,
+): number {
   let sum = 0;
   for (let start = 0; start < x.rows; start += blockRows) {
     const end = Math.min(x.rows, start + blockRows);
-    const value = tf.tidy(() => fn(tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols]), start));
+    const value = tf.tidy(() =>
+      fn(tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols]), start),
+    );
     sum += value.dataSync()[0];
     value.dispose();
   }

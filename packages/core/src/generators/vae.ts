@@ -71,7 +71,11 @@ export class Vae implements Model {
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(TYPE, { ...modelProperties, ...trainPropertiesVae }, hyperparameters) as unknown as VaeHyperparameters;
+    this.hyperparameters = resolveHyperparameters(
+      TYPE,
+      { ...modelProperties, ...trainPropertiesVae },
+      hyperparameters,
+    ) as unknown as VaeHyperparameters;
     this.nVisible = context.nVisible;
     this.seed = context.seed;
     const root = new SeededRandom(context.seed);
@@ -81,7 +85,13 @@ export class Vae implements Model {
     this.evaluationSeed = root.nextSeed();
     const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
     // The encoder's output holds [mean | log variance] of q(z|x).
-    this.encoder = buildDenseStack({ inputDim: this.nVisible, hiddenUnits: hidden, outputDim: 2 * latent, hiddenActivation: 'relu', rng: initRng });
+    this.encoder = buildDenseStack({
+      inputDim: this.nVisible,
+      hiddenUnits: hidden,
+      outputDim: 2 * latent,
+      hiddenActivation: 'relu',
+      rng: initRng,
+    });
     this.decoder = buildDenseStack({
       inputDim: latent,
       hiddenUnits: [...hidden].reverse(),
@@ -93,7 +103,10 @@ export class Vae implements Model {
 
   private posterior(x: tf.Tensor2D): { mean: tf.Tensor2D; logVariance: tf.Tensor2D } {
     const latent = this.hyperparameters.latent_dim;
-    const [mean, logVariance] = tf.split(this.encoder.apply(x) as tf.Tensor2D, [latent, latent], 1) as [tf.Tensor2D, tf.Tensor2D];
+    const [mean, logVariance] = tf.split(this.encoder.apply(x) as tf.Tensor2D, [latent, latent], 1) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
     return { mean, logVariance };
   }
 
@@ -102,12 +115,18 @@ export class Vae implements Model {
     const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVariance, 0.5)), eps)) as tf.Tensor2D;
     const logits = this.decoder.apply(z) as tf.Tensor2D;
     const reconstruction = bernoulliNll(logits, x);
-    const kl = tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.exp(logVariance), tf.square(mean)), tf.add(1, logVariance)), 1)) as tf.Tensor1D;
+    const kl = tf.mul(
+      0.5,
+      tf.sum(tf.sub(tf.add(tf.exp(logVariance), tf.square(mean)), tf.add(1, logVariance)), 1),
+    ) as tf.Tensor1D;
     return { reconstruction, kl, logits };
   }
 
   private noise(rows: number, rng: SeededRandom): tf.Tensor2D {
-    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [rows, this.hyperparameters.latent_dim]);
+    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [
+      rows,
+      this.hyperparameters.latent_dim,
+    ]);
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
@@ -154,7 +173,12 @@ export class Vae implements Model {
   }
 
   /** Single-sample ELBO and its terms, nats per image, with the evaluation noise stream. */
-  private elboScores(x: Matrix): { elbo: number; reconstruction_cross_entropy: number; kl: number; reconstruction_error: number } {
+  private elboScores(x: Matrix): {
+    elbo: number;
+    reconstruction_cross_entropy: number;
+    kl: number;
+    reconstruction_error: number;
+  } {
     const rng = new SeededRandom(this.evaluationSeed);
     let reconstruction = 0;
     let kl = 0;
@@ -166,7 +190,11 @@ export class Vae implements Model {
         const terms = this.elboTerms(block, this.noise(end - start, rng));
         // Reconstruction error of the posterior mean's decoding, comparable to the autoencoder's.
         const meanLogits = this.decoder.apply(this.posterior(block).mean) as tf.Tensor2D;
-        return tf.stack([terms.reconstruction.sum(), terms.kl.sum(), squaredErrorPerImage(tf.sigmoid(meanLogits), block).sum()]);
+        return tf.stack([
+          terms.reconstruction.sum(),
+          terms.kl.sum(),
+          squaredErrorPerImage(tf.sigmoid(meanLogits), block).sum(),
+        ]);
       });
       const [r, k, s] = sums.dataSync();
       sums.dispose();
@@ -229,7 +257,9 @@ export class Vae implements Model {
     const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
     const latent = this.hyperparameters.latent_dim;
     const codes: Matrix = { data: rng.normalArray(n * latent), rows: n, cols: latent };
-    const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) => tf.sigmoid(this.decoder.apply(block) as tf.Tensor));
+    const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) =>
+      tf.sigmoid(this.decoder.apply(block) as tf.Tensor),
+    );
     return { probabilities, binary: bernoulli(probabilities, rng) };
   }
 
@@ -244,7 +274,10 @@ export class Vae implements Model {
 
   static async load(dir: string): Promise<Vae> {
     const saved = await loadModelFiles(dir, TYPE);
-    const model = new Vae(saved.hyperparameters, { nVisible: Number(saved.extra.nVisible), seed: Number(saved.extra.seed) });
+    const model = new Vae(saved.hyperparameters, {
+      nVisible: Number(saved.extra.nVisible),
+      seed: Number(saved.extra.seed),
+    });
     setNamedWeights(model.encoder, 'encoder', saved.arrays, dir);
     setNamedWeights(model.decoder, 'decoder', saved.arrays, dir);
     return model;
@@ -258,7 +291,8 @@ export class Vae implements Model {
 
 export const vaeSpec: ModelSpec = {
   type: TYPE,
-  description: 'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, Bernoulli decoder; ELBO in nats per image',
+  description:
+    'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, Bernoulli decoder; ELBO in nats per image',
   generative: true,
   supervised: false,
   modelSchema: objectSchema(modelProperties),

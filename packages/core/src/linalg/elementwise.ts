@@ -22,7 +22,7 @@ export function fastSigmoid(x: number): number {
   p = v2 * p + 6.37261928875436e-4;
   p = v2 * p + 4.89352455891786e-3;
   let q = v2 * 1.19825839466702e-6 + 1.18534705686654e-4;
-  q = v2 * q + 2.2684346324390e-3;
+  q = v2 * q + 2.268434632439e-3;
   q = v2 * q + 4.89352518554385e-3;
   return 0.5 + (0.5 * v * p) / q;
 }
@@ -69,7 +69,7 @@ export function sigmoidAddBias(
       p = v2 * p + 6.37261928875436e-4;
       p = v2 * p + 4.89352455891786e-3;
       let q = v2 * 1.19825839466702e-6 + 1.18534705686654e-4;
-      q = v2 * q + 2.2684346324390e-3;
+      q = v2 * q + 2.268434632439e-3;
       q = v2 * q + 4.89352518554385e-3;
       out[outBase + c] = sign * (0.5 + (0.5 * v * p) / q);
     }
@@ -100,4 +100,3 @@ export function transpose(a: Float32Array, rows: number, cols: number, out: Floa
     }
   }
 }
-

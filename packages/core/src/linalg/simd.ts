@@ -22,7 +22,7 @@ const SIGMOID_CONSTANTS = {
   a1: 4.89352455891786e-3,
   b6: 1.19825839466702e-6,
   b4: 1.18534705686654e-4,
-  b2: 2.2684346324390e-3,
+  b2: 2.268434632439e-3,
   b0: 4.89352518554385e-3,
 };
 
@@ -88,7 +88,9 @@ function assembleSigmoidModule(): Uint8Array {
   const F32 = 0x7d;
   const V128 = 0x7b;
   // Parameters 0..5: pre, bias, rows, cols, out, sign. Locals: 6 r, 7 c, 8 rowOffset, 9 v, 10 v2, 11 p, 12 q, 13 signVec.
-  const [pre, bias, rows, cols, out, sign, r, c, rowOffset, v, v2, p, q, signVec] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const [pre, bias, rows, cols, out, sign, r, c, rowOffset, v, v2, p, q, signVec] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+  ];
   const k = SIGMOID_CONSTANTS;
   const get = (i: number) => [OP.localGet, i];
   const set = (i: number) => [OP.localSet, i];
@@ -103,39 +105,133 @@ function assembleSigmoidModule(): Uint8Array {
   };
   const body = [
     // locals: 3 i32, 5 v128
-    2, 3, I32, 5, V128,
-    ...get(sign), ...simdOp(SIMD.f32x4Splat), ...set(signVec),
-    OP.i32Const, 0, ...set(r),
-    OP.block, 0x40, OP.loop, 0x40,
-    ...get(r), ...get(rows), OP.i32GeU, OP.brIf, 1,
+    2,
+    3,
+    I32,
+    5,
+    V128,
+    ...get(sign),
+    ...simdOp(SIMD.f32x4Splat),
+    ...set(signVec),
+    OP.i32Const,
+    0,
+    ...set(r),
+    OP.block,
+    0x40,
+    OP.loop,
+    0x40,
+    ...get(r),
+    ...get(rows),
+    OP.i32GeU,
+    OP.brIf,
+    1,
     // rowOffset = r * cols * 4
-    ...get(r), ...get(cols), OP.i32Mul, OP.i32Const, 2, OP.i32Shl, ...set(rowOffset),
-    OP.i32Const, 0, ...set(c),
-    OP.block, 0x40, OP.loop, 0x40,
-    ...get(c), ...get(cols), OP.i32GeU, OP.brIf, 1,
+    ...get(r),
+    ...get(cols),
+    OP.i32Mul,
+    OP.i32Const,
+    2,
+    OP.i32Shl,
+    ...set(rowOffset),
+    OP.i32Const,
+    0,
+    ...set(c),
+    OP.block,
+    0x40,
+    OP.loop,
+    0x40,
+    ...get(c),
+    ...get(cols),
+    OP.i32GeU,
+    OP.brIf,
+    1,
     // v = clamp(0.5 * (pre[row + c] + bias[c]))
-    ...get(pre), ...get(rowOffset), OP.i32Add, ...get(c), OP.i32Const, 2, OP.i32Shl, OP.i32Add, ...simdOp(SIMD.load), ...memarg,
-    ...get(bias), ...get(c), OP.i32Const, 2, OP.i32Shl, OP.i32Add, ...simdOp(SIMD.load), ...memarg,
-    ...add, ...splatConst(0.5), ...mul,
-    ...splatConst(k.clamp), ...simdOp(SIMD.f32x4Min), ...splatConst(-k.clamp), ...simdOp(SIMD.f32x4Max),
-    OP.localTee, v, OP.localGet, v, ...mul, ...set(v2),
-    ...horner([k.a13, k.a11, k.a9, k.a7, k.a5, k.a3, k.a1]), ...get(v), ...mul, ...set(p),
-    ...horner([k.b6, k.b4, k.b2, k.b0]), ...set(q),
+    ...get(pre),
+    ...get(rowOffset),
+    OP.i32Add,
+    ...get(c),
+    OP.i32Const,
+    2,
+    OP.i32Shl,
+    OP.i32Add,
+    ...simdOp(SIMD.load),
+    ...memarg,
+    ...get(bias),
+    ...get(c),
+    OP.i32Const,
+    2,
+    OP.i32Shl,
+    OP.i32Add,
+    ...simdOp(SIMD.load),
+    ...memarg,
+    ...add,
+    ...splatConst(0.5),
+    ...mul,
+    ...splatConst(k.clamp),
+    ...simdOp(SIMD.f32x4Min),
+    ...splatConst(-k.clamp),
+    ...simdOp(SIMD.f32x4Max),
+    OP.localTee,
+    v,
+    OP.localGet,
+    v,
+    ...mul,
+    ...set(v2),
+    ...horner([k.a13, k.a11, k.a9, k.a7, k.a5, k.a3, k.a1]),
+    ...get(v),
+    ...mul,
+    ...set(p),
+    ...horner([k.b6, k.b4, k.b2, k.b0]),
+    ...set(q),
     // out[row + c] = sign * (0.5 + 0.5 * p / q)
-    ...get(out), ...get(rowOffset), OP.i32Add, ...get(c), OP.i32Const, 2, OP.i32Shl, OP.i32Add,
-    ...get(p), ...get(q), ...simdOp(SIMD.f32x4Div), ...splatConst(0.5), ...mul, ...splatConst(0.5), ...add,
-    ...get(signVec), ...mul,
-    ...simdOp(SIMD.store), ...memarg,
-    ...get(c), OP.i32Const, 4, OP.i32Add, ...set(c),
-    OP.br, 0,
-    OP.end, OP.end,
-    ...get(r), OP.i32Const, 1, OP.i32Add, ...set(r),
-    OP.br, 0,
-    OP.end, OP.end,
+    ...get(out),
+    ...get(rowOffset),
+    OP.i32Add,
+    ...get(c),
+    OP.i32Const,
+    2,
+    OP.i32Shl,
+    OP.i32Add,
+    ...get(p),
+    ...get(q),
+    ...simdOp(SIMD.f32x4Div),
+    ...splatConst(0.5),
+    ...mul,
+    ...splatConst(0.5),
+    ...add,
+    ...get(signVec),
+    ...mul,
+    ...simdOp(SIMD.store),
+    ...memarg,
+    ...get(c),
+    OP.i32Const,
+    4,
+    OP.i32Add,
+    ...set(c),
+    OP.br,
+    0,
+    OP.end,
+    OP.end,
+    ...get(r),
+    OP.i32Const,
+    1,
+    OP.i32Add,
+    ...set(r),
+    OP.br,
+    0,
+    OP.end,
+    OP.end,
     OP.end,
   ];
   const module = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     // type 0: (i32 i32 i32 i32 i32 f32) -> ()
     ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, F32, 0]),
     // import env.memory, min 1 page
@@ -155,7 +251,10 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -184,7 +283,9 @@ export function simdAvailable(): boolean {
  */
 export class SimdWorkspace {
   private readonly memory: WasmMemory | undefined;
-  private readonly kernel: ((pre: number, bias: number, rows: number, cols: number, out: number, sign: number) => void) | undefined;
+  private readonly kernel:
+    | ((pre: number, bias: number, rows: number, cols: number, out: number, sign: number) => void)
+    | undefined;
   private readonly biasSlot: Float32Array | undefined;
   private next = 0;
   private capacity = 0;

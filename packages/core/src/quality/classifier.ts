@@ -5,7 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError, type Matrix } from '@rbm-lab/datasets';
 import type { TrainingData } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
-import { buildDenseStack, gatherRows, namedWeights, setNamedWeights, trainableVariables } from '../generators/layers.js';
+import {
+  buildDenseStack,
+  gatherRows,
+  namedWeights,
+  setNamedWeights,
+  trainableVariables,
+} from '../generators/layers.js';
 import { SeededRandom } from '../generators/random.js';
 import { mapRowBlocks, runEpochs } from '../generators/training.js';
 
@@ -55,7 +61,9 @@ export class FeatureClassifier {
 
   private checkWidth(x: Matrix): void {
     if (x.cols !== this.nVisible) {
-      throw new ClassifierDataError(`${this.dataset} classifier expects images of ${this.nVisible} pixels, got ${x.cols}`);
+      throw new ClassifierDataError(
+        `${this.dataset} classifier expects images of ${this.nVisible} pixels, got ${x.cols}`,
+      );
     }
   }
 
@@ -94,7 +102,11 @@ export class FeatureClassifier {
     const nHeldOut = trainData.x.rows >= 20 ? Math.round(trainData.x.rows * HELD_OUT_FRACTION) : 0;
     const fitRows = order.subarray(nHeldOut);
     const heldOutRows = order.subarray(0, nHeldOut);
-    const fitX: Matrix = { data: gatherRows(trainData.x, fitRows, 0, fitRows.length), rows: fitRows.length, cols: trainData.x.cols };
+    const fitX: Matrix = {
+      data: gatherRows(trainData.x, fitRows, 0, fitRows.length),
+      rows: fitRows.length,
+      cols: trainData.x.cols,
+    };
     const fitLabels = Int32Array.from(fitRows, (row) => labels[row]);
     const network = FeatureClassifier.build(dataset, trainData.x.cols);
     const optimizer = tf.train.adam(LEARNING_RATE);
@@ -110,7 +122,13 @@ export class FeatureClassifier {
         step: (batch, rows) => {
           const cost = optimizer.minimize(
             () => {
-              const target = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (row) => fitLabels[row]), 'int32'), nClasses);
+              const target = tf.oneHot(
+                tf.tensor1d(
+                  Int32Array.from(rows, (row) => fitLabels[row]),
+                  'int32',
+                ),
+                nClasses,
+              );
               return tf.losses.softmaxCrossEntropy(target, network.apply(batch) as tf.Tensor2D) as tf.Scalar;
             },
             true,
@@ -127,7 +145,11 @@ export class FeatureClassifier {
     const classifier = new FeatureClassifier(dataset, trainData.x.cols, nClasses, Number.NaN, network);
     let accuracy = Number.NaN;
     if (nHeldOut > 0) {
-      const heldOutX: Matrix = { data: gatherRows(trainData.x, heldOutRows, 0, nHeldOut), rows: nHeldOut, cols: trainData.x.cols };
+      const heldOutX: Matrix = {
+        data: gatherRows(trainData.x, heldOutRows, 0, nHeldOut),
+        rows: nHeldOut,
+        cols: trainData.x.cols,
+      };
       const predicted = argmaxRows(classifier.classProbabilities(heldOutX));
       let correct = 0;
       heldOutRows.forEach((row, i) => {
@@ -141,17 +163,36 @@ export class FeatureClassifier {
   async save(dir: string, fingerprint: string): Promise<void> {
     await saveModelFiles(dir, {
       type: CLASSIFIER_TYPE,
-      hyperparameters: { hidden_units: HIDDEN_UNITS, learning_rate: LEARNING_RATE, batch_size: BATCH_SIZE, recipe: CLASSIFIER_RECIPE },
-      extra: { dataset: this.dataset, nVisible: this.nVisible, nClasses: this.nClasses, heldOutAccuracy: this.heldOutAccuracy, fingerprint },
+      hyperparameters: {
+        hidden_units: HIDDEN_UNITS,
+        learning_rate: LEARNING_RATE,
+        batch_size: BATCH_SIZE,
+        recipe: CLASSIFIER_RECIPE,
+      },
+      extra: {
+        dataset: this.dataset,
+        nVisible: this.nVisible,
+        nClasses: this.nClasses,
+        heldOutAccuracy: this.heldOutAccuracy,
+        fingerprint,
+      },
       arrays: namedWeights(this.network, 'classifier'),
     });
   }
 
-  static async load(dir: string, expected: { dataset: QualityDataset; fingerprint?: string }): Promise<FeatureClassifier> {
+  static async load(
+    dir: string,
+    expected: { dataset: QualityDataset; fingerprint?: string },
+  ): Promise<FeatureClassifier> {
     const saved = await loadModelFiles(dir, CLASSIFIER_TYPE);
     const extra = saved.extra;
-    if (extra.dataset !== expected.dataset || (expected.fingerprint !== undefined && extra.fingerprint !== expected.fingerprint)) {
-      throw new ClassifierDataError(`${dir}: holds a classifier for other data (${String(extra.dataset)}), expected ${expected.dataset}`);
+    if (
+      extra.dataset !== expected.dataset ||
+      (expected.fingerprint !== undefined && extra.fingerprint !== expected.fingerprint)
+    ) {
+      throw new ClassifierDataError(
+        `${dir}: holds a classifier for other data (${String(extra.dataset)}), expected ${expected.dataset}`,
+      );
     }
     const nVisible = Number(extra.nVisible);
     const network = FeatureClassifier.build(expected.dataset, nVisible);

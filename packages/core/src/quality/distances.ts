@@ -39,7 +39,10 @@ export function forEachSquaredDistanceBlock(
     for (let start = 0; start < queries.rows; start += blockRows) {
       const rows = Math.min(blockRows, queries.rows - start);
       const dots = tf.tidy(() => {
-        const block = tf.tensor2d(queries.data.subarray(start * queries.cols, (start + rows) * queries.cols), [rows, queries.cols]);
+        const block = tf.tensor2d(queries.data.subarray(start * queries.cols, (start + rows) * queries.cols), [
+          rows,
+          queries.cols,
+        ]);
         return tf.matMul(block, referenceTensor, false, true);
       });
       const values = dots.dataSync();

@@ -2,7 +2,10 @@ import type { Matrix } from '@rbm-lab/datasets';
 import { forEachSquaredDistanceBlock } from './distances.js';
 
 /** Bandwidths tried by default: a sqrt(2)-spaced grid over the range that suits binary images. */
-export const DEFAULT_PARZEN_BANDWIDTHS: readonly number[] = Array.from({ length: 11 }, (_, i) => 0.05 * Math.SQRT2 ** i);
+export const DEFAULT_PARZEN_BANDWIDTHS: readonly number[] = Array.from(
+  { length: 11 },
+  (_, i) => 0.05 * Math.SQRT2 ** i,
+);
 
 /**
  * Mean log-density (nats per image) of the test rows under a Gaussian Parzen
@@ -10,7 +13,8 @@ export const DEFAULT_PARZEN_BANDWIDTHS: readonly number[] = Array.from({ length:
  * over the pairwise distances. log-mean-exp in float64 with the max subtracted.
  */
 export function parzenLogLikelihoods(samples: Matrix, test: Matrix, sigmas: readonly number[]): number[] {
-  if (samples.rows === 0 || test.rows === 0) throw new RangeError('Parzen estimate needs at least one sample and one test image');
+  if (samples.rows === 0 || test.rows === 0)
+    throw new RangeError('Parzen estimate needs at least one sample and one test image');
   for (const sigma of sigmas) if (!(sigma > 0)) throw new RangeError(`Parzen bandwidth must be > 0, got ${sigma}`);
   const m = samples.rows;
   const dim = test.cols;

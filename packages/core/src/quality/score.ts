@@ -1,6 +1,11 @@
 import type { Matrix } from '@rbm-lab/datasets';
 import type { Metrics, TrainingData } from '../model.js';
-import { classCoverage, classifierConfidence, loadOrTrainFeatureClassifier, type QualityDataset } from './classifier.js';
+import {
+  classCoverage,
+  classifierConfidence,
+  loadOrTrainFeatureClassifier,
+  type QualityDataset,
+} from './classifier.js';
 import { frechetDistance } from './frechet.js';
 import { nearestNeighbourDistance } from './neighbours.js';
 import { parzenLogLikelihood, selectParzenBandwidth } from './parzen.js';
@@ -57,7 +62,11 @@ export async function scoreGenerator(samples: Matrix, data: QualityData, options
     }
   }
   if (wanted.has('frechet_distance') || wanted.has('classifier_confidence') || wanted.has('class_coverage')) {
-    const classifier = await loadOrTrainFeatureClassifier(data.dataset, options.classifierTrain ?? data.train, options.cacheDir);
+    const classifier = await loadOrTrainFeatureClassifier(
+      data.dataset,
+      options.classifierTrain ?? data.train,
+      options.cacheDir,
+    );
     try {
       if (wanted.has('frechet_distance')) {
         metrics.frechet_distance = frechetDistance(classifier.features(samples), classifier.features(data.test.x));
@@ -66,7 +75,10 @@ export async function scoreGenerator(samples: Matrix, data: QualityData, options
         const probabilities = classifier.classProbabilities(samples);
         if (wanted.has('classifier_confidence')) metrics.classifier_confidence = classifierConfidence(probabilities);
         if (wanted.has('class_coverage')) {
-          metrics.class_coverage = classCoverage(probabilities, data.train.labels ? new Set(data.train.labels) : undefined);
+          metrics.class_coverage = classCoverage(
+            probabilities,
+            data.train.labels ? new Set(data.train.labels) : undefined,
+          );
         }
       }
     } finally {

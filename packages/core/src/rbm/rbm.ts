@@ -171,7 +171,12 @@ export class Rbm implements Model {
         trainer.trainBatch(x.data, order, start, Math.min(batchSize, x.rows - start), momentum);
       }
       this.epochsTrained++;
-      const metrics = this.monitor(gemm, monitorTrain, monitorValid, new Xoshiro128((this.seed ^ STREAM_MONITOR) + epoch));
+      const metrics = this.monitor(
+        gemm,
+        monitorTrain,
+        monitorValid,
+        new Xoshiro128((this.seed ^ STREAM_MONITOR) + epoch),
+      );
       metrics.seconds = (performance.now() - started) / 1000;
       history.push(metrics);
       await options.onEpoch?.(epoch, metrics);

@@ -72,7 +72,10 @@ export function sweepCombinations(study: Pick<Study, 'sweep'>): AxisChoice[][] {
     const next: AxisChoice[][] = [];
     for (const combo of combos) {
       for (let index = 0; index < length; index++) {
-        next.push([...combo, ...zip.map(([path, values]): AxisChoice => ({ path, source: 'zip', index, value: values[index] }))]);
+        next.push([
+          ...combo,
+          ...zip.map(([path, values]): AxisChoice => ({ path, source: 'zip', index, value: values[index] })),
+        ]);
       }
     }
     combos = next;
@@ -107,7 +110,10 @@ export function sweepIdOf(study: Study): string {
 }
 
 /** Fills `default`s of a JSON Schema's properties (recursing into nested objects). */
-export function applySchemaDefaults(schema: JsonSchemaObject, params: Record<string, unknown>): Record<string, unknown> {
+export function applySchemaDefaults(
+  schema: JsonSchemaObject,
+  params: Record<string, unknown>,
+): Record<string, unknown> {
   const result: Record<string, unknown> = { ...params };
   const properties = schema.properties;
   if (!isPlainObject(properties)) return result;
@@ -129,7 +135,10 @@ function resolveRunConfig(study: Study, seed: number, specs: readonly ModelSpec[
   const spec = specs.find((s) => s.type === study.model.type);
   if (spec === undefined) throw new Error(`no model spec for type '${study.model.type}'`);
   const { type, ...modelParams } = study.model;
-  const defaults: Partial<DatasetConfig> = { ...DATASET_DEFAULTS, ...(study.dataset.name === 'mnist' ? MNIST_DEFAULTS : {}) };
+  const defaults: Partial<DatasetConfig> = {
+    ...DATASET_DEFAULTS,
+    ...(study.dataset.name === 'mnist' ? MNIST_DEFAULTS : {}),
+  };
   const dataset: DatasetConfig = { ...study.dataset };
   for (const [key, value] of Object.entries(defaults)) {
     if (dataset[key as keyof DatasetConfig] === undefined) Object.assign(dataset, { [key]: value });
@@ -161,7 +170,15 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
       for (const choice of combo) params[choice.path] = choice.value;
       if (multipleSeeds) params.seed = seed;
       const epochs = typeof config.train.epochs === 'number' ? config.train.epochs : 0;
-      runs.push({ id: shortHash({ sweep: sweepId, config }), sweepId, index: runs.length, config, params, seed, epochs });
+      runs.push({
+        id: shortHash({ sweep: sweepId, config }),
+        sweepId,
+        index: runs.length,
+        config,
+        params,
+        seed,
+        epochs,
+      });
     }
   }
   return runs;

@@ -56,7 +56,18 @@ function readChain(path: string, cwd: string): { sources: YamlSource[]; issues: 
     const display = displayPath(current, cwd);
     if (seen.has(current)) {
       const at = locateInSource(referrer!.source, ['extends']);
-      return { sources, issues: [{ file: referrer!.source.file, line: at.line, column: at.column, path: 'extends', message: `circular extends: ${display} is already in the chain` }] };
+      return {
+        sources,
+        issues: [
+          {
+            file: referrer!.source.file,
+            line: at.line,
+            column: at.column,
+            path: 'extends',
+            message: `circular extends: ${display} is already in the chain`,
+          },
+        ],
+      };
     }
     seen.add(current);
     const { source, issues } = readYamlSource(current, display);
@@ -65,13 +76,32 @@ function readChain(path: string, cwd: string): { sources: YamlSource[]; issues: 
         const at = locateInSource(referrer.source, ['extends']);
         return {
           sources,
-          issues: [{ file: referrer.source.file, line: at.line, column: at.column, path: 'extends', message: `base file ${display}: ${issues[0].message}` }],
+          issues: [
+            {
+              file: referrer.source.file,
+              line: at.line,
+              column: at.column,
+              path: 'extends',
+              message: `base file ${display}: ${issues[0].message}`,
+            },
+          ],
         };
       }
       return { sources, issues };
     }
     if (!isPlainObject(source.value)) {
-      return { sources, issues: [{ file: display, line: 1, column: 1, path: '', message: 'expected a mapping of sections (name, dataset, model, train, eval, sweep)' }] };
+      return {
+        sources,
+        issues: [
+          {
+            file: display,
+            line: 1,
+            column: 1,
+            path: '',
+            message: 'expected a mapping of sections (name, dataset, model, train, eval, sweep)',
+          },
+        ],
+      };
     }
     sources.push(source);
     const base = source.value.extends;
@@ -103,7 +133,11 @@ function locate(sources: YamlSource[], combo: readonly AxisChoice[], target: Loc
       return { ...position(sources, inSweep), path: dotted, message };
     }
     if (target.path.length < swept.length && startsWith(swept, target.path.map(String))) {
-      return { ...position(sources, { path: ['sweep', choice.source, choice.path], at: 'key' }), path: dotted, message };
+      return {
+        ...position(sources, { path: ['sweep', choice.source, choice.path], at: 'key' }),
+        path: dotted,
+        message,
+      };
     }
   }
   return { ...position(sources, target), path: dotted, message };
@@ -116,7 +150,9 @@ function position(sources: YamlSource[], target: Located): { file: string; line:
     if (found.matched === target.path.length) return { file: source.file, line: found.line, column: found.column };
     if (best === undefined || found.matched > best.matched) best = { source, ...found };
   }
-  return best === undefined ? { file: '?', line: 0, column: 0 } : { file: best.source.file, line: best.line, column: best.column };
+  return best === undefined
+    ? { file: '?', line: 0, column: 0 }
+    : { file: best.source.file, line: best.line, column: best.column };
 }
 
 function pointerToPath(pointer: string): string[] {
@@ -207,7 +243,11 @@ function ajvIssues(errors: ErrorObject[], sources: YamlSource[], combo: readonly
 }
 
 /** Checks JSON Schema cannot express: data-dependent values and zip lengths. */
-function semanticIssues(study: Record<string, unknown>, sources: YamlSource[], combo: readonly AxisChoice[]): ConfigIssue[] {
+function semanticIssues(
+  study: Record<string, unknown>,
+  sources: YamlSource[],
+  combo: readonly AxisChoice[],
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const dataset = study.dataset;
   if (!isPlainObject(dataset)) return issues;
@@ -246,7 +286,10 @@ function semanticIssues(study: Record<string, unknown>, sources: YamlSource[], c
       }
     }
     if (typeof dataset.n_characters === 'number' && dataset.n_characters > selected) {
-      at(['dataset', 'n_characters'], `expected at most ${selected} (the number of selected characters), got ${dataset.n_characters}`);
+      at(
+        ['dataset', 'n_characters'],
+        `expected at most ${selected} (the number of selected characters), got ${dataset.n_characters}`,
+      );
     }
   } else if (dataset.name === 'mnist') {
     for (const key of ['characters', 'n_characters']) {
@@ -285,7 +328,13 @@ function zipIssues(study: Record<string, unknown>, sources: YamlSource[]): Confi
   }
   const all = [...grid, ...zip.map(([p]) => p)];
   for (const path of all) {
-    if (path === 'seed' || path === 'name' || path.startsWith('sweep') || path === 'extends' || path === 'description') {
+    if (
+      path === 'seed' ||
+      path === 'name' ||
+      path.startsWith('sweep') ||
+      path === 'extends' ||
+      path === 'description'
+    ) {
       const source = grid.includes(path) ? 'grid' : 'zip';
       issues.push({
         ...position(sources, { path: ['sweep', source, path], at: 'key' }),
@@ -315,7 +364,10 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
 export function loadStudy(path: string, specs: readonly ModelSpec[], cwd: string = process.cwd()): LoadedStudy {
   const { sources, issues } = readChain(path, cwd);
   if (issues.length > 0) throw new StudyConfigError(issues);
-  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.value), {}) as Record<string, unknown>;
+  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.value), {}) as Record<
+    string,
+    unknown
+  >;
   delete merged.extends;
 
   const validate = studyValidator(specs);
@@ -324,11 +376,15 @@ export function loadStudy(path: string, specs: readonly ModelSpec[], cwd: string
   const sweep = merged.sweep;
   const sweepShapeValid =
     isPlainObject(sweep) &&
-    [sweep.grid, sweep.zip].every((axes) => axes === undefined || (isPlainObject(axes) && Object.values(axes).every(Array.isArray)));
+    [sweep.grid, sweep.zip].every(
+      (axes) => axes === undefined || (isPlainObject(axes) && Object.values(axes).every(Array.isArray)),
+    );
   if (sweepShapeValid) {
     // Empty axes are reported by the schema; the other axes' values still get checked.
     const nonEmpty = (axes: unknown) =>
-      isPlainObject(axes) ? Object.fromEntries(Object.entries(axes).filter(([, v]) => (v as unknown[]).length > 0)) : undefined;
+      isPlainObject(axes)
+        ? Object.fromEntries(Object.entries(axes).filter(([, v]) => (v as unknown[]).length > 0))
+        : undefined;
     combos = sweepCombinations({ sweep: { grid: nonEmpty(sweep.grid), zip: nonEmpty(sweep.zip) } } as Study);
   }
   if (combos.length > MAX_GRID_POINTS) {

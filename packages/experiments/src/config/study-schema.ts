@@ -10,7 +10,10 @@ const datasetSchema: JsonSchemaObject = {
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { enum: ['alphadigits', 'mnist'], description: 'Binary AlphaDigits (36 characters x 39 images, 20x16) or MNIST (28x28).' },
+    name: {
+      enum: ['alphadigits', 'mnist'],
+      description: 'Binary AlphaDigits (36 characters x 39 images, 20x16) or MNIST (28x28).',
+    },
     characters: {
       description:
         "AlphaDigits: characters to learn: a list of symbols ('A', '3') or indices 0-35, or a comma-separated string ('A,B,C'). Default: all 36.",
@@ -23,7 +26,8 @@ const datasetSchema: JsonSchemaObject = {
       type: 'integer',
       minimum: 1,
       maximum: 36,
-      description: 'AlphaDigits: keep only the first n of the selected characters (sweep it for the number-of-characters study).',
+      description:
+        'AlphaDigits: keep only the first n of the selected characters (sweep it for the number-of-characters study).',
     },
     digits: {
       type: 'array',
@@ -32,14 +36,25 @@ const datasetSchema: JsonSchemaObject = {
       items: { type: 'integer', minimum: 0, maximum: 9 },
       description: 'MNIST: digits to keep. Default: all ten.',
     },
-    limit: { type: 'integer', minimum: 1, description: 'MNIST: number of training images (first ones, file order). Default: all 60000.' },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      description: 'MNIST: number of training images (first ones, file order). Default: all 60000.',
+    },
     test_limit: { type: 'integer', minimum: 1, description: 'MNIST: number of test images. Default: all 10000.' },
     binarize: {
       enum: ['threshold', 'stochastic', 'none'],
       default: 'threshold',
-      description: "MNIST: 'threshold' (pixel > threshold), 'stochastic' (1 with probability pixel/255) or 'none' (grey levels in [0,1]).",
+      description:
+        "MNIST: 'threshold' (pixel > threshold), 'stochastic' (1 with probability pixel/255) or 'none' (grey levels in [0,1]).",
     },
-    threshold: { type: 'integer', minimum: 0, maximum: 254, default: 127, description: 'MNIST: binarization threshold on 0-255.' },
+    threshold: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 254,
+      default: 127,
+      description: 'MNIST: binarization threshold on 0-255.',
+    },
     validation_fraction: {
       type: 'number',
       exclusiveMinimum: 0,
@@ -61,14 +76,26 @@ const evalSchema: JsonSchemaObject = {
       uniqueItems: true,
       description: "Metric names passed to the model's evaluate(); omitted = the model's defaults.",
     },
-    n_samples: { type: 'integer', minimum: 0, maximum: 1024, default: 64, description: 'Images generated per run (0 = none).' },
-    gibbs_steps: { type: 'integer', minimum: 1, default: 200, description: 'Gibbs steps per generated image (RBM/DBN).' },
+    n_samples: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1024,
+      default: 64,
+      description: 'Images generated per run (0 = none).',
+    },
+    gibbs_steps: {
+      type: 'integer',
+      minimum: 1,
+      default: 200,
+      description: 'Gibbs steps per generated image (RBM/DBN).',
+    },
     main_metric: {
       type: 'object',
       additionalProperties: false,
       required: ['name', 'lower_is_better'],
       properties: { name: { type: 'string', minLength: 1 }, lower_is_better: { type: 'boolean' } },
-      description: "Metric to rank this sweep's runs by; default the model type's own (set it when sweeping model types).",
+      description:
+        "Metric to rank this sweep's runs by; default the model type's own (set it when sweeping model types).",
     },
     quality: {
       type: 'boolean',
@@ -78,7 +105,11 @@ const evalSchema: JsonSchemaObject = {
   },
 };
 
-const sweepValues: JsonSchemaObject = { type: 'array', minItems: 1, description: 'Values of this parameter (at least one).' };
+const sweepValues: JsonSchemaObject = {
+  type: 'array',
+  minItems: 1,
+  description: 'Values of this parameter (at least one).',
+};
 
 const sweepSchema: JsonSchemaObject = {
   type: 'object',
@@ -92,7 +123,8 @@ const sweepSchema: JsonSchemaObject = {
     },
     zip: {
       type: 'object',
-      description: 'Dotted parameter path -> list of values; the lists move together (equal lengths), crossed with the grid.',
+      description:
+        'Dotted parameter path -> list of values; the lists move together (equal lengths), crossed with the grid.',
       propertyNames: { pattern: DOTTED_PATH },
       additionalProperties: sweepValues,
     },

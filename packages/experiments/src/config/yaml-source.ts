@@ -21,13 +21,21 @@ export function readYamlSource(path: string, displayName: string): { source?: Ya
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { issues: [{ file: displayName, line: 0, column: 0, path: '', message: `cannot read the study file (${reason})` }] };
+    return {
+      issues: [{ file: displayName, line: 0, column: 0, path: '', message: `cannot read the study file (${reason})` }],
+    };
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: ConfigIssue[] = doc.errors.map((error) => {
     const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-    return { file: displayName, line: pos.line, column: pos.col, path: '', message: `YAML syntax: ${firstLine(error.message)}` };
+    return {
+      file: displayName,
+      line: pos.line,
+      column: pos.col,
+      path: '',
+      message: `YAML syntax: ${firstLine(error.message)}`,
+    };
   });
   if (issues.length > 0) return { issues };
   return { source: { file: displayName, doc, lineCounter, value: doc.toJS({ maxAliasCount: 1000 }) }, issues };

@@ -5,7 +5,8 @@ import type { CliCommand, CliIo } from '../cli.js';
 import { resolveDbPath } from '../store/paths.js';
 import { RunStore } from '../store/run-store.js';
 
-export const REPORT_USAGE = 'report <sweep> [--out DIR] [--db PATH]                    figures and report.md of a sweep';
+export const REPORT_USAGE =
+  'report <sweep> [--out DIR] [--db PATH]                    figures and report.md of a sweep';
 
 class ReportUsageError extends UserError {}
 
@@ -23,14 +24,20 @@ async function report(args: string[], io: Pick<CliIo, 'stdout' | 'cwd' | 'env'>,
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
-    throw new ReportUsageError(`report: expected one sweep name or id, e.g. \`rbm-lab report hidden\` (got ${positionals.length})`);
+    throw new ReportUsageError(
+      `report: expected one sweep name or id, e.g. \`rbm-lab report hidden\` (got ${positionals.length})`,
+    );
   }
   const path = values.db !== undefined || dbPath === undefined ? resolveDbPath(values.db, io.env, io.cwd) : dbPath;
   const reader = RunStore.openReadOnly(path);
   try {
     // Loaded here: the charting libraries stay out of every other command's start-up.
     const { writeSweepReport } = await import('./report.js');
-    const result = await writeSweepReport(reader, positionals[0], values.out === undefined ? undefined : resolve(io.cwd, values.out));
+    const result = await writeSweepReport(
+      reader,
+      positionals[0],
+      values.out === undefined ? undefined : resolve(io.cwd, values.out),
+    );
     io.stdout.write(`wrote ${result.markdownPath} (${result.figures.length} figures)\n`);
     return 0;
   } finally {

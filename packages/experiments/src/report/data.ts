@@ -69,7 +69,9 @@ export function formatParamValue(value: unknown): string {
   if (typeof value === 'object') {
     // A swept section (`zip: { model: [{type: rbm, ...}, ...] }`): its type first, then its settings.
     const { type, ...rest } = value as Record<string, unknown>;
-    const settings = Object.entries(rest).map(([key, item]) => `${key}=${formatParamValue(item)}`).join(' ');
+    const settings = Object.entries(rest)
+      .map(([key, item]) => `${key}=${formatParamValue(item)}`)
+      .join(' ');
     return typeof type === 'string' ? (settings ? `${type} ${settings}` : type) : settings;
   }
   return String(value);
@@ -87,7 +89,10 @@ export function formatRunParams(params: Record<string, unknown>, paths: string[]
  * only repeat that parameter's figure and make a diagonal heatmap. Returns the
  * kept parameters and, for each dropped one, the parameter that determines it.
  */
-export function independentParams(runs: ReportRun[], params: string[]): { kept: string[]; movesWith: Map<string, string> } {
+export function independentParams(
+  runs: ReportRun[],
+  params: string[],
+): { kept: string[]; movesWith: Map<string, string> } {
   const kept: string[] = [];
   const movesWith = new Map<string, string>();
   const key = (run: ReportRun, param: string) => JSON.stringify(run.params[param] ?? null);
@@ -140,14 +145,16 @@ export function distinctParamValues(runs: ReportRun[], path: string): unknown[] 
 /** Names of the final metrics recorded by any run, the main metric first, the rest alphabetically. */
 export function finalMetricNames(runs: ReportRun[], mainMetric?: string): string[] {
   const names = new Set<string>();
-  for (const run of runs) for (const [name, value] of Object.entries(run.metrics)) if (Number.isFinite(value)) names.add(name);
+  for (const run of runs)
+    for (const [name, value] of Object.entries(run.metrics)) if (Number.isFinite(value)) names.add(name);
   return [...names].sort((a, b) => (a === mainMetric ? -1 : b === mainMetric ? 1 : a.localeCompare(b)));
 }
 
 /** Names of the per-epoch metrics recorded by any run, alphabetically. */
 export function curveMetricNames(runs: ReportRun[]): string[] {
   const names = new Set<string>();
-  for (const run of runs) for (const [name, points] of Object.entries(run.curves)) if (points.length > 0) names.add(name);
+  for (const run of runs)
+    for (const [name, points] of Object.entries(run.curves)) if (points.length > 0) names.add(name);
   return [...names].sort();
 }
 

@@ -131,7 +131,9 @@ export function metricsVsParamSpec(
         {
           data: { values: summary },
           // A line only where the axis is ordered: joining categories (model types) would suggest a trend.
-          mark: numeric ? { type: 'line' as const, point: true, strokeWidth: 2 } : { type: 'point' as const, filled: true, size: 70 },
+          mark: numeric
+            ? { type: 'line' as const, point: true, strokeWidth: 2 }
+            : { type: 'point' as const, filled: true, size: 70 },
           encoding: {
             x,
             y: { ...y, field: 'mean' },

@@ -102,7 +102,10 @@ export function montageSvg(title: string, subtitle: string, tiles: MontageTile[]
   const longest = Math.max(0, ...tiles.flatMap((tile) => tile.lines.map((line) => line.length)));
   const cellW = Math.ceil(Math.max(imageW, longest * CHAR_WIDTH)) + PAD;
   const cellH = labelLines * LINE_HEIGHT + 6 + imageH + PAD;
-  const columns = Math.max(1, Math.min(tiles.length, Math.floor(1800 / cellW) || 1, Math.ceil(Math.sqrt(tiles.length * 1.5))));
+  const columns = Math.max(
+    1,
+    Math.min(tiles.length, Math.floor(1800 / cellW) || 1, Math.ceil(Math.sqrt(tiles.length * 1.5))),
+  );
   const rows = Math.ceil(tiles.length / columns);
   const headerH = 52;
   const width = Math.max(columns * cellW + PAD, (title.length + 4) * 9);

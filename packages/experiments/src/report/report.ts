@@ -181,7 +181,10 @@ export async function writeSweepReport(
   if (curveNames.length > 0) {
     const parts = ['## Training curves', ''];
     for (const metric of curveNames) {
-      const file = await save(`curves-${slug(metric)}.png`, await renderVegaLitePng(trainingCurvesSpec(runs, metric, swept)));
+      const file = await save(
+        `curves-${slug(metric)}.png`,
+        await renderVegaLitePng(trainingCurvesSpec(runs, metric, swept)),
+      );
       parts.push(`### ${metric}`, '', image(`${metric} per epoch`, file), '');
     }
     sections.push(parts.join('\n'));
@@ -252,4 +255,3 @@ export async function writeSweepReport(
   await writeFile(markdownPath, [...header, ...sections, ...runsTable].join('\n'));
   return { markdownPath, figures };
 }
-

@@ -52,7 +52,10 @@ export async function executeRun(
     await mkdir(job.artifactDir, { recursive: true });
     const artifacts: ArtifactInput[] = [];
     if (spec.generative && model.sample !== undefined && config.eval.n_samples > 0) {
-      const samples = await model.sample(config.eval.n_samples, { gibbsSteps: config.eval.gibbs_steps, seed: config.seed });
+      const samples = await model.sample(config.eval.n_samples, {
+        gibbsSteps: config.eval.gibbs_steps,
+        seed: config.seed,
+      });
       const images = samples.probabilities;
       const geometry = { n: images.rows, height: data.height, width: data.width };
       const pngPath = join(job.artifactDir, ARTIFACT_FILES.samplesPng);
@@ -60,7 +63,11 @@ export async function executeRun(
       artifacts.push({ kind: 'samples_png', path: pngPath, meta: geometry });
       const rawPath = join(job.artifactDir, ARTIFACT_FILES.samplesRaw);
       await writeFile(rawPath, Buffer.from(images.data.buffer, images.data.byteOffset, images.data.byteLength));
-      artifacts.push({ kind: 'samples_raw', path: rawPath, meta: { ...geometry, dtype: 'float32', values: 'probabilities' } });
+      artifacts.push({
+        kind: 'samples_raw',
+        path: rawPath,
+        meta: { ...geometry, dtype: 'float32', values: 'probabilities' },
+      });
       if (config.eval.quality) {
         Object.assign(
           metrics,

@@ -56,7 +56,8 @@ export class LineProgress implements ProgressReporter {
   runEpoch(run: RunLabel, epoch: number): void {
     // Every epoch would flood logs of long runs; report a few milestones.
     const step = Math.max(1, Math.ceil(run.epochs / 4));
-    if (epoch === run.epochs || epoch % step === 0) this.out.write(`${''.padEnd(11)} ${run.id}  epoch ${epoch}/${run.epochs}\n`);
+    if (epoch === run.epochs || epoch % step === 0)
+      this.out.write(`${''.padEnd(11)} ${run.id}  epoch ${epoch}/${run.epochs}\n`);
   }
   runEnded(run: RunLabel, status: RunStatus, detail: string): void {
     if (status === 'finished' || status === 'failed') this.done++;
@@ -133,7 +134,6 @@ export class BarProgress implements ProgressReporter {
     this.multibar.update();
     this.multibar.stop();
   }
-
 }
 
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {

@@ -37,7 +37,11 @@ export interface SweepRunResult {
 /** The commit of the working tree, or null outside a git repository. */
 export function currentGitCommit(cwd: string = process.cwd()): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -95,7 +99,9 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRunResult
   store.registerSweep(sweep, plans);
   const recovered = store.acquireSweep(sweep.id);
   if (recovered.length > 0) {
-    progress.log(`${recovered.length} run(s) left running by a stopped sweep process are marked interrupted and will be rerun`);
+    progress.log(
+      `${recovered.length} run(s) left running by a stopped sweep process are marked interrupted and will be rerun`,
+    );
   }
   const statusById = new Map(store.listRuns(sweep.id).map((r) => [r.id, r.status]));
   const todo = plans.filter((p) => statusById.get(p.id) !== 'finished');

@@ -33,7 +33,11 @@ process.once('message', (message: ParentMessage) => {
       await send({ type: 'done', metrics: result.metrics, artifacts: result.artifacts });
     } catch (error) {
       const text =
-        error instanceof UserError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+        error instanceof UserError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error);
       await send({ type: 'failed', error: text });
       exitCode = 1;
     }

@@ -20,15 +20,15 @@ function findUp(start: string, marker: string): string | undefined {
  * nx.json, else the checkout this module lives in, else the working directory.
  */
 export function findProjectRoot(cwd: string = process.cwd()): string {
-  return (
-    findUp(cwd, 'nx.json') ??
-    findUp(dirname(fileURLToPath(import.meta.url)), 'nx.json') ??
-    resolve(cwd)
-  );
+  return findUp(cwd, 'nx.json') ?? findUp(dirname(fileURLToPath(import.meta.url)), 'nx.json') ?? resolve(cwd);
 }
 
 /** --db flag, then RBM_LAB_DB, then <project root>/runs/rbm-lab.db. */
-export function resolveDbPath(flag?: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+export function resolveDbPath(
+  flag?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
   if (flag !== undefined && flag !== '') return resolve(cwd, flag);
   const fromEnv = env[DB_ENV_VAR];
   if (fromEnv !== undefined && fromEnv !== '') return resolve(cwd, fromEnv);

@@ -147,7 +147,9 @@ export class RunStore implements RunStoreReader {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
     } catch (error) {
-      throw new RunStoreError(`${absolute}: cannot open the run database (${(error as Error).message})`, { cause: error });
+      throw new RunStoreError(`${absolute}: cannot open the run database (${(error as Error).message})`, {
+        cause: error,
+      });
     }
     const store = new RunStore(absolute, db, false);
     store.migrate();
@@ -168,7 +170,9 @@ export class RunStore implements RunStoreReader {
       db = new Database(absolute, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 10000');
     } catch (error) {
-      throw new RunStoreError(`${absolute}: cannot open the run database (${(error as Error).message})`, { cause: error });
+      throw new RunStoreError(`${absolute}: cannot open the run database (${(error as Error).message})`, {
+        cause: error,
+      });
     }
     const store = new RunStore(absolute, db, true);
     const version = store.schemaVersion();
@@ -203,10 +207,12 @@ export class RunStore implements RunStoreReader {
       );
     }
     for (let version = current; version < SCHEMA_VERSION; version++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]);
-        this.db.pragma(`user_version = ${version + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[version]);
+          this.db.pragma(`user_version = ${version + 1}`);
+        })
+        .immediate();
     }
   }
 
@@ -311,14 +317,18 @@ export class RunStore implements RunStoreReader {
 
   heartbeat(sweepId: string, pid: number = process.pid, now: Date = new Date()): void {
     this.writeTransaction(() => {
-      this.db.prepare('UPDATE sweeps SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?').run(now.toISOString(), sweepId, pid);
+      this.db
+        .prepare('UPDATE sweeps SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?')
+        .run(now.toISOString(), sweepId, pid);
     });
   }
 
   releaseSweep(sweepId: string, pid: number = process.pid): void {
     this.writeTransaction(() => {
       this.db
-        .prepare('UPDATE sweeps SET owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL, updated_at = ? WHERE id = ? AND owner_pid = ?')
+        .prepare(
+          'UPDATE sweeps SET owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL, updated_at = ? WHERE id = ? AND owner_pid = ?',
+        )
         .run(new Date().toISOString(), sweepId, pid);
     });
   }
@@ -365,7 +375,9 @@ export class RunStore implements RunStoreReader {
   finishRun(runId: string, outcome: RunOutcome, now: Date = new Date()): void {
     const at = now.toISOString();
     this.writeTransaction(() => {
-      const insertMetric = this.db.prepare('INSERT OR REPLACE INTO final_metrics (run_id, name, value) VALUES (?, ?, ?)');
+      const insertMetric = this.db.prepare(
+        'INSERT OR REPLACE INTO final_metrics (run_id, name, value) VALUES (?, ?, ?)',
+      );
       for (const [name, value] of Object.entries(outcome.metrics)) {
         if (Number.isFinite(value)) insertMetric.run(runId, name, value);
       }
@@ -373,7 +385,12 @@ export class RunStore implements RunStoreReader {
         'INSERT OR REPLACE INTO artifacts (run_id, kind, path, meta_json) VALUES (?, ?, ?, ?)',
       );
       for (const artifact of outcome.artifacts) {
-        insertArtifact.run(runId, artifact.kind, this.relativeArtifactPath(artifact.path), JSON.stringify(artifact.meta ?? {}));
+        insertArtifact.run(
+          runId,
+          artifact.kind,
+          this.relativeArtifactPath(artifact.path),
+          JSON.stringify(artifact.meta ?? {}),
+        );
       }
       this.db
         .prepare(`UPDATE runs SET status = 'finished', ended_at = ?, duration_ms = ?, error = NULL WHERE id = ?`)
@@ -398,7 +415,9 @@ export class RunStore implements RunStoreReader {
   }
 
   private touchSweepOf(runId: string, at: string): void {
-    this.db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = (SELECT sweep_id FROM runs WHERE id = ?)').run(at, runId);
+    this.db
+      .prepare('UPDATE sweeps SET updated_at = ? WHERE id = (SELECT sweep_id FROM runs WHERE id = ?)')
+      .run(at, runId);
   }
 
   private relativeArtifactPath(path: string): string {
@@ -551,7 +570,9 @@ export class RunStore implements RunStoreReader {
   }
 
   private finalMetricsOfRun(runId: string): Record<string, number> {
-    const rows = this.db.prepare('SELECT name, value FROM final_metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{
+    const rows = this.db
+      .prepare('SELECT name, value FROM final_metrics WHERE run_id = ? ORDER BY name')
+      .all(runId) as Array<{
       name: string;
       value: number;
     }>;

@@ -7,15 +7,15 @@
 export type RunStatus = 'pending' | 'running' | 'finished' | 'failed' | 'interrupted';
 
 export interface SweepRecord {
-  id: string;             // stable: hash of the resolved study (name + grid)
-  name: string;           // the config's `name`
-  configPath: string;     // as given on the command line
-  config: unknown;        // the resolved (extends-merged) config, parsed
+  id: string; // stable: hash of the resolved study (name + grid)
+  name: string; // the config's `name`
+  configPath: string; // as given on the command line
+  config: unknown; // the resolved (extends-merged) config, parsed
   /** Dotted parameter paths that vary across the grid, in config order. */
   sweptParams: string[];
   /** Main metric to rank runs by, and its direction. */
   mainMetric: { name: string; lowerIsBetter: boolean };
-  createdAt: string;      // ISO 8601
+  createdAt: string; // ISO 8601
   updatedAt: string;
   totalRuns: number;
 }
@@ -27,11 +27,11 @@ export interface SweepSummary extends SweepRecord {
 }
 
 export interface RunRecord {
-  id: string;             // stable: hash of the resolved run config (+ seed)
+  id: string; // stable: hash of the resolved run config (+ seed)
   sweepId: string;
-  index: number;          // position in the expanded grid
+  index: number; // position in the expanded grid
   status: RunStatus;
-  config: unknown;        // the resolved run config (dataset, model, train, eval sections)
+  config: unknown; // the resolved run config (dataset, model, train, eval sections)
   /** The swept parameters of this run: dotted path -> value. */
   params: Record<string, unknown>;
   seed: number;
@@ -53,7 +53,7 @@ export interface RunRecord {
 export interface MetricPoint {
   runId: string;
   name: string;
-  step: number;           // epoch, 1-based
+  step: number; // epoch, 1-based
   value: number;
 }
 

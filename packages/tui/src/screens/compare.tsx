@@ -30,7 +30,10 @@ export function compareCurveNames(epochMetrics: CompareViewProps['epochMetrics']
 
 function tableLines(model: CompareModel, width: number, maxLines: number): Styled[][] {
   const k = model.runs.length;
-  const labelW = Math.min(28, Math.max(8, ...model.params.map((p) => p.path.length), ...model.metrics.map((m) => m.name.length)));
+  const labelW = Math.min(
+    28,
+    Math.max(8, ...model.params.map((p) => p.path.length), ...model.metrics.map((m) => m.name.length)),
+  );
   const colW = Math.max(6, Math.min(14, Math.floor((width - labelW - 2) / k) - 1));
   const lines: Styled[][] = [];
   lines.push([
@@ -45,7 +48,11 @@ function tableLines(model: CompareModel, width: number, maxLines: number): Style
         { text: fit(m.name, labelW) + dir + ' ' },
         ...m.values.map((v, i) => {
           const best = m.best.includes(i);
-          return { text: fit((best ? '★' : '') + formatValue(v), colW, 'right') + ' ', color: best ? 'green' : undefined, bold: best };
+          return {
+            text: fit((best ? '★' : '') + formatValue(v), colW, 'right') + ' ',
+            color: best ? 'green' : undefined,
+            bold: best,
+          };
         }),
       ]);
     }
@@ -56,15 +63,27 @@ function tableLines(model: CompareModel, width: number, maxLines: number): Style
   const shown = model.params.slice(0, Math.max(0, room));
   for (const p of shown) {
     lines.push([
-      { text: (p.differs ? '≠ ' : '  ') + fit(p.path, labelW), color: p.differs ? 'yellow' : undefined, dim: !p.differs },
-      ...p.values.map((v) => ({ text: ' ' + fit(v, colW, 'right'), color: p.differs ? 'yellow' : undefined, bold: p.differs, dim: !p.differs })),
+      {
+        text: (p.differs ? '≠ ' : '  ') + fit(p.path, labelW),
+        color: p.differs ? 'yellow' : undefined,
+        dim: !p.differs,
+      },
+      ...p.values.map((v) => ({
+        text: ' ' + fit(v, colW, 'right'),
+        color: p.differs ? 'yellow' : undefined,
+        bold: p.differs,
+        dim: !p.differs,
+      })),
     ]);
   }
   if (shown.length < model.params.length && shown.length > 0) {
     const hidden = model.params.slice(shown.length - 1);
     const hiddenDiffering = hidden.filter((p) => p.differs).length;
     lines[lines.length - 1] = [
-      { text: `… ${hidden.length} more parameters (${hiddenDiffering ? `${hiddenDiffering} differ` : 'all equal'})`, dim: true },
+      {
+        text: `… ${hidden.length} more parameters (${hiddenDiffering ? `${hiddenDiffering} differ` : 'all equal'})`,
+        dim: true,
+      },
     ];
   }
   return lines.slice(0, maxLines);

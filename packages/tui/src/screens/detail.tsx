@@ -30,17 +30,24 @@ export function orderCurveNames(names: string[], main?: string): string[] {
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-function infoLines(run: RunRecord, sweep: SweepSummary | undefined, width: number): Array<{ text: string; color?: string; bold?: boolean }> {
+function infoLines(
+  run: RunRecord,
+  sweep: SweepSummary | undefined,
+  width: number,
+): Array<{ text: string; color?: string; bold?: boolean }> {
   const lines: Array<{ text: string; color?: string; bold?: boolean }> = [];
   lines.push({ text: `run ${run.id.slice(0, 12)}  #${run.index + 1}`, bold: true });
   lines.push({ text: `status ${run.status}  epoch ${run.epoch}/${run.epochs}`, color: STATUS_COLORS[run.status] });
-  lines.push({ text: `seed ${run.seed}  time ${formatDuration(runDurationMs(run, Date.now()))}${run.status === 'running' ? ' so far' : ''}` });
+  lines.push({
+    text: `seed ${run.seed}  time ${formatDuration(runDurationMs(run, Date.now()))}${run.status === 'running' ? ' so far' : ''}`,
+  });
   lines.push({ text: `backend ${run.backend ?? '-'}${run.backendDetail ? ` (${run.backendDetail})` : ''}` });
   if (run.startedAt) lines.push({ text: `started ${run.startedAt.replace('T', ' ').slice(0, 19)}` });
   if (run.error) {
     lines.push({ text: 'error:', color: 'red', bold: true });
     for (const raw of run.error.split('\n').slice(0, 6)) {
-      for (let i = 0; i < Math.max(1, raw.length); i += width) lines.push({ text: raw.slice(i, i + width), color: 'red' });
+      for (let i = 0; i < Math.max(1, raw.length); i += width)
+        lines.push({ text: raw.slice(i, i + width), color: 'red' });
     }
   }
   const names = metricNames([run], sweep?.mainMetric.name).filter((n) => typeof run.metrics[n] === 'number');
@@ -93,7 +100,11 @@ export function DetailView({ run, sweep, epochMetrics, samples, metricIndex, wid
         ))
       ) : (
         <Text dimColor wrap="truncate-end">
-          {samples ? 'no room to draw samples: enlarge the terminal' : run.status === 'finished' ? 'no samples recorded' : 'samples appear when the run finishes'}
+          {samples
+            ? 'no room to draw samples: enlarge the terminal'
+            : run.status === 'finished'
+              ? 'no samples recorded'
+              : 'samples appear when the run finishes'}
         </Text>
       )}
     </Box>

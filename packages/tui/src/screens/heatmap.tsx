@@ -29,7 +29,8 @@ export function HeatmapView({ model, sweptParams, metrics, width, height }: Heat
     return (
       <Box flexDirection="column" width={width} height={height}>
         <Text color="yellow" wrap="truncate-end">
-          Cross-analysis needs a sweep over two parameters; this one sweeps {sweptParams.length === 0 ? 'none' : sweptParams.join(', ')}.
+          Cross-analysis needs a sweep over two parameters; this one sweeps{' '}
+          {sweptParams.length === 0 ? 'none' : sweptParams.join(', ')}.
         </Text>
         <Text dimColor wrap="truncate-end">
           Example: configs/cross.yaml (hidden units x number of characters).
@@ -100,9 +101,17 @@ export function HeatmapView({ model, sweptParams, metrics, width, height }: Heat
   if (model.min !== null && model.max !== null) {
     lines.push([
       { text: 'scale ', dim: true },
-      { text: ` ${formatValue(model.lowerIsBetter ? model.max : model.min)} `, color: 'black', backgroundColor: heatColor(0) },
+      {
+        text: ` ${formatValue(model.lowerIsBetter ? model.max : model.min)} `,
+        color: 'black',
+        backgroundColor: heatColor(0),
+      },
       { text: ' … ', dim: true },
-      { text: ` ${formatValue(model.lowerIsBetter ? model.min : model.max)} `, color: 'black', backgroundColor: heatColor(1) },
+      {
+        text: ` ${formatValue(model.lowerIsBetter ? model.min : model.max)} `,
+        color: 'black',
+        backgroundColor: heatColor(1),
+      },
     ]);
   }
   return (

@@ -3,8 +3,23 @@
 import { Box, Text } from 'ink';
 
 export const HELP: Array<[string, Array<[string, string]>]> = [
-  ['everywhere', [['?', 'this help'], ['q', 'quit'], ['esc / backspace', 'back'], ['↑ ↓ / j k', 'move'], ['pgup pgdn home end', 'jump']]],
-  ['sweeps', [['enter', 'runs of the sweep'], ['h', 'heatmap (sweep over two parameters)']]],
+  [
+    'everywhere',
+    [
+      ['?', 'this help'],
+      ['q', 'quit'],
+      ['esc / backspace', 'back'],
+      ['↑ ↓ / j k', 'move'],
+      ['pgup pgdn home end', 'jump'],
+    ],
+  ],
+  [
+    'sweeps',
+    [
+      ['enter', 'runs of the sweep'],
+      ['h', 'heatmap (sweep over two parameters)'],
+    ],
+  ],
   [
     'runs',
     [
@@ -17,9 +32,22 @@ export const HELP: Array<[string, Array<[string, string]>]> = [
       ['h', 'heatmap'],
     ],
   ],
-  ['detail', [['m / M', 'next / previous curve'], ['← →', 'previous / next run of the sweep']]],
+  [
+    'detail',
+    [
+      ['m / M', 'next / previous curve'],
+      ['← →', 'previous / next run of the sweep'],
+    ],
+  ],
   ['compare', [['m / M', 'next / previous metric for overlaid curves']]],
-  ['heatmap', [['m / M', 'next / previous metric'], ['p', 'next pair of parameters'], ['t', 'swap rows and columns']]],
+  [
+    'heatmap',
+    [
+      ['m / M', 'next / previous metric'],
+      ['p', 'next pair of parameters'],
+      ['t', 'swap rows and columns'],
+    ],
+  ],
 ];
 
 export function HelpView({ width, height }: { width: number; height: number }) {

@@ -68,14 +68,26 @@ export function RunsView(props: RunsViewProps) {
     { text: `  sort: ${sortTitle} ${descending ? '↓' : '↑'}`, dim: true },
     { text: selected.length ? `  selected: ${selected.length}` : '', color: 'cyan' },
   ];
-  const header = '    ' + cols.map(({ col, width: w }) => {
-    const title = col.key === sortKey ? `${col.title}${descending ? '↓' : '↑'}` : col.title;
-    return fit(title, w, col.align);
-  }).join(' ');
+  const header =
+    '    ' +
+    cols
+      .map(({ col, width: w }) => {
+        const title = col.key === sortKey ? `${col.title}${descending ? '↓' : '↑'}` : col.title;
+        return fit(title, w, col.align);
+      })
+      .join(' ');
   const filterLine: Styled[] = editingFilter
-    ? [{ text: 'filter: ', color: 'cyan' }, { text: filter }, { text: '█', color: 'cyan' }, { text: '  (enter keep, esc clear)', dim: true }]
+    ? [
+        { text: 'filter: ', color: 'cyan' },
+        { text: filter },
+        { text: '█', color: 'cyan' },
+        { text: '  (enter keep, esc clear)', dim: true },
+      ]
     : filter
-      ? [{ text: `filter: ${filter}`, color: 'cyan' }, { text: `  ${table.rows.length} of ${props.totalRuns} runs`, dim: true }]
+      ? [
+          { text: `filter: ${filter}`, color: 'cyan' },
+          { text: `  ${table.rows.length} of ${props.totalRuns} runs`, dim: true },
+        ]
       : [{ text: `${table.rows.length} runs`, dim: true }];
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -84,19 +96,17 @@ export function RunsView(props: RunsViewProps) {
       <Text dimColor wrap="truncate-end">
         {header}
       </Text>
-      {table.rows.length === 0 ? <Text dimColor>  no run matches the filter</Text> : null}
+      {table.rows.length === 0 ? <Text dimColor> no run matches the filter</Text> : null}
       {table.rows.slice(start, start + visible).map((row, i) => {
         const index = start + i;
         const isCursor = index === cursor;
         const isSelected = selected.includes(row.run.id);
-        const parts: Styled[] = [
-          { text: isCursor ? '›' : ' ' },
-          { text: isSelected ? '◉ ' : '  ', color: 'cyan' },
-        ];
+        const parts: Styled[] = [{ text: isCursor ? '›' : ' ' }, { text: isSelected ? '◉ ' : '  ', color: 'cyan' }];
         for (const { col, width: w } of cols) {
           const text = fit(row.cells[col.key], w, col.align) + ' ';
           if (col.kind === 'status') parts.push({ text, color: STATUS_COLORS[row.run.status] });
-          else if (col.kind === 'metric' && table.best[col.key]?.has(row.run.id)) parts.push({ text, color: 'green', bold: true });
+          else if (col.kind === 'metric' && table.best[col.key]?.has(row.run.id))
+            parts.push({ text, color: 'green', bold: true });
           else parts.push({ text });
         }
         return <Line key={row.run.id} parts={parts} inverse={isCursor} />;
