@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   classCoverage,
   classifierConfidence,
-  FeatureClassifier,
+  type FeatureClassifier,
   frechetDistance,
   loadOrTrainFeatureClassifier,
   nearestNeighbourDistance,

@@ -107,7 +107,7 @@ export function plotChart(series: ChartSeries[], width: number, height: number):
   }
   const left = axisLabel(xMin);
   const right = axisLabel(xMax);
-  const axis = '└' + '─'.repeat(plotW);
+  const axis = `└${'─'.repeat(plotW)}`;
   const under = ' '.repeat(labelWidth + 1) + axis;
   // x-axis range written into the axis line so it costs no extra row
   const xText = ` ${left} … ${right} `;

@@ -34,7 +34,7 @@ export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (text.length <= width) return text;
   if (width === 1) return '…';
-  return text.slice(0, width - 1) + '…';
+  return `${text.slice(0, width - 1)}…`;
 }
 
 export function padEnd(text: string, width: number): string {

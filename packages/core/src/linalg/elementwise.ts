@@ -13,7 +13,7 @@ const TANH_CLAMP = 7.90531110763549805;
  */
 export function fastSigmoid(x: number): number {
   let v = 0.5 * x;
-  v = v > TANH_CLAMP ? TANH_CLAMP : v < -TANH_CLAMP ? -TANH_CLAMP : v;
+  v = v > TANH_CLAMP ? TANH_CLAMP : Math.max(v, -TANH_CLAMP);
   const v2 = v * v;
   let p = v2 * -2.76076847742355e-16 + 2.00018790482477e-13;
   p = v2 * p + -8.60467152213735e-11;
@@ -60,7 +60,7 @@ export function sigmoidAddBias(
     const outBase = outOffset + base;
     for (let c = 0; c < cols; c++) {
       let v = 0.5 * (pre[base + c] + bias[c]);
-      v = v > TANH_CLAMP ? TANH_CLAMP : v < -TANH_CLAMP ? -TANH_CLAMP : v;
+      v = v > TANH_CLAMP ? TANH_CLAMP : Math.max(v, -TANH_CLAMP);
       const v2 = v * v;
       let p = v2 * -2.76076847742355e-16 + 2.00018790482477e-13;
       p = v2 * p + -8.60467152213735e-11;

@@ -264,7 +264,7 @@ function sigmoidModule(): object | null {
   if (compiled === undefined) {
     try {
       const bytes = assembleSigmoidModule();
-      compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+      compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
     } catch {
       compiled = null;
     }

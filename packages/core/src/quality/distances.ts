@@ -52,7 +52,7 @@ export function forEachSquaredDistanceBlock(
         const offset = i * m;
         for (let j = 0; j < m; j++) {
           const d = qn + referenceNorms[j] - 2 * values[offset + j];
-          distances[offset + j] = d > 0 ? d : 0;
+          distances[offset + j] = Math.max(d, 0);
         }
       }
       fn(start, rows, distances.subarray(0, rows * m));

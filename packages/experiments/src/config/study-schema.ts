@@ -152,6 +152,7 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
         properties: { model: { properties: { type: { const: spec.type } }, required: ['type'] } },
         required: ['model'],
       },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
       then: {
         properties: {
           model: {

@@ -70,11 +70,11 @@ async function runSamplesImage(reader: RunStoreReader, runId: string): Promise<P
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
-  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  const escapeCell = (cell: string) => cell.replace(/\|/g, '\\|');
   return [
-    `| ${header.map(escape).join(' | ')} |`,
+    `| ${header.map(escapeCell).join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 }
 

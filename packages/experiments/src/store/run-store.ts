@@ -475,7 +475,10 @@ export class RunStore implements RunStoreReader {
       .prepare('SELECT name, step, value FROM epoch_metrics WHERE run_id = ? ORDER BY name, step')
       .all(runId) as Array<Omit<MetricPoint, 'runId'>>;
     const grouped: Record<string, Array<{ step: number; value: number }>> = {};
-    for (const row of rows) (grouped[row.name] ??= []).push({ step: row.step, value: row.value });
+    for (const row of rows) {
+      grouped[row.name] ??= [];
+      grouped[row.name].push({ step: row.step, value: row.value });
+    }
     return grouped;
   }
 
@@ -562,9 +565,9 @@ export class RunStore implements RunStoreReader {
       .all(sweepId) as Array<{ runId: string; name: string; value: number }>;
     const byRun = new Map<string, Record<string, number>>();
     for (const row of rows) {
-      let metrics = byRun.get(row.runId);
-      if (metrics === undefined) byRun.set(row.runId, (metrics = {}));
+      const metrics = byRun.get(row.runId) ?? {};
       metrics[row.name] = row.value;
+      byRun.set(row.runId, metrics);
     }
     return byRun;
   }

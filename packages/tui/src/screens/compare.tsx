@@ -38,18 +38,18 @@ function tableLines(model: CompareModel, width: number, maxLines: number): Style
   const lines: Styled[][] = [];
   lines.push([
     { text: fit('', labelW + 2) },
-    ...model.runs.map((r, i) => ({ text: fit(runLabel(r), colW, 'right') + ' ', color: SERIES_COLORS[i], bold: true })),
+    ...model.runs.map((r, i) => ({ text: `${fit(runLabel(r), colW, 'right')} `, color: SERIES_COLORS[i], bold: true })),
   ]);
   if (model.metrics.length) {
     lines.push([{ text: 'final metrics (★ best)', bold: true, color: 'cyan' }]);
     for (const m of model.metrics) {
       const dir = m.lowerIsBetter === null ? ' ' : m.lowerIsBetter ? '↓' : '↑';
       lines.push([
-        { text: fit(m.name, labelW) + dir + ' ' },
+        { text: `${fit(m.name, labelW) + dir} ` },
         ...m.values.map((v, i) => {
           const best = m.best.includes(i);
           return {
-            text: fit((best ? '★' : '') + formatValue(v), colW, 'right') + ' ',
+            text: `${fit((best ? '★' : '') + formatValue(v), colW, 'right')} `,
             color: best ? 'green' : undefined,
             bold: best,
           };
@@ -69,7 +69,7 @@ function tableLines(model: CompareModel, width: number, maxLines: number): Style
         dim: !p.differs,
       },
       ...p.values.map((v) => ({
-        text: ' ' + fit(v, colW, 'right'),
+        text: ` ${fit(v, colW, 'right')}`,
         color: p.differs ? 'yellow' : undefined,
         bold: p.differs,
         dim: !p.differs,

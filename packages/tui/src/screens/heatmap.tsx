@@ -21,7 +21,7 @@ export function heatColor(goodness: number): string {
     g < 0.5
       ? [mix(0xc0, 0xd0, g * 2), mix(0x39, 0xb0, g * 2), mix(0x2b, 0x30, g * 2)]
       : [mix(0xd0, 0x2e, (g - 0.5) * 2), mix(0xb0, 0x9e, (g - 0.5) * 2), mix(0x30, 0x4f, (g - 0.5) * 2)];
-  return '#' + [r, gr, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `#${[r, gr, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
 export function HeatmapView({ model, sweptParams, metrics, width, height }: HeatmapViewProps) {
@@ -73,14 +73,14 @@ export function HeatmapView({ model, sweptParams, metrics, width, height }: Heat
     },
   ]);
   lines.push([
-    { text: fit(model.rowParam.split('.').pop()!, labelW) + ' ', dim: true },
-    ...colLabels.slice(0, fitsCols).map((l) => ({ text: fit(l, cellW - 1, 'right') + ' ', bold: true })),
+    { text: `${fit(model.rowParam.split('.').pop()!, labelW)} `, dim: true },
+    ...colLabels.slice(0, fitsCols).map((l) => ({ text: `${fit(l, cellW - 1, 'right')} `, bold: true })),
   ]);
   model.cells.slice(0, fitsRows).forEach((row, r) => {
-    const parts: Styled[] = [{ text: fit(rowLabels[r], labelW, 'right') + ' ', bold: true }];
+    const parts: Styled[] = [{ text: `${fit(rowLabels[r], labelW, 'right')} `, bold: true }];
     row.slice(0, fitsCols).forEach((v, c) => {
       if (v === null) {
-        parts.push({ text: fit('·', cellW - 1, 'right') + ' ', dim: true });
+        parts.push({ text: `${fit('·', cellW - 1, 'right')} `, dim: true });
         return;
       }
       const isBest = model.best !== null && model.best.row === r && model.best.col === c;

@@ -103,7 +103,7 @@ export function RunsView(props: RunsViewProps) {
         const isSelected = selected.includes(row.run.id);
         const parts: Styled[] = [{ text: isCursor ? '›' : ' ' }, { text: isSelected ? '◉ ' : '  ', color: 'cyan' }];
         for (const { col, width: w } of cols) {
-          const text = fit(row.cells[col.key], w, col.align) + ' ';
+          const text = `${fit(row.cells[col.key], w, col.align)} `;
           if (col.kind === 'status') parts.push({ text, color: STATUS_COLORS[row.run.status] });
           else if (col.kind === 'metric' && table.best[col.key]?.has(row.run.id))
             parts.push({ text, color: 'green', bold: true });

@@ -45,17 +45,17 @@ export function SweepsView({ rows, cursor, width, height }: SweepsViewProps) {
             inverse={selected}
             parts={[
               { text: selected ? '› ' : '  ' },
-              { text: fit(row.name, nameW) + ' ', bold: true },
+              { text: `${fit(row.name, nameW)} `, bold: true },
               {
-                text: fit(row.finished, fixed.finished, 'right') + ' ',
+                text: `${fit(row.finished, fixed.finished, 'right')} `,
                 color: row.sweep.counts.finished === row.sweep.totalRuns ? 'green' : undefined,
               },
               {
-                text: fit(String(row.running), fixed.running, 'right') + ' ',
+                text: `${fit(String(row.running), fixed.running, 'right')} `,
                 color: row.running > 0 ? 'yellow' : undefined,
               },
-              { text: fit(String(row.failed), fixed.failed, 'right') + ' ', color: row.failed > 0 ? 'red' : undefined },
-              { text: fit(row.best, bestW) + ' ', color: row.sweep.best ? 'green' : undefined },
+              { text: `${fit(String(row.failed), fixed.failed, 'right')} `, color: row.failed > 0 ? 'red' : undefined },
+              { text: `${fit(row.best, bestW)} `, color: row.sweep.best ? 'green' : undefined },
               { text: fit(row.updated, fixed.updated), dim: true },
             ]}
           />
