@@ -29,6 +29,7 @@ import {
 import { checkWidth, selectRows } from './rbm/inference.js';
 import { DEFAULT_GIBBS_STEPS, MONITOR_ROWS, Rbm } from './rbm/rbm.js';
 import { gibbsSample } from './rbm/sampling.js';
+import { DBN_SPEC_METRICS } from './model-metrics.js';
 
 /** Architecture of a DBN: the `model:` config section. */
 export interface DbnModelParams {
@@ -363,6 +364,7 @@ export const dbnSpec: ModelSpec = {
   modelSchema: dbnModelSchema,
   trainSchema: dbnTrainSchema,
   mainMetric: { name: 'recon_error', lowerIsBetter: true },
+  metrics: DBN_SPEC_METRICS,
   create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
     new Dbn(parseDbnModelParams(modelParams), parseDbnTrainParams(trainParams), context),
   load: (dir: string) => Dbn.load(dir),

@@ -14,6 +14,7 @@ import type {
 import { applyDefaults, ParamReader } from './params.js';
 import { loadModelFiles, saveModelFiles, type NamedArray } from './persistence.js';
 import { matrixToTensor, tensorToMatrix, yieldToEventLoop } from './tfjs.js';
+import { DNN_METRICS } from './model-metrics.js';
 
 /** Architecture of a DNN: the `model:` config section. */
 export interface DnnModelParams {
@@ -490,6 +491,7 @@ export const dnnSpec: ModelSpec = {
   modelSchema: dnnModelSchema,
   trainSchema: dnnTrainSchema,
   mainMetric: { name: 'test_error', lowerIsBetter: true },
+  metrics: DNN_METRICS,
   create: (modelParams, trainParams, context) =>
     new Dnn(parseDnnModelParams(modelParams), parseDnnTrainParams(trainParams), context),
   load: (dir) => Dnn.load(dir),

@@ -1,4 +1,5 @@
 import type { Matrix } from '@rbm-lab/datasets';
+import type { MetricDeclaration } from './metrics.js';
 
 /** Which computation path ran; recorded with every run. */
 export type ComputePath = 'tensorflow' | 'native-blas' | 'wasm' | 'cpu';
@@ -110,6 +111,14 @@ export interface ModelSpec {
   trainSchema: JsonSchemaObject;
   /** Main metric name and whether lower is better, for dashboards and "best" marks. */
   mainMetric: { name: string; lowerIsBetter: boolean };
+  /**
+   * Every metric the model records (per epoch and final, including the quality
+   * scale for generative models): direction, split, meaning. Directions are
+   * read from here, never guessed from names.
+   */
+  metrics: readonly MetricDeclaration[];
+  /** A reference model (base rates, mixture of Bernoullis) that other runs are compared against. */
+  baseline?: boolean;
   create(modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext): Model;
   load(dir: string): Promise<Model>;
 }

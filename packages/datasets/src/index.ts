@@ -6,6 +6,7 @@ export * from './paths.js';
 export * from './alphadigits.js';
 export * from './mnist.js';
 export * from './random.js';
+export * from './splits.js';
 export * from './grid.js';
 export * from './png.js';
 export * from './terminal.js';

@@ -32,6 +32,7 @@ import {
   runEpochs,
   squaredErrorPerImage,
 } from './training.js';
+import { AUTOENCODER_METRICS } from '../model-metrics.js';
 
 const TYPE = 'autoencoder';
 const BLOCK_ROWS = 1024;
@@ -249,6 +250,7 @@ export const autoencoderSpec: ModelSpec = {
   modelSchema: objectSchema(modelProperties),
   trainSchema: objectSchema(trainPropertiesAe),
   mainMetric: { name: 'reconstruction_error', lowerIsBetter: true },
+  metrics: AUTOENCODER_METRICS,
   create: (modelParams, trainParams, context) => new Autoencoder({ ...modelParams, ...trainParams }, context),
   load: (dir) => Autoencoder.load(dir),
 };

@@ -24,6 +24,7 @@ import {
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
 import { SeededRandom } from './random.js';
 import { checkWidth, mapRowBlocks, runEpochs } from './training.js';
+import { GAN_METRICS } from '../model-metrics.js';
 
 const TYPE = 'gan';
 
@@ -263,6 +264,7 @@ export const ganSpec: ModelSpec = {
   trainSchema: objectSchema(trainPropertiesGan),
   // GAN losses do not measure sample quality; the shared quality scale does.
   mainMetric: { name: 'frechet_distance', lowerIsBetter: true },
+  metrics: GAN_METRICS,
   create: (modelParams, trainParams, context) => new Gan({ ...modelParams, ...trainParams }, context),
   load: (dir) => Gan.load(dir),
 };

@@ -24,6 +24,7 @@ import {
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
 import { SeededRandom } from './random.js';
 import { bernoulliNll, checkWidth, mapRowBlocks, runEpochs, squaredErrorPerImage } from './training.js';
+import { VAE_METRICS } from '../model-metrics.js';
 
 const TYPE = 'vae';
 const BLOCK_ROWS = 512;
@@ -298,6 +299,7 @@ export const vaeSpec: ModelSpec = {
   modelSchema: objectSchema(modelProperties),
   trainSchema: objectSchema(trainPropertiesVae),
   mainMetric: { name: 'elbo', lowerIsBetter: false },
+  metrics: VAE_METRICS,
   create: (modelParams, trainParams, context) => new Vae({ ...modelParams, ...trainParams }, context),
   load: (dir) => Vae.load(dir),
 };

@@ -38,6 +38,7 @@ import {
 import { checkParameters, copyParameters, initialiseParameters, type RbmParameters } from './parameters.js';
 import { gibbsSample } from './sampling.js';
 import { ContrastiveDivergence } from './train.js';
+import { RBM_SPEC_METRICS } from '../model-metrics.js';
 
 /**
  * Per-epoch metrics are computed on at most this many rows (a fixed random
@@ -393,6 +394,7 @@ export const rbmSpec: ModelSpec = {
   modelSchema: rbmModelSchema,
   trainSchema: rbmTrainSchema,
   mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
+  metrics: RBM_SPEC_METRICS,
   create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
     new Rbm(parseRbmModelParams(modelParams), parseRbmTrainParams(trainParams), context),
   load: (dir: string) => Rbm.load(dir),
