@@ -11,3 +11,5 @@ export * from './rbm/index.js';
 export * from './dbn.js';
 export * from './generators/index.js';
 export * from './quality/index.js';
+export * from './baselines/index.js';
+export * from './model-metrics.js';
