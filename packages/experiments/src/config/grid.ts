@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
+import { appendBaselinePlans } from './baselines.js';
 import type { DatasetConfig, RunConfig, RunPlan, Study } from './types.js';
 
 export type SweepSource = 'grid' | 'zip';
@@ -96,8 +97,9 @@ export function studySeeds(study: Pick<Study, 'seed' | 'sweep'>): number[] {
 }
 
 /** Dotted paths that vary across the grid, in config order (grid, then zip, then seed). */
-export function sweptParams(study: Pick<Study, 'seed' | 'sweep'>): string[] {
+export function sweptParams(study: Pick<Study, 'seed' | 'sweep' | 'baselines'>): string[] {
   const paths = [...Object.keys(study.sweep?.grid ?? {}), ...Object.keys(study.sweep?.zip ?? {})];
+  if ((study.baselines?.length ?? 0) > 0 && !paths.includes('model.type')) paths.unshift('model.type');
   if (studySeeds(study).length > 1) paths.push('seed');
   return paths;
 }
@@ -127,7 +129,7 @@ export function applySchemaDefaults(
   return result;
 }
 
-export const EVAL_DEFAULTS = { n_samples: 64, gibbs_steps: 200, quality: true } as const;
+export const EVAL_DEFAULTS = { n_samples: 64, n_score_samples: 1000, gibbs_steps: 200, quality: true } as const;
 const DATASET_DEFAULTS = { validation_fraction: 0.1, seed: 0 } as const;
 const MNIST_DEFAULTS = { binarize: 'threshold', threshold: 127 } as const;
 
@@ -181,5 +183,5 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
       });
     }
   }
-  return runs;
+  return appendBaselinePlans(study, runs, specs, (config) => shortHash({ sweep: sweepId, config }));
 }

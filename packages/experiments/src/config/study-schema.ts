@@ -1,4 +1,5 @@
 import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
+import { baselinesSchema } from './baselines.js';
 
 export const STUDY_SCHEMA_ID = 'https://rbm-lab.local/schema/study.schema.json';
 
@@ -81,7 +82,15 @@ const evalSchema: JsonSchemaObject = {
       minimum: 0,
       maximum: 1024,
       default: 64,
-      description: 'Images generated per run (0 = none).',
+      description: 'Generated images kept for display (samples.png): the first ones of the scoring draw (0 = none).',
+    },
+    n_score_samples: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000,
+      default: 1000,
+      description:
+        'Generated images, from independent chains, that the quality scale scores (KID, Fréchet, coverage, Parzen); 0 = no scoring.',
     },
     gibbs_steps: {
       type: 'integer',
@@ -194,6 +203,7 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
       train: { type: 'object' },
       eval: evalSchema,
       sweep: sweepSchema,
+      baselines: baselinesSchema(specs),
     },
     allOf: perType,
   };

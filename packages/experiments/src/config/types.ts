@@ -20,7 +20,10 @@ export interface ModelConfig {
 
 export interface EvalConfig {
   metrics?: string[];
+  /** Generated images kept for display. */
   n_samples?: number;
+  /** Generated images the quality scale scores (independent chains). */
+  n_score_samples?: number;
   gibbs_steps?: number;
   quality?: boolean;
   main_metric?: { name: string; lower_is_better: boolean };
@@ -32,6 +35,9 @@ export interface SweepConfig {
   seeds?: number | number[];
 }
 
+/** A baseline to run on the data of every grid point: its model type, or the type with model parameters. */
+export type BaselineEntry = string | { type: string; [param: string]: unknown };
+
 /** A study after `extends` merging and validation. */
 export interface Study {
   name: string;
@@ -42,6 +48,8 @@ export interface Study {
   train?: Record<string, unknown>;
   eval?: EvalConfig;
   sweep?: SweepConfig;
+  /** Reference models run beside the grid (see config/baselines.ts). */
+  baselines?: BaselineEntry[];
 }
 
 /** Everything one run needs: the study's sections with this grid point's values and defaults filled in. */

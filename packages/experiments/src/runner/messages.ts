@@ -1,3 +1,5 @@
+import type { MetricPoints } from '@rbm-lab/core';
+import type { RunWarning } from '../checks/run-warnings.js';
 import type { RunConfig } from '../config/types.js';
 import type { ArtifactInput } from '../store/run-store.js';
 
@@ -17,5 +19,13 @@ export type ParentMessage = { type: 'run'; job: WorkerJob };
 export type WorkerMessage =
   | { type: 'backend'; path: string; detail: string }
   | { type: 'epoch'; epoch: number; metrics: Record<string, number> }
-  | { type: 'done'; metrics: Record<string, number>; artifacts: ArtifactInput[] }
+  | {
+      type: 'done';
+      metrics: Record<string, number>;
+      artifacts: ArtifactInput[];
+      /** Cautions about the run's numbers (also in its evaluation artifact). */
+      warnings?: RunWarning[];
+      /** For each final metric: its split and how many points it used. */
+      metricPoints?: Record<string, MetricPoints>;
+    }
   | { type: 'failed'; error: string };

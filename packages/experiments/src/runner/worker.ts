@@ -30,7 +30,7 @@ process.once('message', (message: ParentMessage) => {
     let exitCode = 0;
     try {
       const result = await executeRun(message.job, (m) => void send(m), controller.signal);
-      await send({ type: 'done', metrics: result.metrics, artifacts: result.artifacts });
+      await send({ type: 'done', ...result });
     } catch (error) {
       const text =
         error instanceof UserError

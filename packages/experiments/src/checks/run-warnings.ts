@@ -1,0 +1,142 @@
+import { covarianceRankDeficient, type MetricDeclaration, type MetricPoints, type Metrics } from '@rbm-lab/core';
+
+/** A caution attached to a finished run: its numbers are recorded, but should not be read without it. */
+export interface RunWarning {
+  /** Stable identifier, e.g. `below_base_rate`. */
+  code: string;
+  /** One sentence with the figures. */
+  message: string;
+}
+
+/**
+ * Thresholds of the warnings, each with its reason (the README's "Warnings"
+ * section repeats them).
+ */
+export const WARNING_THRESHOLDS = {
+  /**
+   * AIS log Z standard error (nats) above which the estimate is flagged. The
+   * reported spread understates the real error on small, sharp RBMs: measured
+   * against exact log Z (<= 20 hidden units), AIS was off by up to ~8x its
+   * reported spread, so a 0.5-nat spread can hide a few nats of error.
+   */
+  aisLogZStd: 0.5,
+  /** |AIS log Z - exact log Z| (nats) above which AIS is called wrong where the exact value exists. */
+  aisExactGap: 1,
+  /**
+   * Rise of the validation free-energy gap (nats) from its lowest value to the
+   * kept epoch: overfitting that early stopping did not catch. Healthy runs on
+   * AlphaDigits stay within a few nats; the issue's 600-epoch run reached 179.
+   */
+  freeEnergyGapRise: 10,
+  /** class_coverage below this (with k >= 2 classes) is called mode collapse (the studies aim at >= 0.75). */
+  classCoverage: 0.75,
+} as const;
+
+export interface RunWarningInput {
+  metrics: Metrics;
+  /** Per-epoch metrics, in order (epoch 1 first). */
+  history: readonly Metrics[];
+  /** The model type's metric declarations (which metric is its log-likelihood). */
+  declarations: readonly MetricDeclaration[];
+  /** Points each final metric used. */
+  points: Readonly<Record<string, MetricPoints>>;
+  /** Mean test log-likelihood of the base-rate model on the run's own splits (nats/image), if computed. */
+  baseRateLogLikelihood?: number;
+  /** Dimension of the classifier features KID and the Fréchet distance compare. */
+  featureDim?: number;
+  /** Classes the run learns. */
+  classes: number;
+}
+
+const LIKELIHOOD_PREFERENCE = ['exact', 'estimate', 'lower_bound'] as const;
+
+/** The run's test log-likelihood: an exact one if recorded, else an estimate (AIS), else a bound (ELBO), in declaration order. */
+export function runLogLikelihood(
+  metrics: Metrics,
+  declarations: readonly MetricDeclaration[],
+): { name: string; value: number; kind: NonNullable<MetricDeclaration['logLikelihood']> } | undefined {
+  for (const kind of LIKELIHOOD_PREFERENCE) {
+    for (const declaration of declarations) {
+      const value = metrics[declaration.name];
+      if (declaration.logLikelihood === kind && value !== undefined && Number.isFinite(value)) {
+        return { name: declaration.name, value, kind };
+      }
+    }
+  }
+  return undefined;
+}
+
+const nats = (value: number): string => `${value.toFixed(1)} nats`;
+
+function likelihoodWarnings(input: RunWarningInput): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const { metrics } = input;
+  const own = runLogLikelihood(metrics, input.declarations);
+  if (own !== undefined && input.baseRateLogLikelihood !== undefined && own.value < input.baseRateLogLikelihood) {
+    warnings.push({
+      code: 'below_base_rate',
+      message: `${own.name} ${nats(own.value)} is below the base-rate model's ${nats(input.baseRateLogLikelihood)} on the same test images: the model is worse than independent pixels`,
+    });
+  }
+  const exact = metrics.exact_log_z;
+  const ais = metrics.ais_log_z;
+  if (exact !== undefined && ais !== undefined && Math.abs(ais - exact) > WARNING_THRESHOLDS.aisExactGap) {
+    warnings.push({
+      code: 'ais_off_exact',
+      message: `AIS log Z ${ais.toFixed(2)} differs from the exact ${exact.toFixed(2)} by ${Math.abs(ais - exact).toFixed(2)} nats (reported spread ${(metrics.ais_log_z_std ?? Number.NaN).toFixed(2)}): read exact_log_likelihood`,
+    });
+  }
+  const spread = metrics.ais_log_z_std;
+  if (spread !== undefined && spread > WARNING_THRESHOLDS.aisLogZStd) {
+    warnings.push({
+      code: 'ais_spread',
+      message: `AIS log Z spread ${spread.toFixed(2)} nats exceeds ${WARNING_THRESHOLDS.aisLogZStd}; the real error is often several times the spread: ais_log_likelihood is uncertain by nats (more ais_runs or ais_betas)`,
+    });
+  }
+  return warnings;
+}
+
+function trainingWarnings(input: RunWarningInput): RunWarning[] {
+  const gaps = input.history.map((epoch) => epoch.free_energy_gap);
+  if (gaps.length < 2 || gaps.some((gap) => gap === undefined || !Number.isFinite(gap))) return [];
+  const keptEpoch = input.metrics.best_epoch ?? gaps.length;
+  const upToKept = (gaps as number[]).slice(0, Math.max(1, Math.min(gaps.length, keptEpoch)));
+  const lowest = Math.min(...upToKept);
+  const kept = upToKept[upToKept.length - 1];
+  if (kept - lowest <= WARNING_THRESHOLDS.freeEnergyGapRise) return [];
+  return [
+    {
+      code: 'free_energy_gap_growing',
+      message: `validation free-energy gap rose from ${nats(lowest)} to ${nats(kept)} by epoch ${upToKept.length}: the model overfits its training images (fewer epochs, early stopping, weight decay)`,
+    },
+  ];
+}
+
+function sampleWarnings(input: RunWarningInput): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const { metrics, points, featureDim } = input;
+  const frechet = points.frechet_distance;
+  if (metrics.frechet_distance !== undefined && frechet !== undefined && featureDim !== undefined) {
+    const smallest = Math.min(frechet.points, frechet.samples ?? Infinity);
+    if (covarianceRankDeficient(smallest, featureDim)) {
+      warnings.push({
+        code: 'frechet_rank_deficient',
+        message: `frechet_distance compares ${featureDim}-dimensional features using ${frechet.points} test images and ${frechet.samples ?? '?'} samples: a covariance from ${smallest} points is singular, so the value is mostly bias; read kid`,
+      });
+    }
+  }
+  const coverage = metrics.class_coverage;
+  if (coverage !== undefined && input.classes >= 2 && coverage < WARNING_THRESHOLDS.classCoverage) {
+    const reached = Math.round(coverage * input.classes);
+    warnings.push({
+      code: 'mode_collapse',
+      message: `the samples reach ${reached} of ${input.classes} classes (class_coverage ${coverage.toFixed(2)} < ${WARNING_THRESHOLDS.classCoverage}): generation collapses onto a few modes`,
+    });
+  }
+  return warnings;
+}
+
+/** Every warning a finished run deserves, from its final and per-epoch metrics. Pure. */
+export function runWarnings(input: RunWarningInput): RunWarning[] {
+  return [...likelihoodWarnings(input), ...trainingWarnings(input), ...sampleWarnings(input)];
+}
