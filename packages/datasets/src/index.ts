@@ -1,5 +1,6 @@
 // Public API of @rbm-lab/datasets.
 export * from './types.js';
+export * from './objects.js';
 export * from './mat.js';
 export * from './idx.js';
 export * from './paths.js';

@@ -13,14 +13,8 @@ import type {
 } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
 import type { GeneratorContext } from './autoencoder.js';
-import {
-  hiddenUnitsProperty,
-  latentDimProperty,
-  objectSchema,
-  resolveHyperparameters,
-  trainProperties,
-  type PropertySchemas,
-} from './hyperparameters.js';
+import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
 import { SeededRandom } from './random.js';
 import { checkWidth, mapRowBlocks, runEpochs } from './training.js';
@@ -31,21 +25,17 @@ const BLOCK_ROWS = 1024;
 /** Adam's beta1 for both players: the usual GAN setting (Radford et al. 2016). */
 const ADAM_BETA1 = 0.5;
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   generator_hidden_units: hiddenUnitsProperty('Generator hidden layer sizes (ReLU)', [256]),
   discriminator_hidden_units: hiddenUnitsProperty('Discriminator hidden layer sizes (leaky ReLU)', [256]),
   latent_dim: latentDimProperty(32),
 };
 const trainPropertiesGan = trainProperties({ epochs: 30, learning_rate: 0.0005, batch_size: 64 });
 
-export interface GanHyperparameters {
-  generator_hidden_units: number[];
-  discriminator_hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesGan });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type GanHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /**
  * MLP GAN: the generator maps N(0, I) codes to pixel probabilities; the
@@ -65,11 +55,7 @@ export class Gan implements Model {
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<GanHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(
-      TYPE,
-      { ...modelProperties, ...trainPropertiesGan },
-      hyperparameters,
-    ) as unknown as GanHyperparameters;
+    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
     const root = new SeededRandom(context.seed);
@@ -259,8 +245,8 @@ export const ganSpec: ModelSpec = {
   description: 'MLP GAN (non-saturating loss); generator outputs pixel probabilities from N(0, I) codes',
   generative: true,
   supervised: false,
-  modelSchema: objectSchema(modelProperties),
-  trainSchema: objectSchema(trainPropertiesGan),
+  modelSchema: hyperparameterSection(modelProperties),
+  trainSchema: hyperparameterSection(trainPropertiesGan),
   // GAN losses do not measure sample quality; the shared quality scale does.
   mainMetric: { name: 'frechet_distance', lowerIsBetter: true },
   create: (modelParams, trainParams, context) => new Gan({ ...modelParams, ...trainParams }, context),

@@ -13,14 +13,8 @@ import type {
 } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
 import type { GeneratorContext } from './autoencoder.js';
-import {
-  hiddenUnitsProperty,
-  latentDimProperty,
-  objectSchema,
-  resolveHyperparameters,
-  trainProperties,
-  type PropertySchemas,
-} from './hyperparameters.js';
+import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
 import { SeededRandom } from './random.js';
 import { bernoulliNll, checkWidth, mapRowBlocks, runEpochs, squaredErrorPerImage } from './training.js';
@@ -29,19 +23,16 @@ const TYPE = 'vae';
 const BLOCK_ROWS = 512;
 const LOG_2PI = Math.log(2 * Math.PI);
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
   latent_dim: latentDimProperty(16),
 };
 const trainPropertiesVae = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
 
-export interface VaeHyperparameters {
-  hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesVae });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type VaeHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /** Number of importance samples per image for the importance-weighted log-likelihood bound in evaluate. */
 export const VAE_IMPORTANCE_SAMPLES = 16;
@@ -71,11 +62,7 @@ export class Vae implements Model {
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(
-      TYPE,
-      { ...modelProperties, ...trainPropertiesVae },
-      hyperparameters,
-    ) as unknown as VaeHyperparameters;
+    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
     const root = new SeededRandom(context.seed);
@@ -295,8 +282,8 @@ export const vaeSpec: ModelSpec = {
     'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, Bernoulli decoder; ELBO in nats per image',
   generative: true,
   supervised: false,
-  modelSchema: objectSchema(modelProperties),
-  trainSchema: objectSchema(trainPropertiesVae),
+  modelSchema: hyperparameterSection(modelProperties),
+  trainSchema: hyperparameterSection(trainPropertiesVae),
   mainMetric: { name: 'elbo', lowerIsBetter: false },
   create: (modelParams, trainParams, context) => new Vae({ ...modelParams, ...trainParams }, context),
   load: (dir) => Vae.load(dir),
