@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffleInPlace, UserError, type Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, shuffleInPlace, UserError } from '@rbm-lab/datasets';
 import { Dbn, dbnSpec } from './dbn.js';
 import type { FitOptions, FitResult, Metrics, Model, ModelContext, ModelSpec, TrainingData } from './model.js';
 import {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, type Rng } from '@rbm-lab/datasets';
 import type {
   EvaluateOptions,
   FitOptions,
@@ -17,7 +17,6 @@ import { fitGaussian, sampleGaussian, standardGaussian, type GaussianFit } from 
 import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { SeededRandom } from './random.js';
 import {
   bernoulliNll,
   checkWidth,
@@ -57,8 +56,8 @@ export class Autoencoder implements Model {
   readonly seed: number;
   private readonly encoder: tf.Sequential;
   private readonly decoder: tf.Sequential;
-  private readonly trainRng: SeededRandom;
-  private readonly sampleRng: SeededRandom;
+  private readonly trainRng: Rng;
+  private readonly sampleRng: Rng;
   private codeDistribution: GaussianFit;
 
   constructor(
@@ -68,10 +67,10 @@ export class Autoencoder implements Model {
     this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
-    const root = new SeededRandom(context.seed);
-    const initRng = new SeededRandom(root.nextSeed());
-    this.trainRng = new SeededRandom(root.nextSeed());
-    this.sampleRng = new SeededRandom(root.nextSeed());
+    const root = createRng(context.seed);
+    const initRng = createRng(root.nextUint32());
+    this.trainRng = createRng(root.nextUint32());
+    this.sampleRng = createRng(root.nextUint32());
     const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
     this.encoder = buildDenseStack({
       inputDim: this.nVisible,
@@ -176,7 +175,7 @@ export class Autoencoder implements Model {
   }
 
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
     const probabilities = this.decode(sampleGaussian(this.codeDistribution, n, rng));
     return { probabilities, binary: bernoulli(probabilities, rng) };
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, normalArray, type Rng } from '@rbm-lab/datasets';
 import type {
   EvaluateOptions,
   FitOptions,
@@ -16,7 +16,6 @@ import type { GeneratorContext } from './autoencoder.js';
 import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { SeededRandom } from './random.js';
 import { checkWidth, mapRowBlocks, runEpochs } from './training.js';
 
 const TYPE = 'gan';
@@ -50,19 +49,19 @@ export class Gan implements Model {
   readonly seed: number;
   private readonly generator: tf.Sequential;
   private readonly discriminator: tf.Sequential;
-  private readonly trainRng: SeededRandom;
-  private readonly sampleRng: SeededRandom;
+  private readonly trainRng: Rng;
+  private readonly sampleRng: Rng;
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<GanHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
     this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
-    const root = new SeededRandom(context.seed);
-    const initRng = new SeededRandom(root.nextSeed());
-    this.trainRng = new SeededRandom(root.nextSeed());
-    this.sampleRng = new SeededRandom(root.nextSeed());
-    this.evaluationSeed = root.nextSeed();
+    const root = createRng(context.seed);
+    const initRng = createRng(root.nextUint32());
+    this.trainRng = createRng(root.nextUint32());
+    this.sampleRng = createRng(root.nextUint32());
+    this.evaluationSeed = root.nextUint32();
     const hp = this.hyperparameters;
     this.generator = buildDenseStack({
       inputDim: hp.latent_dim,
@@ -80,8 +79,8 @@ export class Gan implements Model {
     });
   }
 
-  private codes(rows: number, rng: SeededRandom): tf.Tensor2D {
-    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [
+  private codes(rows: number, rng: Rng): tf.Tensor2D {
+    return tf.tensor2d(normalArray(rng, rows * this.hyperparameters.latent_dim), [
       rows,
       this.hyperparameters.latent_dim,
     ]);
@@ -163,7 +162,7 @@ export class Gan implements Model {
    * mean D on each, accuracy at threshold 0.5, and both players' losses.
    */
   private discriminatorStats(x: Matrix): Metrics {
-    const rng = new SeededRandom(this.evaluationSeed);
+    const rng = createRng(this.evaluationSeed);
     let realProbability = 0;
     let fakeProbability = 0;
     let correct = 0;
@@ -207,9 +206,9 @@ export class Gan implements Model {
   }
 
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
     const latent = this.hyperparameters.latent_dim;
-    const codes: Matrix = { data: rng.normalArray(n * latent), rows: n, cols: latent };
+    const codes: Matrix = { data: normalArray(rng, n * latent), rows: n, cols: latent };
     const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) => this.generate(block));
     return { probabilities, binary: bernoulli(probabilities, rng) };
   }

@@ -1,7 +1,6 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import { type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import { getGemm, initializedGemm } from '../backend.js';
 import type { Gemm } from '../linalg/gemm.js';
-import { Xoshiro128 } from '../linalg/random.js';
 import type {
   EvaluateOptions,
   FitOptions,
