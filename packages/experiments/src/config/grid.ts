@@ -108,7 +108,7 @@ export function sweepIdOf(study: Study): string {
   return shortHash(rest);
 }
 
-/** The sections of a grid point that make up a run's config, as the study sets them. */
+/** The sections of a grid point that make up a run's config, as the study sets them (no defaults). */
 function runSections(point: Study): Pick<RunConfig, 'dataset' | 'model' | 'train' | 'eval'> {
   return {
     dataset: point.dataset,
@@ -116,6 +116,23 @@ function runSections(point: Study): Pick<RunConfig, 'dataset' | 'model' | 'train
     train: point.train ?? {},
     eval: (point.eval ?? {}) as RunConfig['eval'],
   };
+}
+
+/**
+ * A run's stable id: the sweep id, the seed and the values the study sets at this
+ * grid point, defaults left out, so that a new hyperparameter with a default (or a
+ * changed default) keeps every id and a database's finished runs stay finished.
+ */
+export function runIdOf(sweepId: string, point: Study, seed: number): string {
+  return shortHash({ sweep: sweepId, seed, set: runSections(point) });
+}
+
+/**
+ * The id the same run had before ids left defaults out (hash of the sweep id and the resolved config):
+ * lets a store carry a database written by an older RBM Lab over to runIdOf ids instead of rerunning it.
+ */
+export function legacyRunIdOf(plan: Pick<RunPlan, 'sweepId' | 'config'>): string {
+  return shortHash({ sweep: plan.sweepId, config: plan.config });
 }
 
 /** The config a run executes: the grid point's sections with every default filled in by the study schema. */
@@ -131,8 +148,8 @@ function resolveRunConfig(point: Study, seed: number, validate: ValidateFunction
 
 /**
  * The runs of a study: one per grid point and seed, each with its resolved
- * config (defaults filled in) and a stable id, so that running the same study
- * again finds the same runs.
+ * config (defaults filled in) and a stable id (from what the study sets, see
+ * runIdOf), so that running the same study again finds the same runs.
  * Pure apart from caching the study validator per list of specs.
  */
 export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[] {
@@ -149,16 +166,46 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
       for (const choice of combo) params[choice.path] = choice.value;
       if (multipleSeeds) params.seed = seed;
       const epochs = typeof config.train.epochs === 'number' ? config.train.epochs : 0;
-      runs.push({
-        id: shortHash({ sweep: sweepId, config }),
-        sweepId,
-        index: runs.length,
-        config,
-        params,
-        seed,
-        epochs,
-      });
+      runs.push({ id: runIdOf(sweepId, point, seed), sweepId, index: runs.length, config, params, seed, epochs });
     }
   }
   return runs;
+}
+
+/**
+ * Dotted paths (sorted) where two resolved run configs differ: what changed
+ * between the config a finished run executed and the one the current code
+ * resolves for the same run (a default changed). Lists compare as whole values.
+ */
+export function configDrift(stored: unknown, current: unknown): string[] {
+  const drift: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (isPlainObject(a) && isPlainObject(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        walk(a[key], b[key], path === '' ? key : `${path}.${key}`);
+      }
+    } else if ((a === undefined) !== (b === undefined) || canonicalJson(a) !== canonicalJson(b)) {
+      drift.push(path);
+    }
+  };
+  walk(stored, current, '');
+  return drift.sort();
+}
+
+/**
+ * The sweep command's warning about finished runs (id -> the resolved config they ran with) whose
+ * config the current code resolves differently, e.g. after a default changed; undefined when none.
+ * Such runs keep their results and are not rerun: their id depends only on what the study sets.
+ */
+export function driftWarning(plans: readonly RunPlan[], finished: ReadonlyMap<string, unknown>): string | undefined {
+  const drifted = plans
+    .filter((plan) => finished.has(plan.id))
+    .map((plan) => configDrift(finished.get(plan.id), plan.config))
+    .filter((paths) => paths.length > 0);
+  if (drifted.length === 0) return undefined;
+  const paths = [...new Set(drifted.flat())].sort().join(', ');
+  return (
+    `warning: ${drifted.length} finished run(s) of this sweep ran with other values of ${paths} ` +
+    'than the current defaults give; their results are kept, not rerun'
+  );
 }
