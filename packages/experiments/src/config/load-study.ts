@@ -1,9 +1,9 @@
 import { dirname, relative, resolve } from 'node:path';
-import type { ErrorObject, JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
+import type { ErrorObject, ModelSpec } from '@rbm-lab/core';
 import { isPlainObject, parseCharacterSelection } from '@rbm-lab/datasets';
 import { StudyConfigError, type ConfigIssue } from './errors.js';
 import { applyCombination, splitPath, sweepCombinations, type AxisChoice } from './grid.js';
-import { buildStudySchema, studyValidator } from './study-schema.js';
+import { studyValidator } from './study-schema.js';
 import type { Study } from './types.js';
 import { locateInSource, readYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -394,9 +394,4 @@ export function loadStudy(path: string, specs: readonly ModelSpec[], cwd: string
     throw new StudyConfigError(unique);
   }
   return { study: merged as unknown as Study, files: sources.map((s) => s.file) };
-}
-
-/** The schema actually used (for publishing as a file). */
-export function studySchema(specs: readonly ModelSpec[]): JsonSchemaObject {
-  return buildStudySchema(specs);
 }
