@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAlphaDigits, splitAlphaDigits, type Matrix } from '@rbm-lab/datasets';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGemm, initBackend } from '../src/backend.js';
 import {
@@ -10,7 +10,7 @@ import {
   mixtureLogLikelihood,
   type BernoulliMixture,
 } from '../src/baselines/index.js';
-import { Xoshiro128 } from '../src/linalg/random.js';
+import { loadAlphaDigits, splitAlphaDigits, type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import { createModel, loadModel } from '../src/registry.js';
 import type { ModelContext, TrainingData } from '../src/model.js';
 

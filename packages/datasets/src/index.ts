@@ -1,5 +1,7 @@
 // Public API of @rbm-lab/datasets.
 export * from './types.js';
+export * from './errors.js';
+export * from './objects.js';
 export * from './mat.js';
 export * from './idx.js';
 export * from './paths.js';

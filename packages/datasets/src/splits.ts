@@ -2,8 +2,24 @@
 // the three parts disjoint, and described by a record a run stores with its results.
 import { createHash } from 'node:crypto';
 import { ALPHADIGITS_CLASSES, ALPHADIGITS_IMAGES_PER_CLASS } from './alphadigits.js';
-import { createRng, selectRows, shuffleInPlace } from './random.js';
-import { UserError, type ImageSet } from './types.js';
+import { UserError } from './errors.js';
+import { createRng, shuffleInPlace } from './random.js';
+import type { ImageSet } from './types.js';
+
+/** A new ImageSet holding rows `indices` of `set`, in that order. */
+export function selectRows(set: ImageSet, indices: ArrayLike<number>): ImageSet {
+  const cols = set.images.cols;
+  const data = new Float32Array(indices.length * cols);
+  const labels = new Int32Array(indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= set.images.rows)
+      throw new RangeError(`row index ${i} is outside 0..${set.images.rows - 1}`);
+    data.set(set.images.data.subarray(i * cols, (i + 1) * cols), k * cols);
+    labels[k] = set.labels[i];
+  }
+  return { ...set, images: { data, rows: indices.length, cols }, labels };
+}
 
 export interface SplitOptions {
   /** Share of images for validation, strictly between 0 and 1. */

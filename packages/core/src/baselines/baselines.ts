@@ -1,12 +1,13 @@
+import { Xoshiro128 } from '@rbm-lab/datasets';
+import { Type } from '@sinclair/typebox';
 import { getGemm, initializedGemm } from '../backend.js';
+import { hyperparameterSection, resolveHyperparameters } from '../hyperparameters.js';
 import type { Gemm } from '../linalg/gemm.js';
-import { Xoshiro128 } from '../linalg/random.js';
 import type { MetricDeclaration } from '../metrics.js';
 import type {
   EvaluateOptions,
   FitOptions,
   FitResult,
-  JsonSchemaObject,
   Metrics,
   Model,
   ModelContext,
@@ -15,12 +16,41 @@ import type {
   Samples,
   TrainingData,
 } from '../model.js';
-import { applyDefaults, ParamReader } from '../params.js';
 import { loadModelFiles, ModelFileError, saveModelFiles } from '../persistence.js';
 import { QUALITY_METRIC_DECLARATIONS } from '../quality/score.js';
 import { type BernoulliMixture, fitBernoulliMixture, mixtureLogLikelihood, sampleBernoulliMixture } from './mixture.js';
 
 export type BaselineType = 'base_rate' | 'bernoulli_mixture';
+
+const pseudocount = Type.Number({
+  minimum: 0,
+  maximum: 1000,
+  default: 1,
+  description: 'Beta(1+a, 1+a) prior on each pixel probability: p = (ones + a) / (n + 2a); 1 = Laplace smoothing.',
+});
+
+const baseRateModelSchema = hyperparameterSection({});
+const baseRateTrainSchema = hyperparameterSection({ pseudocount });
+
+const mixtureModelSchema = hyperparameterSection({
+  components: Type.Array(Type.Integer({ minimum: 1, maximum: 2000 }), {
+    minItems: 1,
+    uniqueItems: true,
+    default: [2, 5, 10, 20, 50, 100],
+    description:
+      'Candidate numbers of components; each is fitted by EM and the best on the validation images is kept (candidates above the number of training images are skipped).',
+  }),
+});
+const mixtureTrainSchema = hyperparameterSection({
+  max_iterations: Type.Integer({ minimum: 1, maximum: 100_000, default: 200, description: 'EM iterations at most.' }),
+  tolerance: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10,
+    default: 0.001,
+    description: 'EM stops when the mean training log-likelihood gains less than this (nats/image) in an iteration.',
+  }),
+  pseudocount,
+});
 
 export interface BaselineParams {
   /** Candidate numbers of components; the one with the best validation log-likelihood is kept. */
@@ -30,78 +60,19 @@ export interface BaselineParams {
   pseudocount: number;
 }
 
-const pseudocountProperty: JsonSchemaObject = {
-  type: 'number',
-  minimum: 0,
-  maximum: 1000,
-  default: 1,
-  description: 'Beta(1+a, 1+a) prior on each pixel probability: p = (ones + a) / (n + 2a); 1 = Laplace smoothing.',
-};
-
-const baseRateModelSchema: JsonSchemaObject = { type: 'object', additionalProperties: false, properties: {} };
-const baseRateTrainSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { pseudocount: pseudocountProperty },
-};
-
-const mixtureModelSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    components: {
-      type: 'array',
-      minItems: 1,
-      uniqueItems: true,
-      items: { type: 'integer', minimum: 1, maximum: 2000 },
-      default: [2, 5, 10, 20, 50, 100],
-      description:
-        'Candidate numbers of components; each is fitted by EM and the best on the validation images is kept (candidates above the number of training images are skipped).',
-    },
-  },
-};
-const mixtureTrainSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    max_iterations: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 100000,
-      default: 200,
-      description: 'EM iterations at most.',
-    },
-    tolerance: {
-      type: 'number',
-      exclusiveMinimum: 0,
-      maximum: 10,
-      default: 0.001,
-      description: 'EM stops when the mean training log-likelihood gains less than this (nats/image) in an iteration.',
-    },
-    pseudocount: pseudocountProperty,
-  },
-};
-
 function parseBaselineParams(
   type: BaselineType,
-  modelParams: Record<string, unknown>,
-  trainParams: Record<string, unknown>,
+  modelParams: unknown,
+  trainParams: unknown,
   where: string = type,
 ): BaselineParams {
-  const modelSchema = type === 'base_rate' ? baseRateModelSchema : mixtureModelSchema;
-  const trainSchema = type === 'base_rate' ? baseRateTrainSchema : mixtureTrainSchema;
-  const model = new ParamReader(applyDefaults(modelSchema, modelParams), `${where} model`);
-  model.onlyKeys(modelSchema);
-  const train = new ParamReader(applyDefaults(trainSchema, trainParams), `${where} train`);
-  train.onlyKeys(trainSchema);
-  const pseudocount = train.number('pseudocount', { min: 0 });
-  if (type === 'base_rate') return { components: [1], max_iterations: 1, tolerance: 1, pseudocount };
-  return {
-    components: model.integerList('components', 1),
-    max_iterations: train.integer('max_iterations', 1),
-    tolerance: train.number('tolerance', { exclusiveMin: 0 }),
-    pseudocount,
-  };
+  if (type === 'base_rate') {
+    resolveHyperparameters(baseRateModelSchema, modelParams, `${where} model`);
+    const train = resolveHyperparameters(baseRateTrainSchema, trainParams, `${where} train`);
+    return { components: [1], max_iterations: 1, tolerance: 1, pseudocount: train.pseudocount };
+  }
+  const model = resolveHyperparameters(mixtureModelSchema, modelParams, `${where} model`);
+  return { ...model, ...resolveHyperparameters(mixtureTrainSchema, trainParams, `${where} train`) };
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import type { Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
-import type { Xoshiro128 } from '../linalg/random.js';
 
 /**
  * A mixture of K product-of-Bernoulli components over d pixels:

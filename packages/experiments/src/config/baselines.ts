@@ -1,7 +1,15 @@
 import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
-// Circular with grid.ts, which calls appendBaselinePlans; applySchemaDefaults is only used at call time.
-import { applySchemaDefaults } from './grid.js';
-import type { BaselineEntry, RunPlan, Study } from './types.js';
+import type { BaselineEntry, Study } from './types.js';
+
+/** Property schemas minus their defaults (ajv ignores, and in strict mode rejects, defaults under oneOf). */
+function withoutDefaults(properties: unknown): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries((properties ?? {}) as Record<string, object>)) {
+    const { default: _default, ...rest } = schema as Record<string, unknown>;
+    result[key] = rest;
+  }
+  return result;
+}
 
 /**
  * The `baselines:` entry of the study schema: each item a baseline model type,
@@ -21,7 +29,7 @@ export function baselinesSchema(specs: readonly ModelSpec[]): JsonSchemaObject {
           type: 'object',
           required: ['type'],
           additionalProperties: false,
-          properties: { type: { const: spec.type }, ...((spec.modelSchema.properties ?? {}) as object) },
+          properties: { type: { const: spec.type }, ...withoutDefaults(spec.modelSchema.properties) },
         })),
       ],
     },
@@ -31,53 +39,42 @@ export function baselinesSchema(specs: readonly ModelSpec[]): JsonSchemaObject {
 const baselineModel = (entry: BaselineEntry): { type: string; [key: string]: unknown } =>
   typeof entry === 'string' ? { type: entry } : { ...entry };
 
+/** A baseline run to add: its grid point (a study with the baseline as model), seed and swept values. */
+export interface BaselinePoint {
+  point: Study;
+  seed: number;
+  params: Record<string, unknown>;
+}
+
 /**
- * Appends the study's baseline runs to its planned runs: for every distinct
- * (dataset section, seed) of the grid, one run per baseline on exactly that
- * data, with the study's eval settings. Every run's params get `model.type`,
- * the column that tells baselines from the rest. Pure; ids hash the sweep id
- * and the resolved config like every other run.
+ * The study's baseline runs: for every distinct (dataset section, seed) among
+ * the grid points, one point per baseline on exactly that data, with default
+ * training and the study's eval settings. `params` keep the point's dataset
+ * values and `model.type`, the column that tells baselines from the rest. Pure.
  */
-export function appendBaselinePlans(
+export function baselinePoints(
   study: Study,
-  plans: RunPlan[],
-  specs: readonly ModelSpec[],
-  runId: (config: RunPlan['config']) => string,
-): RunPlan[] {
+  points: ReadonlyArray<{ point: Study; seed: number; params: Record<string, unknown> }>,
+): BaselinePoint[] {
   const entries = study.baselines ?? [];
-  if (entries.length === 0) return plans;
-  const withType = plans.map((plan) => ({ ...plan, params: { 'model.type': plan.config.model.type, ...plan.params } }));
   const seen = new Set<string>();
-  const extra: RunPlan[] = [];
-  for (const plan of plans) {
-    const key = JSON.stringify([plan.config.dataset, plan.seed]);
-    if (seen.has(key)) continue;
+  const result: BaselinePoint[] = [];
+  for (const { point, seed, params } of points) {
+    const key = JSON.stringify([point.dataset, seed]);
+    if (entries.length === 0 || seen.has(key)) continue;
     seen.add(key);
     const dataParams = Object.fromEntries(
-      Object.entries(plan.params).filter(([path]) => path.startsWith('dataset.') || path === 'seed'),
+      Object.entries(params).filter(([path]) => path.startsWith('dataset.') || path === 'seed'),
     );
     for (const entry of entries) {
-      const { type, ...modelParams } = baselineModel(entry);
-      const spec = specs.find((s) => s.type === type);
-      if (spec === undefined) throw new Error(`no model spec for baseline type '${type}'`);
-      const config: RunPlan['config'] = {
-        seed: plan.seed,
-        dataset: plan.config.dataset,
-        model: { type, ...applySchemaDefaults(spec.modelSchema, modelParams) },
-        train: applySchemaDefaults(spec.trainSchema, {}),
-        eval: { ...plan.config.eval, metrics: undefined, main_metric: undefined },
-      };
-      const components = config.model.components;
-      extra.push({
-        id: runId(config),
-        sweepId: plan.sweepId,
-        index: plans.length + extra.length,
-        config,
-        params: { 'model.type': type, ...dataParams },
-        seed: plan.seed,
-        epochs: Array.isArray(components) ? components.length : 1,
+      const model = baselineModel(entry);
+      const { metrics: _metrics, main_metric: _main, ...evalSettings } = point.eval ?? {};
+      result.push({
+        point: { ...point, model, train: {}, eval: evalSettings },
+        seed,
+        params: { 'model.type': model.type, ...dataParams },
       });
     }
   }
-  return [...withType, ...extra];
+  return result;
 }
