@@ -15,7 +15,7 @@ import type {
 } from './model.js';
 import { hyperparameterSection, layerSizes, type Resolved, resolveHyperparameters } from './hyperparameters.js';
 import { loadModelFiles, ModelFileError, saveModelFiles, type NamedArray } from './persistence.js';
-import { aisTrainProperties, cdTrainSchema, rbmInitProperties, type CdTrainParams } from './rbm/hyperparameters.js';
+import { cdTrainSchema, rbmInitProperties, rbmTrainSchema, type CdTrainParams } from './rbm/hyperparameters.js';
 import { checkWidth, selectRows } from './rbm/inference.js';
 import { DEFAULT_GIBBS_STEPS, MONITOR_ROWS, Rbm } from './rbm/rbm.js';
 import { gibbsSample } from './rbm/sampling.js';
@@ -82,11 +82,8 @@ export class Dbn implements Model {
             visible_bias_init: modelParams.visible_bias_init,
             weight_init_std: modelParams.weight_init_std,
           },
-          {
-            ...trainParams,
-            ais_runs: aisTrainProperties.ais_runs.default,
-            ais_betas: aisTrainProperties.ais_betas.default,
-          },
+          // The layer's own settings; the single-RBM ones (AIS, early stopping) at their defaults.
+          resolveHyperparameters(rbmTrainSchema, trainParams, 'dbn train'),
           { nVisible: nIn, seed: layerSeed(context.seed, i) },
           { gemm: options.gemm },
         );

@@ -102,10 +102,11 @@ export const RBM_METRICS: readonly MetricDeclaration[] = [
     description: 'Mini-batch parameter updates made (the training budget actually spent).',
   },
   {
-    name: 'validation_log_likelihood_proxy',
+    name: 'validation_ais_log_likelihood',
     direction: 'higher',
     split: 'validation',
-    description: 'Per epoch: the early-stopping criterion on validation images (see train.early_stopping).',
+    description:
+      'Per check of early stopping: mean log p(v) of the validation images with log Z from a small AIS (32 runs, 1000 temperatures), nats/image.',
   },
   {
     name: 'learning_rate',

@@ -55,6 +55,10 @@ export interface EvaluateOptions {
 export interface SampleOptions {
   /** Gibbs steps (RBM/DBN). */
   gibbsSteps?: number;
+  /** RBM: 'gibbs' from noise (default), or 'annealed' from the base-rate model, then Gibbs. */
+  sampler?: 'gibbs' | 'annealed';
+  /** RBM, sampler 'annealed': intermediate temperatures (default 1000). */
+  annealingSteps?: number;
   /** Start chains from these images instead of random noise (RBM/DBN). */
   init?: Matrix;
   seed?: number;

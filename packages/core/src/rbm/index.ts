@@ -10,5 +10,12 @@ export {
 } from './inference.js';
 export { ContrastiveDivergence, type CdSettings } from './train.js';
 export * from './ais.js';
-export { gibbsSample, type GibbsOptions } from './sampling.js';
+export {
+  annealedSample,
+  DEFAULT_ANNEALING_STEPS,
+  gibbsSample,
+  type AnnealedOptions,
+  type GibbsOptions,
+} from './sampling.js';
+export { temperatureLadder, temperedSample, type TemperedOptions } from './tempering.js';
 export * from './rbm.js';

@@ -90,6 +90,19 @@ const evalSchema: JsonSchemaObject = {
       default: 64,
       description: 'Generated images kept for display (samples.png): the first ones of the scoring draw (0 = none).',
     },
+    sampler: {
+      enum: ['gibbs', 'annealed'],
+      default: 'gibbs',
+      description:
+        "RBM generation: 'gibbs' = chains from uniform noise, gibbs_steps sweeps; 'annealed' = chains from the base-rate model cooled to the RBM over annealing_steps temperatures, then gibbs_steps sweeps.",
+    },
+    annealing_steps: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 100000,
+      default: 1000,
+      description: "Temperatures of the 'annealed' sampler.",
+    },
     n_score_samples: {
       type: 'integer',
       minimum: 0,

@@ -25,6 +25,9 @@ export interface EvalConfig {
   /** Generated images the quality scale scores (independent chains). */
   n_score_samples?: number;
   gibbs_steps?: number;
+  /** RBM generation: Gibbs from noise, or annealed from the base-rate model first. */
+  sampler?: 'gibbs' | 'annealed';
+  annealing_steps?: number;
   quality?: boolean;
   main_metric?: { name: string; lower_is_better: boolean };
 }

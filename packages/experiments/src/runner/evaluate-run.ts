@@ -88,7 +88,12 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<RunEvaluatio
   let samples: Samples | undefined;
   if (spec.generative && model.sample !== undefined && nDraw > 0) {
     started = performance.now();
-    samples = await model.sample(nDraw, { gibbsSteps: config.eval.gibbs_steps, seed: config.seed });
+    samples = await model.sample(nDraw, {
+      gibbsSteps: config.eval.gibbs_steps,
+      sampler: config.eval.sampler,
+      annealingSteps: config.eval.annealing_steps,
+      seed: config.seed,
+    });
     metrics.sample_seconds = seconds(started);
   }
   let featureDim: number | undefined;
