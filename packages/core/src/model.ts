@@ -59,6 +59,8 @@ export interface SampleOptions {
   sampler?: 'gibbs' | 'annealed';
   /** RBM, sampler 'annealed': intermediate temperatures (default 1000). */
   annealingSteps?: number;
+  /** RBM, sampler 'annealed': images whose pixel means define the starting base-rate model (the training set). */
+  baseRateData?: Matrix;
   /** Start chains from these images instead of random noise (RBM/DBN). */
   init?: Matrix;
   seed?: number;

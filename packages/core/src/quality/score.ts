@@ -111,6 +111,8 @@ export interface QualityScore {
   points: Record<string, MetricPoints>;
   /** Dimension of the classifier features that KID and the Fréchet distance compare. */
   featureDim?: number;
+  /** Which classes the scoring samples reached: confident samples per class, the threshold, the rest. */
+  coverage?: { classes: number[]; counts: number[]; threshold: number; unassigned: number };
 }
 
 function classesOf(data: QualityData): number[] {
@@ -145,6 +147,7 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
     }
   }
   let featureDim: number | undefined;
+  let coverageDetail: QualityScore['coverage'];
   if (has('kid', 'frechet_distance', 'classifier_confidence', 'class_coverage', 'class_entropy')) {
     const classifier = await loadOrTrainFeatureClassifier(
       data.dataset,
@@ -166,9 +169,12 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
         }
       }
       if (has('classifier_confidence', 'class_coverage', 'class_entropy')) {
-        const coverage = modeCoverage(classifier.classProbabilities(samples), classesOf(data), {
+        const classes = classesOf(data);
+        const coverage = modeCoverage(classifier.classProbabilities(samples), classes, {
           rejectClass: REJECT_CLASS[data.dataset],
         });
+        const { counts, threshold, unassigned } = coverage;
+        coverageDetail = { classes, counts, threshold, unassigned };
         if (wanted.has('classifier_confidence')) {
           metrics.classifier_confidence = coverage.meanConfidence;
           points.classifier_confidence = onSamples;
@@ -190,7 +196,7 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
     metrics.nn_distance = nearestNeighbourDistance(samples, data.train.x, gemm);
     points.nn_distance = { split: 'train', points: data.train.x.rows, samples: nSamples };
   }
-  return { metrics, points, featureDim };
+  return { metrics, points, featureDim, coverage: coverageDetail };
 }
 
 /** The metrics of scoreSamples alone. */

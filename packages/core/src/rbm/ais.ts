@@ -17,8 +17,13 @@ export function aisSchedule(count: number = AIS_PAPER_BETAS): Float64Array {
   if (!Number.isInteger(count) || count < 2) throw new RangeError(`AIS needs at least 2 betas, got ${count}`);
   const betas = new Float64Array(count);
   const intervals = count - 1;
-  const first = Math.round((intervals * 500) / 14500);
-  const second = Math.round((intervals * 4000) / 14500);
+  if (intervals < 3) {
+    for (let k = 0; k < count; k++) betas[k] = k / intervals;
+    return betas;
+  }
+  // At least one step per segment, so short schedules still start at 0.
+  const first = Math.max(1, Math.round((intervals * 500) / 14500));
+  const second = Math.max(1, Math.round((intervals * 4000) / 14500));
   const third = intervals - first - second;
   let index = 0;
   const segment = (from: number, to: number, steps: number): void => {
@@ -92,6 +97,14 @@ export interface AnnealingOptions {
   rng: Xoshiro128;
   /** Data whose pixel means define the base-rate model (default: all pixels at 0.5). */
   baseRateData?: Matrix;
+  /**
+   * Sequential Monte Carlo: whenever the effective sample size of the weights,
+   * (sum w)^2 / sum w^2, falls below this fraction of the runs, the chains are
+   * resampled in proportion to their weights (systematic resampling) and the
+   * weights reset to their mean. Corrects annealing's bias towards modes that
+   * are wide at high temperature. Default: never (plain AIS).
+   */
+  resampleBelowEss?: number;
 }
 
 export interface AnnealingResult {
@@ -176,6 +189,7 @@ export function anneal(gemm: Gemm, p: RbmParameters, options: AnnealingOptions):
       logWeights[r] += increment + dBeta * visible;
     }
     if (last) break;
+    if (options.resampleBelowEss !== undefined) resampleChains(v, logWeights, nV, options.resampleBelowEss, rng);
     // One Gibbs sweep that leaves p_beta invariant: h ~ p_beta(h | v), then
     // v ~ p_beta(v | h) = sigmoid(beta h W^T + (1 - beta) a_A + beta a): beta scales the product.
     rng.sampleBernoulli(probabilities, h, runs * nH);
@@ -187,6 +201,41 @@ export function anneal(gemm: Gemm, p: RbmParameters, options: AnnealingOptions):
 
   // Copied out of the workspace, which is freed with it.
   return { visible: v.slice(), logWeights, logZBase };
+}
+
+/**
+ * SMC resampling step: if the effective sample size of exp(logWeights) is
+ * below `threshold` x runs, replaces the chains (rows of v) by a systematic
+ * resample in proportion to their weights and sets every log weight to
+ * log mean(w), which keeps the running estimate of Z unchanged.
+ */
+function resampleChains(
+  v: Float32Array,
+  logWeights: Float64Array,
+  nV: number,
+  threshold: number,
+  rng: Xoshiro128,
+): void {
+  const runs = logWeights.length;
+  let max = -Infinity;
+  for (const w of logWeights) max = Math.max(max, w);
+  let sum = 0;
+  let sumSquares = 0;
+  const weights = Float64Array.from(logWeights, (w) => Math.exp(w - max));
+  for (const w of weights) {
+    sum += w;
+    sumSquares += w * w;
+  }
+  if ((sum * sum) / sumSquares >= threshold * runs) return;
+  const previous = v.slice(0, runs * nV);
+  const offset = rng.nextFloat() / runs;
+  let cumulative = weights[0] / sum;
+  let source = 0;
+  for (let r = 0; r < runs; r++) {
+    while (cumulative < offset + r / runs && source < runs - 1) cumulative += weights[++source] / sum;
+    v.set(previous.subarray(source * nV, (source + 1) * nV), r * nV);
+  }
+  logWeights.fill(max + Math.log(sum / runs));
 }
 
 /** Largest min(nVisible, nHidden) exactLogPartition enumerates (2^20 configurations). */

@@ -2,9 +2,9 @@ import { type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
 import type { FitOptions, FitResult, Metrics } from '../model.js';
 import { averageLogProbability, estimateLogPartition } from './ais.js';
-import type { LearningRateSchedule, RbmTrainParams } from './hyperparameters.js';
+import type { ChainStart, LearningRateSchedule, RbmTrainParams } from './hyperparameters.js';
 import { freeEnergies, mean, pseudoLogLikelihoodAndFreeEnergy, reconstructionError, selectRows } from './inference.js';
-import { copyParameters, type RbmParameters } from './parameters.js';
+import { columnMeans, copyParameters, type RbmParameters } from './parameters.js';
 import { ContrastiveDivergence } from './train.js';
 
 /**
@@ -115,9 +115,18 @@ export interface RbmFitOutcome extends FitResult {
   updates: number;
 }
 
-/** Starting states of decoupled persistent chains: random training images. */
-function startChains(trainer: ContrastiveDivergence, x: Matrix, chains: number, seed: number): void {
+/** Starting states of decoupled persistent chains: random training images, or draws of the base-rate model. */
+function startChains(trainer: ContrastiveDivergence, x: Matrix, chains: number, start: ChainStart, seed: number): void {
   const rng = new Xoshiro128(seed ^ STREAM_CHAINS);
+  if (start === 'base_rates') {
+    const means = columnMeans(x);
+    const probabilities = new Float32Array(chains * x.cols);
+    for (let r = 0; r < chains; r++) for (let i = 0; i < x.cols; i++) probabilities[r * x.cols + i] = means[i];
+    const states = new Float32Array(chains * x.cols);
+    rng.sampleBernoulli(probabilities, states, chains * x.cols);
+    trainer.startChains(states, chains);
+    return;
+  }
   const rows = Int32Array.from({ length: Math.max(chains, x.rows) }, (_, i) => i % x.rows);
   rng.shuffle(rows);
   trainer.startChains(selectRows(x, rows.subarray(0, chains)).data, chains);
@@ -153,7 +162,7 @@ export async function fitRbm(state: RbmFitState, train: Matrix, options: FitOpti
     },
     state.rng,
   );
-  if (persistentChains > 0) startChains(trainer, train, persistentChains, seed);
+  if (persistentChains > 0) startChains(trainer, train, persistentChains, tp.persistent_chains_start, seed);
   const batchesPerEpoch = Math.ceil(train.rows / batchSize);
   const budget = tp.updates > 0 ? tp.updates : tp.epochs * batchesPerEpoch;
   const epochs = Math.ceil(budget / batchesPerEpoch);

@@ -10,11 +10,13 @@ export type VisibleBiasInit = 'zero' | 'data';
 export type CdMethod = 'cd' | 'pcd';
 export type LearningRateSchedule = 'constant' | 'linear' | 'exponential';
 export type EarlyStopping = 'none' | 'ais';
+export type ChainStart = 'data' | 'base_rates';
 
 export const VISIBLE_BIAS_INITS: readonly VisibleBiasInit[] = ['zero', 'data'];
 export const CD_METHODS: readonly CdMethod[] = ['cd', 'pcd'];
 export const LEARNING_RATE_SCHEDULES: readonly LearningRateSchedule[] = ['constant', 'linear', 'exponential'];
 export const EARLY_STOPPING: readonly EarlyStopping[] = ['none', 'ais'];
+export const CHAIN_STARTS: readonly ChainStart[] = ['data', 'base_rates'];
 
 /** How an RBM's parameters start; shared by the RBM and every layer of a DBN. */
 export const rbmInitProperties = {
@@ -96,6 +98,11 @@ export const cdTrainProperties = {
     default: 0,
     description:
       'PCD: persistent chains, independent of the batch size, started at random training images (0 = one per batch row, started at the first batch).',
+  }),
+  persistent_chains_start: stringEnum(CHAIN_STARTS, {
+    default: 'data',
+    description:
+      "Where the persistent_chains start: 'data' = random training images; 'base_rates' = independent pixels at the training pixel means (the chains then also visit states far from the data).",
   }),
   learning_rate_schedule: stringEnum(LEARNING_RATE_SCHEDULES, {
     default: 'constant',

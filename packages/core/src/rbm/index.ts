@@ -17,5 +17,5 @@ export {
   type AnnealedOptions,
   type GibbsOptions,
 } from './sampling.js';
-export { temperatureLadder, temperedSample, type TemperedOptions } from './tempering.js';
 export * from './rbm.js';
+export { temperedSample } from './tempering.js';

@@ -66,9 +66,15 @@ export interface AnnealedOptions {
   steps: number;
   /** Intermediate temperatures from the base-rate model to this one (default 1000), spread as AIS spreads them. */
   annealingSteps?: number;
-  /** Pixel means of the base-rate model the chains start from (default: the model's own visible biases). */
+  /**
+   * Images whose pixel means define the base-rate model the chains start from:
+   * the training set (measured: on 6 AlphaDigits characters, coverage 0.83 from
+   * the data's base rates against 0.67 from sigmoid(visible biases)). Default: sigmoid(visible biases).
+   */
   baseRateData?: Matrix;
   rng: Xoshiro128;
+  /** SMC: resample the chains by their annealing weights when the effective sample size drops below this fraction. */
+  resampleBelowEss?: number;
 }
 
 /**
@@ -92,6 +98,7 @@ export function annealedSample(gemm: Gemm, p: RbmParameters, options: AnnealedOp
     betas: options.annealingSteps ?? DEFAULT_ANNEALING_STEPS,
     rng,
     baseRateData,
+    resampleBelowEss: options.resampleBelowEss,
   });
   return gibbsSample(gemm, p, { n, steps: options.steps, init: { data: visible, rows: n, cols: p.nVisible }, rng });
 }

@@ -13,6 +13,8 @@ import {
   slug,
   type ReportRun,
 } from './data.js';
+import { baselineFlags } from '../checks/baseline-flags.js';
+import { metricDirection } from '../metric-direction.js';
 import { colourParamFor, formatNumber, heatmapSpec, metricsVsParamSpec, trainingCurvesSpec } from './figures.js';
 import { montageSvg, samplesGridPng, upscalePng, type MontageTile, type PixelImage } from './montage.js';
 import { rasteriseSvg, renderVegaLitePng } from './render.js';
@@ -86,6 +88,37 @@ function configDescription(config: unknown): string | undefined {
   return undefined;
 }
 
+/** Runs whose test log-likelihood is below a baseline trained on the same data, flagged (see baselineFlags). */
+function baselineSection(records: RunRecord[], swept: string[]): string[] {
+  const flags = baselineFlags(records);
+  if (flags.length === 0) return [];
+  const rows = flags.map((flag) => {
+    const record = records.find((candidate) => candidate.id === flag.runId);
+    const baselines = flag.baselines.map((b) => `${b.modelType} ${formatNumber(b.value)}`).join(', ');
+    const verdict = flag.belowBaseRate
+      ? 'BELOW the base rate'
+      : flag.belowAny
+        ? 'below a baseline'
+        : 'above the baselines';
+    return [
+      flag.runId.slice(0, 10),
+      ...swept.map((param) => formatParamValue(record?.params[param])),
+      `${flag.metric} ${formatNumber(flag.value)}`,
+      baselines,
+      verdict,
+    ];
+  });
+  const below = flags.filter((flag) => flag.belowAny).length;
+  return [
+    '## Against the baselines',
+    '',
+    `${below} of ${flags.length} runs score a lower test log-likelihood than a baseline trained on the same images.`,
+    '',
+    markdownTable(['run', ...swept, 'log-likelihood (nats/image)', 'baselines', 'verdict'], rows),
+    '',
+  ];
+}
+
 /**
  * Writes the figures of a sweep (final metrics against each swept parameter, a
  * heatmap for two-parameter grids, training curves, a samples montage) as PNGs
@@ -116,6 +149,8 @@ export async function writeSweepReport(
   const withMetrics = runs.filter((run) => Object.keys(run.metrics).length > 0);
   const main = sweep.mainMetric;
   const metricNames = finalMetricNames(withMetrics, main.name);
+  // Figures show the metrics that rank runs; diagnostics, timings and counts stay in the runs table.
+  const plottedMetrics = metricNames.filter((name) => metricDirection(name, main) !== null);
   // Seeds are repeats to average over, not a parameter to plot against (sweptParams lists 'seed' when there are several).
   const { kept: swept, movesWith } = independentParams(
     runs,
@@ -133,12 +168,12 @@ export async function writeSweepReport(
   const image = (alt: string, file: string) => `![${alt}](${encodeURI(file)})`;
 
   // Final metrics against each swept parameter.
-  if (metricNames.length > 0 && swept.length > 0) {
+  if (plottedMetrics.length > 0 && swept.length > 0) {
     const parts = ['## Final metrics against each swept parameter', ''];
     for (const param of swept) {
       const file = await save(
         `metrics-vs-${slug(param)}.png`,
-        await renderVegaLitePng(metricsVsParamSpec(withMetrics, param, metricNames, swept)),
+        await renderVegaLitePng(metricsVsParamSpec(withMetrics, param, plottedMetrics, swept)),
       );
       const colour = colourParamFor(withMetrics, swept, param);
       const partners = [...movesWith].filter(([, with_]) => with_ === param).map(([dropped]) => dropped);
@@ -252,6 +287,6 @@ export async function writeSweepReport(
     '',
   ];
   const markdownPath = join(dir, 'report.md');
-  await writeFile(markdownPath, [...header, ...sections, ...runsTable].join('\n'));
+  await writeFile(markdownPath, [...header, ...baselineSection(records, swept), ...sections, ...runsTable].join('\n'));
   return { markdownPath, figures };
 }

@@ -5,6 +5,7 @@ import {
   type Metrics,
   type Model,
   type ModelSpec,
+  type QualityScore,
   type Samples,
   scoreSamples,
 } from '@rbm-lab/core';
@@ -21,6 +22,8 @@ export interface RunEvaluation {
   warnings: RunWarning[];
   /** Generated images kept for display (pixel probabilities), or undefined for non-generative runs. */
   display?: Matrix;
+  /** Confident scoring samples per class of the run (class_coverage's histogram). */
+  coverage?: QualityScore['coverage'];
 }
 
 export interface EvaluateRunInput {
@@ -92,11 +95,13 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<RunEvaluatio
       gibbsSteps: config.eval.gibbs_steps,
       sampler: config.eval.sampler,
       annealingSteps: config.eval.annealing_steps,
+      baseRateData: data.train.x,
       seed: config.seed,
     });
     metrics.sample_seconds = seconds(started);
   }
   let featureDim: number | undefined;
+  let coverage: QualityScore['coverage'];
   if (samples !== undefined && nScore > 0) {
     started = performance.now();
     // The binary draws are the model's samples (probabilities are their mean-field display).
@@ -108,6 +113,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<RunEvaluatio
     Object.assign(metrics, score.metrics);
     Object.assign(points, score.points);
     featureDim = score.featureDim;
+    coverage = score.coverage;
     metrics.score_seconds = seconds(started);
     metrics.n_scoring_samples = Math.min(nScore, samples.binary.rows);
   }
@@ -128,5 +134,11 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<RunEvaluatio
     classes: data.classes.length,
   });
   const display = samples === undefined ? undefined : firstRows(samples.probabilities, config.eval.n_samples);
-  return { metrics, points, warnings, display: display !== undefined && display.rows > 0 ? display : undefined };
+  return {
+    metrics,
+    points,
+    warnings,
+    coverage,
+    display: display !== undefined && display.rows > 0 ? display : undefined,
+  };
 }

@@ -47,7 +47,13 @@ async function writeSampleArtifacts(
 async function writeEvaluationArtifact(dir: string, data: RunData, evaluation: RunEvaluation): Promise<ArtifactInput> {
   const path = join(dir, ARTIFACT_FILES.evaluation);
   const { rows, ...split } = data.split;
-  const summary = { split, classes: data.classes, metricPoints: evaluation.points, warnings: evaluation.warnings };
+  const summary = {
+    split,
+    classes: data.classes,
+    coverage: evaluation.coverage,
+    metricPoints: evaluation.points,
+    warnings: evaluation.warnings,
+  };
   await writeFile(path, `${JSON.stringify({ ...summary, split: data.split }, null, 2)}\n`);
   return { kind: 'evaluation', path, meta: summary };
 }
