@@ -71,12 +71,6 @@ export const RBM_METRICS: readonly MetricDeclaration[] = [
     description: 'Standard error of the AIS log Z over its runs (understates the error on sharp RBMs).',
   },
   {
-    name: 'ais_log_z_short',
-    direction: 'none',
-    split: 'model',
-    description: 'AIS log Z with a fifth of the temperatures: far from ais_log_z = AIS has not converged.',
-  },
-  {
     name: 'exact_log_z',
     direction: 'none',
     split: 'model',

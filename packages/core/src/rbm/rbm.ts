@@ -48,7 +48,6 @@ export const RBM_DEFAULT_METRICS: readonly string[] = [
   'ais_log_likelihood',
   'ais_log_z',
   'ais_log_z_std',
-  'ais_log_z_short',
   'exact_log_z',
   'exact_log_likelihood',
 ];
@@ -179,16 +178,6 @@ export class Rbm implements Model {
       if (wanted.has('ais_log_z')) metrics.ais_log_z = ais.logZ;
       if (wanted.has('ais_log_z_std')) metrics.ais_log_z_std = ais.logZStd;
       if (wanted.has('ais_log_likelihood')) metrics.ais_log_likelihood = averageLogProbability(gemm, p, x, ais.logZ);
-    }
-    if (wanted.has('ais_log_z_short')) {
-      // The same AIS with a fifth of the temperatures: an estimate that still moves when the
-      // schedule lengthens has not converged, whatever its spread says (see the ais_unconverged warning).
-      metrics.ais_log_z_short = estimateLogPartition(gemm, p, {
-        runs: this.trainParams.ais_runs,
-        betas: Math.max(2, Math.round(this.trainParams.ais_betas / 5)),
-        seed: (this.seed ^ STREAM_AIS) + 1,
-        baseRateData: options.train?.x ?? x,
-      }).logZ;
     }
     const small = Math.min(p.nVisible, p.nHidden);
     const tiny = small <= EXACT_LOG_Z_MAX_UNITS && 2 ** small * Math.max(p.nVisible, p.nHidden) <= EXACT_LOG_Z_BUDGET;

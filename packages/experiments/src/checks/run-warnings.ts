@@ -14,20 +14,14 @@ export interface RunWarning {
  */
 export const WARNING_THRESHOLDS = {
   /**
-   * AIS log Z standard error (nats) above which the estimate is flagged. The
-   * reported spread understates the real error on small, sharp RBMs: measured
-   * against exact log Z (<= 20 hidden units), AIS was off by up to ~8x its
-   * reported spread, so a 0.5-nat spread can hide a few nats of error.
+   * AIS log Z standard error (nats) above which the estimate is flagged as visibly noisy. The spread only
+   * measures the noise between runs: against exact log Z (RBMs with 10-20 hidden units on AlphaDigits,
+   * 100 runs x 5000 temperatures) the error was 0.3-1.2x the spread on smooth models, but 14.3 nats with a
+   * spread of 0.09 on a sharp one (CD-1, momentum 0.9, 300 epochs) whose missed mode no spread can show.
    */
   aisLogZStd: 0.5,
   /** |AIS log Z - exact log Z| (nats) above which AIS is called wrong where the exact value exists. */
   aisExactGap: 1,
-  /**
-   * |log Z(ais_betas) - log Z(ais_betas / 5)| (nats) above which AIS is called unconverged: measured on
-   * RBMs with an exact log Z, an estimate 14 nats low (reported spread 0.09) moved by CONVERGENCE_MOVE
-   * between the two schedules, while estimates within 0.1 nat of the exact value moved by < 0.2.
-   */
-  aisConvergence: 1,
   /**
    * Rise of the validation free-energy gap (nats) from its lowest value to the
    * kept epoch: overfitting that early stopping did not catch. Healthy runs on
@@ -90,18 +84,6 @@ function likelihoodWarnings(input: RunWarningInput): RunWarning[] {
     warnings.push({
       code: 'ais_off_exact',
       message: `AIS log Z ${ais.toFixed(2)} differs from the exact ${exact.toFixed(2)} by ${Math.abs(ais - exact).toFixed(2)} nats (reported spread ${(metrics.ais_log_z_std ?? Number.NaN).toFixed(2)}): read exact_log_likelihood`,
-    });
-  }
-  const short = metrics.ais_log_z_short;
-  if (
-    exact === undefined &&
-    ais !== undefined &&
-    short !== undefined &&
-    Math.abs(ais - short) > WARNING_THRESHOLDS.aisConvergence
-  ) {
-    warnings.push({
-      code: 'ais_unconverged',
-      message: `AIS log Z moves by ${Math.abs(ais - short).toFixed(2)} nats between a fifth of the temperatures and all of them (${short.toFixed(2)} -> ${ais.toFixed(2)}): the estimate has not converged and is likely still too low, so ais_log_likelihood is too high (more ais_betas)`,
     });
   }
   const spread = metrics.ais_log_z_std;
