@@ -23,55 +23,83 @@ const CONFIGS = fileURLToPath(new URL('../../../configs/', import.meta.url));
  */
 const PINNED_IDS: Record<string, { sweep: string; runs: string[] }> = {
   'alternative-models.yaml': {
-    sweep: 'a36829b955e2',
+    sweep: '58f58ca887ac',
     runs: [
-      '22d2cb9edc63',
-      '5f1e0de22e7b',
-      'ff1fe783ccc4',
-      'eed00ef31360',
-      '6fb5bf536482',
-      '626618a8f068',
-      '9e51a5265b53',
-      '144af376ff87',
-      '6b91aeba5072',
-      '8a3f4aa02271',
+      '87cb3cca29f7',
+      'f37e4c11bbdb',
+      '305ebcd42cd2',
+      '61edf7e9857b',
+      'ddbbf5314d2f',
+      '4a000e32fd6b',
+      '2566771b88cc',
+      'f93b24f528a0',
+      'f8ac26aef642',
+      'e725c28b6da5',
+      '70254d49abb6',
+      'b8d0cf8e17a4',
+      '37c80602e2c0',
+      '82402b315784',
     ],
   },
   'characters.yaml': {
-    sweep: '4f2f4992fe69',
+    sweep: '35db703bb188',
     runs: [
-      '185c092bacee',
-      'dcc00c5d9938',
-      'a38d0e28fd1d',
-      '7ee33886d20d',
-      'a8d86b75a677',
-      '6175d01b075f',
-      'a69f86f66159',
+      'ae751f41f74d',
+      'd82cde8c2a49',
+      'a98f0976ece9',
+      '95d74a1b2ee0',
+      '8da97a114efb',
+      '05e39f2b1811',
+      '3295fb9316c7',
+      '2444b89a96f6',
+      '6330c10cbc87',
+      '19ff6e82c5d9',
+      '93d164ef4d1c',
+      '21a3ec326dc2',
+      '281bf502f50f',
+      '6c3a6e414324',
+      '130874f22409',
+      '1be41421ceb8',
+      'd58cf1a2ac5f',
+      'fbc7954d78d4',
+      '161d9cd7ec03',
+      '06e67550a1b9',
+      'd9f787ac15a5',
     ],
   },
   'cross.yaml': {
-    sweep: 'f2725255eb32',
+    sweep: 'cdeee063ccbc',
     runs: [
-      'd174d5255735',
-      '87f32b6f389f',
-      '8060e1f8aa98',
-      'c644ebad266b',
-      '21bca16a9be9',
-      'bab030976d33',
-      '23c854381e26',
-      'accf99da68cc',
-      '612252961abc',
-      '9611e6cfa8e8',
-      '5c8009155ce6',
-      '24e22e9aec29',
-      '6a9453e33d7e',
-      'a819359da286',
-      'd222db8743e6',
-      '1c339c5b89e1',
-      '80c06eedc120',
-      'caa27e978c6e',
-      'd3e1b841be1a',
-      '165308b1f887',
+      '4a69092bed1b',
+      '1d6f383a3d6d',
+      '5af778887649',
+      '9c6b7d73385e',
+      '6bf0cec44efa',
+      'c844ebf33ba7',
+      '99f0b2851954',
+      '0e0c911eadbc',
+      'd391c084ef5f',
+      '333e8715259d',
+      'bf0af7daebac',
+      'a95be1fb5826',
+      '9f25dd3a76b2',
+      '2fbed89d76c2',
+      '7529c2dd0c23',
+      'c40877ca2ec4',
+      '94ff35f986eb',
+      '8920f78c3a7e',
+      '99f25e92a3eb',
+      '96d473c91d97',
+      '9fe58ea488e2',
+      '2faecac3d5a8',
+      'cadac00feede',
+      '3cca4baff39f',
+      '47b64a4fa8bb',
+      '5223102d3c68',
+      'd2b3b4425f0c',
+      'e6ec6a73845b',
+      'a73cd0ed94f8',
+      'da88de478e3b',
     ],
   },
   'dnn-pretraining.yaml': {
@@ -98,53 +126,61 @@ const PINNED_IDS: Record<string, { sweep: string; runs: string[] }> = {
     ],
   },
   'hidden.yaml': {
-    sweep: '8d03bcf7b627',
+    sweep: 'b7747742a5d9',
     runs: [
-      '7ad7dfcb5570',
-      '68f347d095f5',
-      '045ecb85049f',
-      'f455cd02babe',
-      'c64b3e52e4d7',
-      '0887c1b02bf0',
-      '0fde31df3eb2',
-      '591eff26153e',
-      'ffae6d04f546',
-      '84974407c5e3',
-      'a623bb5ade30',
-      '2ab88ad382fd',
-      '4e3cbdfcdc9c',
-      '707e096e3421',
+      'b503bf9516b6',
+      'ff021285860b',
+      'a16e041d2bb8',
+      '1423eac6cfd9',
+      '332abdb2ed8d',
+      '0acdc1cc95d1',
+      '318b70d7fd81',
+      '4989cbd5dbe8',
+      '76d45d9dc3c5',
+      '933dd69a092a',
+      '4600856f8ac6',
+      'e91d42bf2a05',
+      '63a26bc1505d',
+      '45b133f0629a',
+      '93ec745f2d90',
+      'b15637202016',
+      '62b0d074329c',
+      'de1c8544249f',
     ],
   },
   'learning-rate.yaml': {
-    sweep: 'f4861129f1b5',
+    sweep: 'ec648c5503df',
     runs: [
-      'a6a928671d69',
-      'be2c703adb5c',
-      '8ec50807ae94',
-      'd03cf3644128',
-      '37b1969cdcf7',
-      '31174562680b',
-      '0d3e75732a78',
-      'd6b374e95255',
-      'c18f6f4720e9',
-      'e536576c890c',
-      'be9dd5c97dd1',
-      '5642a6a187da',
+      'd44daeacd783',
+      'c1af4d659928',
+      '94fe48ece124',
+      '5467147a18a0',
+      '1f73e7b81706',
+      'd4679c4a0f0f',
+      '457523093da7',
+      '4fd63f5ca756',
+      '86c90419b574',
+      'f9350809954e',
+      '1a4f735acb1e',
+      'a35ea9663c85',
+      '4bd9e22d02b7',
+      'ee66bf270c5f',
+      '0b26cebcb7cf',
+      'f775f6a63dcf',
     ],
   },
   'mnist.yaml': {
-    sweep: '2fa4021f8242',
-    runs: ['e235e0b71828'],
+    sweep: 'e09d68bc203e',
+    runs: ['084fa56a1d76', '7601c9ee1232', 'fd79b71766f8'],
   },
   'rbm-alphadigits.yaml': {
-    sweep: '15ebd535e83e',
-    runs: ['2866d1fddc87'],
+    sweep: 'b9f0eaf24c00',
+    runs: ['8be266bdca26', '43b1fecfbd97', '04f3bc76161a'],
   },
 };
 
 /** Ids of hidden.yaml's first two runs in databases written before run ids left defaults out. */
-const LEGACY_HIDDEN_IDS = ['a9d18a5b9b76', '309f2e871cb7'];
+const LEGACY_DNN_IDS = ['377bcc09fe37', '3eae43505318'];
 
 /** The rbm spec as a later version might have it: one more train property, and two defaults changed. */
 function evolvedRbmSpecs(): ModelSpec[] {
@@ -155,7 +191,7 @@ function evolvedRbmSpecs(): ModelSpec[] {
       trainSchema: hyperparameterSection({
         ...spec.trainSchema.properties,
         // The studies set weight_decay themselves and leave momentum_switch_epoch to its default.
-        weight_decay: Type.Number({ minimum: 0, maximum: 1, default: 0.001, description: 'changed default' }),
+        weight_decay: Type.Number({ minimum: 0, maximum: 1, default: 0.003, description: 'changed default' }),
         momentum_switch_epoch: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'changed default' }),
         sparsity_target: Type.Number({ minimum: 0, maximum: 1, default: 0.05, description: 'a new parameter' }),
       }),
@@ -178,9 +214,9 @@ describe('run identity', () => {
     const evolved = evolvedRbmSpecs();
     // hidden and cross set weight_decay (in their base file); alternative-models leaves it to the default.
     const weightDecayAfter: Record<string, number> = {
-      'hidden.yaml': 0.0002,
-      'cross.yaml': 0.0002,
-      'alternative-models.yaml': 0.001,
+      'hidden.yaml': 0.001,
+      'cross.yaml': 0.001,
+      'alternative-models.yaml': 0.003,
     };
     for (const [file, weightDecay] of Object.entries(weightDecayAfter)) {
       const { study } = loadStudy(file, specs, CONFIGS);
@@ -192,7 +228,7 @@ describe('run identity', () => {
       const rbmRuns = after.filter((plan) => plan.config.model.type === 'rbm').length;
       expect(driftWarning(after, finished)).toBe(
         `warning: ${rbmRuns} finished run(s) of this sweep ran with other values of train.momentum_switch_epoch, ` +
-          `train.sparsity_target${weightDecay === 0.001 ? ', train.weight_decay' : ''} than the current defaults give; ` +
+          `train.sparsity_target${weightDecay === 0.003 ? ', train.weight_decay' : ''} than the current defaults give; ` +
           'their results are kept, not rerun',
       );
       for (const [i, plan] of after.entries()) {
@@ -206,7 +242,7 @@ describe('run identity', () => {
         expect(configDrift(before[i].config, plan.config)).toEqual([
           'train.momentum_switch_epoch',
           'train.sparsity_target',
-          ...(weightDecay === 0.001 ? ['train.weight_decay'] : []),
+          ...(weightDecay === 0.003 ? ['train.weight_decay'] : []),
         ]);
       }
     }
@@ -232,15 +268,20 @@ describe('run identity', () => {
   });
 
   it('still computes the ids runs had before, so a store can carry an older database over', () => {
-    // hidden.yaml's first two runs under the old scheme (hash of sweep id and resolved config).
-    const { study } = loadStudy('hidden.yaml', specs, CONFIGS);
+    // dnn-pretraining.yaml's first two runs under the old scheme (hash of sweep id and resolved config).
+    const { study } = loadStudy('dnn-pretraining.yaml', specs, CONFIGS);
     const plans = expandGrid(study, specs);
     // The old scheme hashed the config as the code of that time resolved it: without the keys added since.
     const asResolvedThen = plans.slice(0, 2).map((plan) => {
-      const { n_score_samples: _added, ...evalThen } = plan.config.eval;
+      const {
+        n_score_samples: _scored,
+        sampler: _sampler,
+        annealing_steps: _annealing,
+        ...evalThen
+      } = plan.config.eval;
       return { ...plan, config: { ...plan.config, eval: evalThen as typeof plan.config.eval } };
     });
-    expect(asResolvedThen.map(legacyRunIdOf)).toEqual(LEGACY_HIDDEN_IDS);
+    expect(asResolvedThen.map(legacyRunIdOf)).toEqual(LEGACY_DNN_IDS);
   });
 });
 
