@@ -18,4 +18,3 @@ export {
   type GibbsOptions,
 } from './sampling.js';
 export * from './rbm.js';
-export { temperedSample } from './tempering.js';
