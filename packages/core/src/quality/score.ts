@@ -160,7 +160,7 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
         const sampleFeatures = classifier.features(samples);
         const testFeatures = classifier.features(data.test.x);
         if (wanted.has('kid')) {
-          metrics.kid = kernelDistance(sampleFeatures, testFeatures);
+          metrics.kid = kernelDistance(sampleFeatures, testFeatures, gemm);
           points.kid = onTest;
         }
         if (wanted.has('frechet_distance')) {
