@@ -34,7 +34,7 @@ export function activateInPlace(
       case 'relu':
         for (let c = 0; c < cols; c++) {
           const v = y[base + c] + bias[c];
-          y[base + c] = v > 0 ? v : 0;
+          y[base + c] = Math.max(v, 0);
         }
         break;
       case 'leakyRelu':

@@ -84,7 +84,7 @@ export function bernoulliCrossEntropyWithLogits(
       const x = targets[base + c];
       // softplus(l) = max(l, 0) + log1p(exp(-|l|)); exp(-|l|) also gives the sigmoid without overflow.
       const e = Math.exp(-Math.abs(l));
-      rowSum += (l > 0 ? l : 0) + Math.log1p(e) - x * l;
+      rowSum += Math.max(l, 0) + Math.log1p(e) - x * l;
       if (gradient !== undefined) gradient[base + c] = scale * ((l >= 0 ? 1 / (1 + e) : e / (1 + e)) - x);
     }
     if (perRow !== undefined) perRow[r] = rowSum;
