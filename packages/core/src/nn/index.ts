@@ -10,3 +10,11 @@ export {
   setNetworkArrays,
   WeightsMismatchError,
 } from './arrays.js';
+export { runEpochs, type EpochLoop } from './epochs.js';
+export {
+  classProbabilities,
+  mapNetworkRows,
+  SCORE_BLOCK_ROWS,
+  scoreClassifier,
+  trainClassifierBatch,
+} from './classification.js';

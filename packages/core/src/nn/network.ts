@@ -130,6 +130,11 @@ export class DenseNetwork {
     return x.subarray(0, rows * this.outputSize);
   }
 
+  /** Y_l of the last forward pass (rows x layers[l].nOut), e.g. a classifier's penultimate features. */
+  activations(l: number): Float32Array {
+    return this.outputs[l].subarray(0, this.lastRows * this.layers[l].nOut);
+  }
+
   /** Where the caller writes dLoss/dY_L (rows x outputSize) before backward. */
   get outputGradient(): Float32Array {
     return this.deltas[this.layers.length - 1].subarray(0, this.lastRows * this.outputSize);
