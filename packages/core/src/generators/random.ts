@@ -1,7 +1,7 @@
 import { createRng, shuffleInPlace, type Rng } from '@rbm-lab/datasets';
 
 /**
- * Seeded randomness for the tfjs-layers generators, on the datasets package's
+ * Seeded randomness for the generators, on the datasets package's
  * PRNG. All randomness (initialiser seeds, batch order, latent codes, Bernoulli
  * draws) comes from here rather than from tfjs' random ops, so a seed gives the
  * same numbers on every backend.
@@ -24,8 +24,13 @@ export class SeededRandom {
 
   normalArray(length: number): Float32Array {
     const out = new Float32Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.rng.normal();
+    this.fillNormal(out);
     return out;
+  }
+
+  /** Fills out[0..n) with standard normals (the training loops' preallocated noise buffers). */
+  fillNormal(out: Float32Array, n = out.length): void {
+    for (let i = 0; i < n; i++) out[i] = this.rng.normal();
   }
 
   /** A seed for an independent sub-stream (layer initialisers, evaluation noise). */

@@ -1,5 +1,4 @@
 import type { FitOptions, FitResult, Metrics } from '../model.js';
-import { yieldToEventLoop } from '../tfjs.js';
 
 export interface EpochLoop {
   /** Number of training rows. */
@@ -47,4 +46,12 @@ export async function runEpochs(loop: EpochLoop): Promise<FitResult> {
     await loop.options.onEpoch?.(epoch, metrics);
   }
   return { epochsCompleted: history.length, history, aborted };
+}
+
+/**
+ * Lets timers and signal handlers run between synchronous batches, so an
+ * AbortSignal fired by Ctrl-C or a timeout is seen at the next batch boundary.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,0 +1,203 @@
+import type { Matrix } from '@rbm-lab/datasets';
+import { initializedGemm } from '../backend.js';
+import { sigmoid } from '../linalg/elementwise.js';
+import type { Gemm } from '../linalg/gemm.js';
+import type {
+  EvaluateOptions,
+  FitOptions,
+  FitResult,
+  Metrics,
+  Model,
+  ModelContext,
+  ModelSpec,
+  SampleOptions,
+  Samples,
+  TrainingData,
+} from '../model.js';
+import { networkArrays, setNetworkArrays } from '../nn/arrays.js';
+import { mapNetworkRows } from '../nn/classification.js';
+import type { Activation } from '../nn/activations.js';
+import { DenseNetwork } from '../nn/network.js';
+import { loadModelFiles, type NamedArray, saveModelFiles } from '../persistence.js';
+import { objectSchema, type PropertySchemas, resolveHyperparameters } from './hyperparameters.js';
+import { SeededRandom } from './random.js';
+import { checkWidth } from './training.js';
+
+export type GeneratorContext = Pick<ModelContext, 'nVisible' | 'seed'>;
+
+/** Hyperparameters every generator has (from trainProperties). */
+export interface GeneratorTrainHyperparameters {
+  epochs: number;
+  learning_rate: number;
+  batch_size: number;
+}
+
+/**
+ * What the autoencoder, VAE and GAN share: seeded streams, two dense networks
+ * on the nn engine (encoder/decoder or generator/discriminator), sampling by
+ * decoding codes, save/load of the networks under stable names.
+ */
+export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> implements Model {
+  abstract readonly type: string;
+  readonly hyperparameters: Readonly<H>;
+  readonly nVisible: number;
+  readonly seed: number;
+  protected readonly trainRng: SeededRandom;
+  protected readonly sampleRng: SeededRandom;
+  /** Evaluations restart this stream so scoring the same data twice gives the same number. */
+  protected readonly evaluationSeed: number;
+  /** Initialises the networks, in the order the subclass builds them. */
+  protected readonly initRng: SeededRandom;
+
+  protected constructor(
+    type: string,
+    properties: PropertySchemas,
+    hyperparameters: Record<string, unknown>,
+    context: GeneratorContext,
+  ) {
+    this.hyperparameters = resolveHyperparameters(type, properties, hyperparameters) as unknown as H;
+    this.nVisible = context.nVisible;
+    this.seed = context.seed;
+    const root = new SeededRandom(context.seed);
+    this.initRng = new SeededRandom(root.nextSeed());
+    this.trainRng = new SeededRandom(root.nextSeed());
+    this.sampleRng = new SeededRandom(root.nextSeed());
+    this.evaluationSeed = root.nextSeed();
+  }
+
+  /** The model's networks by saved-name prefix ('encoder', 'decoder', ...). */
+  protected abstract networks(): Record<string, DenseNetwork>;
+
+  /** The network mapping codes to pixel probabilities (its last layer is sigmoid, or linear logits). */
+  protected abstract decoder(): DenseNetwork;
+
+  abstract fit(train: TrainingData, options?: FitOptions): Promise<FitResult>;
+  abstract evaluate(test: TrainingData, options?: EvaluateOptions): Promise<Metrics>;
+
+  /** Codes to decode into n samples; N(0, I) unless a subclass fits its own code distribution. */
+  protected drawCodes(n: number, latent: number, rng: SeededRandom): Matrix {
+    const data = new Float32Array(n * latent);
+    rng.fillNormal(data);
+    return { data, rows: n, cols: latent };
+  }
+
+  /** Pixel probabilities for codes (rows x latent). */
+  protected decode(gemm: Gemm, codes: Matrix): Matrix {
+    const decoder = this.decoder();
+    const logits = decoder.layers[decoder.layers.length - 1].activation === 'linear';
+    return mapNetworkRows(gemm, decoder, codes, {
+      finish: logits ? (values) => sigmoidInPlace(values) : undefined,
+    });
+  }
+
+  async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
+    const gemm = await initializedGemm();
+    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const probabilities = this.decode(gemm, this.drawCodes(n, this.decoder().inputSize, rng));
+    return { probabilities, binary: bernoulli(probabilities, rng) };
+  }
+
+  /** Arrays saved beside the networks' weights (the autoencoder's code Gaussian). */
+  protected extraArrays(): Record<string, NamedArray> {
+    return {};
+  }
+
+  /** Restores what extraArrays saved. */
+  protected restoreExtraArrays(_arrays: Record<string, NamedArray>): void {}
+
+  async save(dir: string): Promise<void> {
+    const arrays: Record<string, NamedArray> = {};
+    for (const [prefix, network] of Object.entries(this.networks())) {
+      Object.assign(arrays, networkArrays(network, savedName(prefix)));
+    }
+    await saveModelFiles(dir, {
+      type: this.type,
+      hyperparameters: { ...this.hyperparameters },
+      extra: { nVisible: this.nVisible, seed: this.seed },
+      arrays: { ...arrays, ...this.extraArrays() },
+    });
+  }
+
+  /** The networks hold plain arrays; nothing to release. */
+  dispose(): void {}
+
+  /** Loads a generator saved by save() into a fresh model built by create (subclasses' static load). */
+  protected static async restore<M extends GeneratorModel<GeneratorTrainHyperparameters>>(
+    dir: string,
+    type: string,
+    create: (hyperparameters: Record<string, unknown>, context: GeneratorContext) => M,
+  ): Promise<M> {
+    const saved = await loadModelFiles(dir, type);
+    const model = create(saved.hyperparameters, {
+      nVisible: Number(saved.extra.nVisible),
+      seed: Number(saved.extra.seed),
+    });
+    for (const [prefix, network] of Object.entries(model.networks())) {
+      setNetworkArrays(network, saved.arrays, savedName(prefix), dir);
+    }
+    model.restoreExtraArrays(saved.arrays);
+    return model;
+  }
+
+  protected checkData(x: Matrix, what: string): void {
+    checkWidth(this.type, this.nVisible, x, what);
+  }
+}
+
+/**
+ * Saved names `<prefix>.<index>.kernel|bias`, where the index counts the
+ * activation layers of the former tfjs-layers stack (dense, activation, dense, ...),
+ * so models saved before the move to the nn engine still load.
+ */
+function savedName(prefix: string): (layer: number, part: 'kernel' | 'bias') => string {
+  return (layer, part) => `${prefix}.${2 * layer}.${part}`;
+}
+
+/** The registry entry of a generator: unsupervised, generative, schemas from its property declarations. */
+export function generatorSpec(spec: {
+  type: string;
+  description: string;
+  modelProperties: PropertySchemas;
+  trainProperties: PropertySchemas;
+  mainMetric: ModelSpec['mainMetric'];
+  create: (hyperparameters: Record<string, unknown>, context: GeneratorContext) => Model;
+  load: (dir: string) => Promise<Model>;
+}): ModelSpec {
+  return {
+    type: spec.type,
+    description: spec.description,
+    generative: true,
+    supervised: false,
+    modelSchema: objectSchema(spec.modelProperties),
+    trainSchema: objectSchema(spec.trainProperties),
+    mainMetric: spec.mainMetric,
+    create: (modelParams, trainParams, context) => spec.create({ ...modelParams, ...trainParams }, context),
+    load: spec.load,
+  };
+}
+
+/** x = 1 / (1 + exp(-x)) in place, exact (float64) and overflow-free. */
+export function sigmoidInPlace(values: Float32Array, n = values.length): void {
+  for (let i = 0; i < n; i++) values[i] = sigmoid(values[i]);
+}
+
+/** An MLP: hidden layers with one activation, then an output layer (linear logits unless told). */
+export function denseStack(
+  inputDim: number,
+  hiddenUnits: readonly number[],
+  outputDim: number,
+  hiddenActivation: Activation,
+  outputActivation: Activation = 'linear',
+): DenseNetwork {
+  return new DenseNetwork(inputDim, [
+    ...hiddenUnits.map((units) => ({ units, activation: hiddenActivation })),
+    { units: outputDim, activation: outputActivation },
+  ]);
+}
+
+/** Draws binary images from pixel probabilities. */
+export function bernoulli(probabilities: Matrix, rng: SeededRandom): Matrix {
+  const data = new Float32Array(probabilities.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform() < probabilities.data[i] ? 1 : 0;
+  return { data, rows: probabilities.rows, cols: probabilities.cols };
+}
