@@ -186,7 +186,7 @@ export class Dnn implements Model {
     this.trained = { network, gemm };
 
     const { epochs, batch_size: batchSize } = this.trainParams;
-    const optimizer = this.createOptimizer(network.parameters.length);
+    const optimizer = this.createOptimizer(gemm, network.parameters.length);
     const batchX = new Float32Array(batchSize * this.nInputs);
     const batchLabels = new Int32Array(batchSize);
     const order = Int32Array.from({ length: train.x.rows }, (_, i) => i);
@@ -329,10 +329,10 @@ export class Dnn implements Model {
   }
 
   /** The tfjs optimizers' update rules (tf.train.adam / momentum / sgd), see nn/optimizers.ts. */
-  private createOptimizer(size: number): Optimizer {
+  private createOptimizer(gemm: Gemm, size: number): Optimizer {
     const { optimizer, learning_rate: learningRate, momentum } = this.trainParams;
     if (optimizer === 'adam') return new Adam(size, { learningRate });
-    return new SgdMomentum(size, learningRate, momentum);
+    return new SgdMomentum(gemm, size, learningRate, momentum);
   }
 
   private requireTrained(operation: string): { network: DenseNetwork; gemm: Gemm } {

@@ -6,6 +6,7 @@ import type { Activation } from '../src/nn/activations.js';
 import { bernoulliCrossEntropyWithLogits, softmaxCrossEntropy, squaredError } from '../src/nn/losses.js';
 import { DenseNetwork, type LayerSpec } from '../src/nn/network.js';
 import { Adam, type Optimizer, SgdMomentum } from '../src/nn/optimizers.js';
+import { SimdAdamKernel } from '../src/nn/simd-adam.js';
 import {
   flatten,
   maxAbsDifference,
@@ -220,10 +221,15 @@ describe('against tfjs on the backend GEMM', () => {
     tf.dispose(variables);
   });
 
-  const optimizers: Array<[string, (size: number) => Optimizer, () => tf.Optimizer]> = [
-    ['SGD with momentum 0.5', (size) => new SgdMomentum(size, 0.1, 0.5), () => tf.train.momentum(0.1, 0.5)],
-    ['plain SGD', (size) => new SgdMomentum(size, 0.1), () => tf.train.sgd(0.1)],
+  const optimizers: Array<[string, (size: number, gemm: Gemm) => Optimizer, () => tf.Optimizer]> = [
+    ['SGD with momentum 0.5', (size, gemm) => new SgdMomentum(gemm, size, 0.1, 0.5), () => tf.train.momentum(0.1, 0.5)],
+    ['plain SGD', (size, gemm) => new SgdMomentum(gemm, size, 0.1), () => tf.train.sgd(0.1)],
     ['Adam', (size) => new Adam(size, { learningRate: 0.01 }), () => tf.train.adam(0.01)],
+    [
+      'Adam in TypeScript (no SIMD)',
+      (size) => new Adam(size, { learningRate: 0.01 }, { simd: false }),
+      () => tf.train.adam(0.01),
+    ],
     ['Adam beta1 0.5', (size) => new Adam(size, { learningRate: 0.01, beta1: 0.5 }), () => tf.train.adam(0.01, 0.5)],
   ];
 
@@ -231,7 +237,7 @@ describe('against tfjs on the backend GEMM', () => {
     const c = CASES[0];
     const network = seededNetwork(new DenseNetwork(12, c.specs), 22);
     const variables = tfVariables(network);
-    const optimizer = ours(network.parameters.length);
+    const optimizer = ours(network.parameters.length, gemm);
     const reference = theirs();
     const start = Float32Array.from(network.parameters);
     for (let b = 0; b < BATCH_ROWS.length; b++) {
@@ -258,6 +264,24 @@ describe('against tfjs on the backend GEMM', () => {
     expect(maxAbsDifference(network.parameters, start)).toBeGreaterThan(1e-2);
     reference.dispose();
     tf.dispose(variables);
+  });
+});
+
+describe('Adam', () => {
+  it('the wasm SIMD kernel loads here and agrees with the TypeScript loop, on a size that is not a multiple of 4', () => {
+    expect(SimdAdamKernel.create(10)).toBeDefined();
+    const simd = new Adam(10, { learningRate: 0.05, beta1: 0.5 });
+    const scalar = new Adam(10, { learningRate: 0.05, beta1: 0.5 }, { simd: false });
+    const a = uniformArray(10, 40);
+    const b = Float32Array.from(a);
+    for (let step = 0; step < 5; step++) {
+      const gradients = uniformArray(10, 41 + step);
+      simd.step(a, gradients);
+      scalar.step(b, gradients);
+    }
+    expect(maxAbsDifference(a, b)).toBeLessThan(1e-6);
+    expect(maxAbsDifference(a, uniformArray(10, 40))).toBeGreaterThan(0.1);
+    expect(() => simd.step(new Float32Array(9), new Float32Array(9))).toThrow(/sized for 10 parameters/);
   });
 });
 

@@ -12,7 +12,7 @@ import { fitGaussian, type GaussianFit, sampleGaussian, standardGaussian } from 
 import { denseStack, GeneratorModel, generatorSpec, type GeneratorContext } from './generator-model.js';
 import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
 import type { SeededRandom } from './random.js';
-import { runImageEpochs, squaredErrorOfLogits } from './training.js';
+import { runImageEpochs, squaredErrorOfLogits, sumOfSquares } from './training.js';
 
 export type { GeneratorContext } from './generator-model.js';
 
@@ -89,7 +89,8 @@ export class Autoencoder extends GeneratorModel<AutoencoderHyperparameters> {
           decoder.outputGradient,
           1 / rows,
         );
-        const squaredError = squaredErrorOfLogits(logits, batch, rows * nVisible);
+        // The gradient is (sigmoid(l) - x) / rows: the squared error of the decoded probabilities without more exps.
+        const squaredError = sumOfSquares(decoder.outputGradient) * rows * rows;
         encoder.outputGradient.set(decoder.backward(gemm, { input: true }) as Float32Array);
         encoder.backward(gemm);
         encoderOptimizer.step(encoder.parameters, encoder.gradients);

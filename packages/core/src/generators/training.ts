@@ -52,3 +52,10 @@ export function squaredErrorOfLogits(logits: Float32Array, x: Float32Array, n: n
   }
   return sum;
 }
+
+/** Sum of values[i]^2. */
+export function sumOfSquares(values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return sum;
+}

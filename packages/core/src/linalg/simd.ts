@@ -26,8 +26,8 @@ const SIGMOID_CONSTANTS = {
   b0: 4.89352518554385e-3,
 };
 
-// Opcodes used below (WebAssembly core + SIMD proposal).
-const OP = {
+// Opcodes used below and by other kernels (WebAssembly core + SIMD proposal).
+export const OP = {
   block: 0x02,
   loop: 0x03,
   br: 0x0c,
@@ -43,12 +43,14 @@ const OP = {
   i32Shl: 0x74,
   simd: 0xfd,
 };
-const SIMD = {
+export const SIMD = {
   load: 0x00,
   store: 0x0b,
   const: 0x0c,
   f32x4Splat: 0x13,
+  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Min: 0xe8,
@@ -66,7 +68,7 @@ function uleb(value: number): number[] {
   return bytes;
 }
 
-const simdOp = (op: number): number[] => [OP.simd, ...uleb(op)];
+export const simdOp = (op: number): number[] => [OP.simd, ...uleb(op)];
 
 function splatConst(value: number): number[] {
   const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
@@ -223,6 +225,15 @@ function assembleSigmoidModule(): Uint8Array {
     OP.end,
     OP.end,
   ];
+  return assembleKernelModule('sigmoid_bias', [I32, I32, I32, I32, I32, F32], body);
+}
+
+/**
+ * A module importing env.memory and exporting one function `exportName` with
+ * the given parameter types (0x7f i32, 0x7d f32), no result, and `body` (its
+ * local declarations, code and final end).
+ */
+export function assembleKernelModule(exportName: string, parameterTypes: number[], body: number[]): Uint8Array {
   const module = [
     0x00,
     0x61,
@@ -232,22 +243,22 @@ function assembleSigmoidModule(): Uint8Array {
     0x00,
     0x00,
     0x00,
-    // type 0: (i32 i32 i32 i32 i32 f32) -> ()
-    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, F32, 0]),
+    // type 0: (parameters) -> ()
+    ...section(1, [1, 0x60, parameterTypes.length, ...parameterTypes, 0]),
     // import env.memory, min 1 page
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
     ...section(3, [1, 0]),
-    ...section(7, [1, ...name('sigmoid_bias'), 0x00, 0]),
+    ...section(7, [1, ...name(exportName), 0x00, 0]),
     ...section(10, [1, ...uleb(body.length), ...body]),
   ];
   return new Uint8Array(module);
 }
 
 /** The slice of the WebAssembly JS API used here (the project's TypeScript lib has no DOM types). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
-interface WasmApi {
+export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Memory: new (descriptor: { initial: number }) => WasmMemory;
@@ -256,7 +267,7 @@ interface WasmApi {
     imports: Record<string, Record<string, unknown>>,
   ) => { exports: Record<string, unknown> };
 }
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 
