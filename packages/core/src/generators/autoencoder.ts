@@ -5,14 +5,12 @@ import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } fr
 import { forEachRowBlock } from '../nn/arrays.js';
 import { mapNetworkRows } from '../nn/classification.js';
 import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
-import type { DenseNetwork } from '../nn/network.js';
-import { Adam } from '../nn/optimizers.js';
 import type { NamedArray } from '../persistence.js';
 import { fitGaussian, type GaussianFit, sampleGaussian, standardGaussian } from './gaussian.js';
-import { denseStack, GeneratorModel, generatorSpec, type GeneratorContext } from './generator-model.js';
+import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
 import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
 import type { SeededRandom } from './random.js';
-import { runImageEpochs, squaredErrorOfLogits, sumOfSquares } from './training.js';
+import { squaredErrorOfLogits, sumOfSquares } from './training.js';
 
 export type { GeneratorContext } from './generator-model.js';
 
@@ -39,56 +37,30 @@ const roundToFloat32 = (values: Float64Array): Float64Array => Float64Array.from
  * prior of its own, so generation decodes codes drawn from a full-covariance
  * Gaussian fitted to the training codes at the end of fit (N(0, I) before fit).
  */
-export class Autoencoder extends GeneratorModel<AutoencoderHyperparameters> {
+export class Autoencoder extends EncoderDecoderModel<AutoencoderHyperparameters> {
   readonly type = TYPE;
-  private readonly encoder: DenseNetwork;
-  private readonly decoderNetwork: DenseNetwork;
   private codeDistribution: GaussianFit;
 
   constructor(
     hyperparameters: Partial<AutoencoderHyperparameters> | Record<string, unknown>,
     context: GeneratorContext,
   ) {
-    super(TYPE, { ...modelProperties, ...trainPropertiesAe }, hyperparameters, context);
-    const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
-    this.encoder = denseStack(this.nVisible, hidden, latent, 'relu');
-    this.decoderNetwork = denseStack(latent, [...hidden].reverse(), this.nVisible, 'relu');
-    for (const network of [this.encoder, this.decoderNetwork]) network.initialize(() => this.initRng.uniform());
-    this.codeDistribution = standardGaussian(latent);
-  }
-
-  protected networks(): Record<string, DenseNetwork> {
-    return { encoder: this.encoder, decoder: this.decoderNetwork };
-  }
-
-  protected decoder(): DenseNetwork {
-    return this.decoderNetwork;
+    super(TYPE, { ...modelProperties, ...trainPropertiesAe }, hyperparameters, context, 1);
+    this.codeDistribution = standardGaussian(this.hyperparameters.latent_dim);
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
-    this.checkData(train.x, 'training data');
-    if (options.validation) this.checkData(options.validation.x, 'validation data');
-    const gemm = await initializedGemm();
+    const gemm = await this.startFit(train, options);
     const { encoder, decoderNetwork: decoder, nVisible } = this;
-    const encoderOptimizer = new Adam(encoder.parameters.length, { learningRate: this.hyperparameters.learning_rate });
-    const decoderOptimizer = new Adam(decoder.parameters.length, { learningRate: this.hyperparameters.learning_rate });
-    const result = await runImageEpochs({
-      train: train.x,
-      epochs: this.hyperparameters.epochs,
-      batchSize: this.hyperparameters.batch_size,
-      rng: this.trainRng,
+    const encoderOptimizer = this.adamFor(encoder);
+    const decoderOptimizer = this.adamFor(decoder);
+    const result = await this.trainEpochs(
+      train,
       options,
-      step: (batch, rows) => {
+      (batch, rows) => {
         // Loss: mean over images of the Bernoulli cross-entropy of the batch under the decoded logits.
         const logits = decoder.forward(gemm, encoder.forward(gemm, batch, rows), rows);
-        const crossEntropy = bernoulliCrossEntropyWithLogits(
-          logits,
-          batch,
-          rows,
-          nVisible,
-          decoder.outputGradient,
-          1 / rows,
-        );
+        const crossEntropy = this.reconstructionLoss(logits, batch, rows);
         // The gradient is (sigmoid(l) - x) / rows: the squared error of the decoded probabilities without more exps.
         const squaredError = sumOfSquares(decoder.outputGradient) * rows * rows;
         encoder.outputGradient.set(decoder.backward(gemm, { input: true }) as Float32Array);
@@ -100,7 +72,7 @@ export class Autoencoder extends GeneratorModel<AutoencoderHyperparameters> {
           reconstruction_error: squaredError / (rows * nVisible),
         };
       },
-      endOfEpoch: (): Metrics => {
+      (): Metrics => {
         if (!options.validation) return {};
         const scores = this.reconstructionScores(gemm, options.validation.x);
         return {
@@ -108,7 +80,7 @@ export class Autoencoder extends GeneratorModel<AutoencoderHyperparameters> {
           validation_reconstruction_error: scores.reconstruction_error,
         };
       },
-    });
+    );
     // Rounded to float32, the precision it is saved in, so a reloaded model samples identically.
     const fit = fitGaussian(mapNetworkRows(gemm, encoder, train.x));
     this.codeDistribution = {

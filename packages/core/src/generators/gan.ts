@@ -5,11 +5,9 @@ import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } fr
 import { forEachRowBlock } from '../nn/arrays.js';
 import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
 import type { DenseNetwork } from '../nn/network.js';
-import { Adam } from '../nn/optimizers.js';
 import { denseStack, type GeneratorContext, GeneratorModel, generatorSpec, sigmoidInPlace } from './generator-model.js';
 import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
 import { SeededRandom } from './random.js';
-import { runImageEpochs } from './training.js';
 
 const TYPE = 'gan';
 
@@ -65,25 +63,20 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
-    this.checkData(train.x, 'training data');
-    if (options.validation) this.checkData(options.validation.x, 'validation data');
-    const gemm = await initializedGemm();
+    const gemm = await this.startFit(train, options);
     const { generator, discriminator, nVisible } = this;
-    const { latent_dim: latent, batch_size: batchSize, learning_rate: learningRate } = this.hyperparameters;
-    const discriminatorOptimizer = new Adam(discriminator.parameters.length, { learningRate, beta1: ADAM_BETA1 });
-    const generatorOptimizer = new Adam(generator.parameters.length, { learningRate, beta1: ADAM_BETA1 });
+    const { latent_dim: latent, batch_size: batchSize } = this.hyperparameters;
+    const discriminatorOptimizer = this.adamFor(discriminator, ADAM_BETA1);
+    const generatorOptimizer = this.adamFor(generator, ADAM_BETA1);
     const codes = new Float32Array(batchSize * latent);
     // The discriminator sees [real batch; generated batch] in one pass: the gradient of the sum of both means.
     const stacked = new Float32Array(2 * batchSize * nVisible);
     const realThenFake = new Float32Array(2 * batchSize);
     const ones = new Float32Array(batchSize).fill(1);
-    return runImageEpochs({
-      train: train.x,
-      epochs: this.hyperparameters.epochs,
-      batchSize,
-      rng: this.trainRng,
+    return this.trainEpochs(
+      train,
       options,
-      step: (batch, rows) => {
+      (batch, rows) => {
         this.trainRng.fillNormal(codes, rows * latent);
         stacked.set(batch.subarray(0, rows * nVisible));
         stacked.set(generator.forward(gemm, codes, rows), rows * nVisible);
@@ -122,7 +115,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
           discriminator_fake_probability: probabilities.fake,
         };
       },
-      endOfEpoch: (): Metrics => {
+      (): Metrics => {
         if (!options.validation) return {};
         const stats = this.discriminatorStats(gemm, options.validation.x);
         return {
@@ -130,7 +123,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
           validation_discriminator_accuracy: stats.discriminator_accuracy,
         };
       },
-    });
+    );
   }
 
   /**

@@ -15,13 +15,15 @@ import type {
   TrainingData,
 } from '../model.js';
 import { networkArrays, setNetworkArrays } from '../nn/arrays.js';
+import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
 import { mapNetworkRows } from '../nn/classification.js';
 import type { Activation } from '../nn/activations.js';
 import { DenseNetwork } from '../nn/network.js';
+import { Adam } from '../nn/optimizers.js';
 import { loadModelFiles, type NamedArray, saveModelFiles } from '../persistence.js';
 import { objectSchema, type PropertySchemas, resolveHyperparameters } from './hyperparameters.js';
 import { SeededRandom } from './random.js';
-import { checkWidth } from './training.js';
+import { checkWidth, runImageEpochs } from './training.js';
 
 export type GeneratorContext = Pick<ModelContext, 'nVisible' | 'seed'>;
 
@@ -49,13 +51,12 @@ export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> im
   /** Initialises the networks, in the order the subclass builds them. */
   protected readonly initRng: SeededRandom;
 
-  protected constructor(
-    type: string,
-    properties: PropertySchemas,
-    hyperparameters: Record<string, unknown>,
-    context: GeneratorContext,
-  ) {
-    this.hyperparameters = resolveHyperparameters(type, properties, hyperparameters) as unknown as H;
+  protected constructor(type: string, properties: PropertySchemas, hyperparameters: object, context: GeneratorContext) {
+    this.hyperparameters = resolveHyperparameters(
+      type,
+      properties,
+      hyperparameters as Record<string, unknown>,
+    ) as unknown as H;
     this.nVisible = context.nVisible;
     this.seed = context.seed;
     const root = new SeededRandom(context.seed);
@@ -141,6 +142,83 @@ export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> im
 
   protected checkData(x: Matrix, what: string): void {
     checkWidth(this.type, this.nVisible, x, what);
+  }
+
+  /** Checks the training (and validation) images and returns the Gemm to train with. */
+  protected async startFit(train: TrainingData, options: FitOptions): Promise<Gemm> {
+    this.checkData(train.x, 'training data');
+    if (options.validation) this.checkData(options.validation.x, 'validation data');
+    return initializedGemm();
+  }
+
+  /** Epochs of mini-batches of the training images, in this model's seeded order, at its batch size. */
+  protected trainEpochs(
+    train: TrainingData,
+    options: FitOptions,
+    step: (batch: Float32Array, rows: number) => Metrics,
+    endOfEpoch?: () => Metrics,
+  ): Promise<FitResult> {
+    return runImageEpochs({
+      train: train.x,
+      epochs: this.hyperparameters.epochs,
+      batchSize: this.hyperparameters.batch_size,
+      rng: this.trainRng,
+      options,
+      step,
+      endOfEpoch,
+    });
+  }
+
+  /** An Adam optimizer for one of the networks, at the model's learning rate. */
+  protected adamFor(network: DenseNetwork, beta1?: number): Adam {
+    return new Adam(network.parameters.length, { learningRate: this.hyperparameters.learning_rate, beta1 });
+  }
+}
+
+/** Hyperparameters of the models with a mirrored encoder and decoder. */
+export interface EncoderDecoderHyperparameters extends GeneratorTrainHyperparameters {
+  hidden_units: number[];
+  latent_dim: number;
+}
+
+/**
+ * The autoencoder's and VAE's shape: an encoder (ReLU hidden layers, linear
+ * output of `codeWidth` per latent unit) and a decoder mirroring its hidden
+ * layers, with linear pixel logits, both Glorot-initialised from initRng.
+ */
+export abstract class EncoderDecoderModel<H extends EncoderDecoderHyperparameters> extends GeneratorModel<H> {
+  protected readonly encoder: DenseNetwork;
+  protected readonly decoderNetwork: DenseNetwork;
+
+  protected constructor(
+    type: string,
+    properties: PropertySchemas,
+    hyperparameters: object,
+    context: GeneratorContext,
+    codeWidth: number,
+  ) {
+    super(type, properties, hyperparameters, context);
+    const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
+    this.encoder = denseStack(this.nVisible, hidden, codeWidth * latent, 'relu');
+    this.decoderNetwork = denseStack(latent, [...hidden].reverse(), this.nVisible, 'relu');
+    for (const network of [this.encoder, this.decoderNetwork]) network.initialize(() => this.initRng.uniform());
+  }
+
+  protected networks(): Record<string, DenseNetwork> {
+    return { encoder: this.encoder, decoder: this.decoderNetwork };
+  }
+
+  protected decoder(): DenseNetwork {
+    return this.decoderNetwork;
+  }
+
+  /**
+   * Sum over the batch of -log p(x | z) under the decoder's last logits, with the
+   * gradient of its mean over the batch written into the decoder's output gradient.
+   */
+  protected reconstructionLoss(logits: Float32Array, batch: Float32Array, rows: number): number {
+    const decoder = this.decoderNetwork;
+    return bernoulliCrossEntropyWithLogits(logits, batch, rows, this.nVisible, decoder.outputGradient, 1 / rows);
   }
 }
 

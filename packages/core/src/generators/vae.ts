@@ -4,12 +4,10 @@ import type { Gemm } from '../linalg/gemm.js';
 import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
 import { forEachRowBlock } from '../nn/arrays.js';
 import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
-import type { DenseNetwork } from '../nn/network.js';
-import { Adam } from '../nn/optimizers.js';
-import { denseStack, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
+import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
 import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
 import { SeededRandom } from './random.js';
-import { runImageEpochs, squaredErrorOfLogits } from './training.js';
+import { squaredErrorOfLogits } from './training.js';
 import { gaussianKl, posteriorGradient, posteriorMeans, reparameterise } from './vae-maths.js';
 
 const TYPE = 'vae';
@@ -37,58 +35,32 @@ export const VAE_IMPORTANCE_SAMPLES = 16;
  * and Bernoulli decoder, trained by the reparameterisation trick (vae-maths.ts)
  * on the nn engine. The noise comes from the seeded stream, so runs repeat exactly.
  */
-export class Vae extends GeneratorModel<VaeHyperparameters> {
+export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
   readonly type = TYPE;
-  /** Outputs [mean | log variance] of q(z|x) per row. */
-  private readonly encoder: DenseNetwork;
-  private readonly decoderNetwork: DenseNetwork;
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    super(TYPE, { ...modelProperties, ...trainPropertiesVae }, hyperparameters, context);
-    const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
-    this.encoder = denseStack(this.nVisible, hidden, 2 * latent, 'relu');
-    this.decoderNetwork = denseStack(latent, [...hidden].reverse(), this.nVisible, 'relu');
-    for (const network of [this.encoder, this.decoderNetwork]) network.initialize(() => this.initRng.uniform());
-  }
-
-  protected networks(): Record<string, DenseNetwork> {
-    return { encoder: this.encoder, decoder: this.decoderNetwork };
-  }
-
-  protected decoder(): DenseNetwork {
-    return this.decoderNetwork;
+    // The encoder outputs [mean | log variance] of q(z|x) per row: two values per latent unit.
+    super(TYPE, { ...modelProperties, ...trainPropertiesVae }, hyperparameters, context, 2);
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
-    this.checkData(train.x, 'training data');
-    if (options.validation) this.checkData(options.validation.x, 'validation data');
-    const gemm = await initializedGemm();
-    const { encoder, decoderNetwork: decoder, nVisible } = this;
-    const { latent_dim: latent, batch_size: batchSize, learning_rate: learningRate } = this.hyperparameters;
-    const encoderOptimizer = new Adam(encoder.parameters.length, { learningRate });
-    const decoderOptimizer = new Adam(decoder.parameters.length, { learningRate });
+    const gemm = await this.startFit(train, options);
+    const { encoder, decoderNetwork: decoder } = this;
+    const { latent_dim: latent, batch_size: batchSize } = this.hyperparameters;
+    const encoderOptimizer = this.adamFor(encoder);
+    const decoderOptimizer = this.adamFor(decoder);
     const eps = new Float32Array(batchSize * latent);
     const z = new Float32Array(batchSize * latent);
-    return runImageEpochs({
-      train: train.x,
-      epochs: this.hyperparameters.epochs,
-      batchSize,
-      rng: this.trainRng,
+    return this.trainEpochs(
+      train,
       options,
-      step: (batch, rows) => {
+      (batch, rows) => {
         // Loss: mean over images of -log p(x|z) + KL(q(z|x) || N(0, I)), z = mean + exp(logvar / 2) eps.
         const posterior = encoder.forward(gemm, batch, rows);
         this.trainRng.fillNormal(eps, rows * latent);
         reparameterise(posterior, eps, rows, latent, z);
         const logits = decoder.forward(gemm, z, rows);
-        const reconstruction = bernoulliCrossEntropyWithLogits(
-          logits,
-          batch,
-          rows,
-          nVisible,
-          decoder.outputGradient,
-          1 / rows,
-        );
+        const reconstruction = this.reconstructionLoss(logits, batch, rows);
         const kl = gaussianKl(posterior, rows, latent);
         const codeGradient = decoder.backward(gemm, { input: true }) as Float32Array;
         posteriorGradient(posterior, eps, codeGradient, rows, latent, 1 / rows, encoder.outputGradient);
@@ -101,11 +73,11 @@ export class Vae extends GeneratorModel<VaeHyperparameters> {
           kl: kl / rows,
         };
       },
-      endOfEpoch: (): Metrics => {
+      (): Metrics => {
         if (!options.validation) return {};
         return { validation_elbo: this.elboScores(gemm, options.validation.x).elbo };
       },
-    });
+    );
   }
 
   /** Single-sample ELBO and its terms, nats per image, with the evaluation noise stream. */

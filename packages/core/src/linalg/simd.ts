@@ -269,19 +269,23 @@ export interface WasmApi {
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-let compiled: object | null | undefined;
-
-function sigmoidModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = assembleSigmoidModule();
-      compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-    } catch {
-      compiled = null;
+/** A memoised compiler for an assembled module: the compiled module, or null where wasm SIMD is unavailable. */
+export function kernelCompiler(assemble: () => Uint8Array): () => object | null {
+  let compiled: object | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        const bytes = assemble();
+        compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+      } catch {
+        compiled = null;
+      }
     }
-  }
-  return compiled;
+    return compiled;
+  };
 }
+
+const sigmoidModule = kernelCompiler(assembleSigmoidModule);
 
 /** Whether this runtime runs the SIMD kernel (else SimdWorkspace falls back to TypeScript). */
 export function simdAvailable(): boolean {

@@ -1,4 +1,4 @@
-import { assembleKernelModule, OP, SIMD, simdOp, type WasmMemory, wasmApi } from '../linalg/simd.js';
+import { assembleKernelModule, kernelCompiler, OP, SIMD, simdOp, type WasmMemory, wasmApi } from '../linalg/simd.js';
 
 /**
  * Adam's update as a WebAssembly SIMD (f32x4) kernel. In scalar TypeScript
@@ -123,19 +123,7 @@ type AdamExport = (
   eps: number,
 ) => void;
 
-let compiled: object | null | undefined;
-
-function adamModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = assembleAdamModule();
-      compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const adamModule = kernelCompiler(assembleAdamModule);
 
 /**
  * Adam state (first and second moments) in wasm memory, with staging slots
