@@ -39,8 +39,8 @@ let pending: Promise<BackendState> | undefined;
 let ready: BackendState | undefined;
 
 /**
- * Chooses the compute path for RBM/DBN maths (tensorflow > native-blas > wasm > cpu,
- * or the forced one) and the tfjs backend for tfjs-layers models (tensorflow if
+ * Chooses the compute path for the RBM/DBN and feed-forward maths (tensorflow > native-blas > wasm > cpu,
+ * or the forced one) and the tfjs backend for the remaining tfjs ops (tensorflow if
  * tfjs-node loads, else wasm, else cpu; the forced wasm/cpu path also forces it).
  * Idempotent: later calls return the first call's result.
  */
@@ -146,7 +146,7 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
   }
   if (gemm === undefined) throw new BackendUnavailableError('no compute path loads (not even the tfjs cpu backend)');
 
-  // tfjs-layers models follow the forced tfjs path; otherwise they get the best tfjs backend.
+  // tfjs ops follow the forced tfjs path; otherwise they get the best tfjs backend.
   const tfjsCandidates =
     gemm.path === 'wasm' || gemm.path === 'cpu' || gemm.path === 'tensorflow'
       ? [gemm.path === 'tensorflow' ? 'tensorflow' : gemm.path]
@@ -167,7 +167,7 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
     info: {
       path: gemm.path,
       tfjsBackend,
-      detail: gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs-layers on ${tfjsDetail}`,
+      detail: gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs ops on ${tfjsDetail}`,
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initializedGemm } from '../src/backend.js';
+import { BackendUnavailableError, createGemm, initializedGemm } from '../src/backend.js';
 import type { Gemm } from '../src/linalg/gemm.js';
 import type { Activation } from '../src/nn/activations.js';
 import { bernoulliCrossEntropyWithLogits, softmaxCrossEntropy, squaredError } from '../src/nn/losses.js';
@@ -265,6 +265,35 @@ describe('against tfjs on the backend GEMM', () => {
     reference.dispose();
     tf.dispose(variables);
   });
+});
+
+describe('on every compute path', () => {
+  it.for(['native-blas', 'wasm', 'cpu'] as const)(
+    '%s: forward and backward give the reference GEMM’s numbers (same code on every provider)',
+    async (path, { skip }) => {
+      let gemm: Gemm | undefined;
+      try {
+        gemm = await createGemm(path);
+      } catch (error) {
+        if (!(error instanceof BackendUnavailableError)) throw error;
+      }
+      if (gemm === undefined) skip(`${path} is not available here`);
+      const c = CASES[1];
+      const run = (provider: Gemm): { output: Float32Array; gradients: Float32Array; input: Float32Array } => {
+        const network = seededNetwork(new DenseNetwork(12, c.specs), 30);
+        const { x, target, labels, rows } = batch(0);
+        const output = Float32Array.from(network.forward(provider, x, rows));
+        c.loss(output, rows, target, labels, network.outputGradient);
+        const input = Float32Array.from(network.backward(provider, { input: true }) as Float32Array);
+        return { output, gradients: Float32Array.from(network.gradients), input };
+      };
+      const ours = run(gemm as Gemm);
+      const reference = run(referenceGemm);
+      expect(maxAbsDifference(ours.output, reference.output)).toBeLessThan(1e-5);
+      expect(maxAbsDifference(ours.gradients, reference.gradients)).toBeLessThan(1e-5);
+      expect(maxAbsDifference(ours.input, reference.input)).toBeLessThan(1e-5);
+    },
+  );
 });
 
 describe('Adam', () => {
