@@ -4,6 +4,7 @@
  * overlaid, each in its own colour (a cell takes the colour of the last series
  * drawn through it). Pure: returns lines of coloured segments for the renderer.
  */
+import { formatNumber } from '@rbm-lab/experiments';
 
 export interface ChartSeries {
   label: string;
@@ -32,10 +33,9 @@ const DOT_BITS = [
 
 export const SERIES_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
 
+// Axis labels are the shared number format with 3 significant digits (they sit in a narrow gutter).
 function axisLabel(value: number): string {
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(1);
-  return String(Number(value.toPrecision(3)));
+  return formatNumber(value, 3);
 }
 
 /**

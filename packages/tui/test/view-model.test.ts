@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord, SweepSummary } from '@rbm-lab/experiments';
+import { formatNumber, type RunRecord, type SweepSummary } from '@rbm-lab/experiments';
 import { plotChart } from '../src/chart.js';
 import { fitGrid } from '../src/samples.js';
 import { bestIndices, compareModel, heatmapModel, lowerIsBetter, paramTitles, runsTable } from '../src/view-model.js';
-import { formatDuration, formatNumber, truncate } from '../src/format.js';
+import { formatDuration, truncate } from '../src/format.js';
 
 function run(
   index: number,
@@ -168,7 +168,7 @@ describe('chart and layout helpers', () => {
 
   it('formats numbers, durations and cut text', () => {
     expect(formatNumber(0.123456)).toBe('0.1235');
-    expect(formatNumber(0.0002)).toBe('2.00e-4');
+    expect(formatNumber(0.0002)).toBe('2e-4');
     expect(formatNumber(42)).toBe('42');
     expect(formatDuration(61_000)).toBe('1m01s');
     expect(formatDuration(3_723_000)).toBe('1h02m');
