@@ -8,6 +8,7 @@ import {
   summarize,
   type RunRecord,
 } from '../src/index.js';
+import { runRecord } from './run-record.js';
 
 function run(
   index: number,
@@ -15,25 +16,7 @@ function run(
   metrics: Record<string, number>,
   status: RunRecord['status'] = 'finished',
 ): RunRecord {
-  return {
-    id: `run${index}`,
-    sweepId: 's',
-    index,
-    status,
-    config: {},
-    params,
-    seed: typeof params.seed === 'number' ? params.seed : 0,
-    backend: null,
-    backendDetail: null,
-    gitCommit: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    error: null,
-    epoch: 0,
-    epochs: 10,
-    metrics,
-  };
+  return runRecord({ index, params, metrics, status, seed: typeof params.seed === 'number' ? params.seed : 0 });
 }
 
 describe('summarize', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter, FilterError, filterRuns, parseFilter, type FilterableRun } from '../src/index.js';
+import { runRecord } from './run-record.js';
 
 function run(
   index: number,
@@ -9,26 +10,16 @@ function run(
   metrics: Record<string, number>,
   extra: Partial<FilterableRun> = {},
 ): FilterableRun {
-  return {
+  const params = { 'model.hidden_units': hidden, 'train.learning_rate': lr, 'train.method': index % 2 ? 'pcd' : 'cd' };
+  return runRecord<FilterableRun>({
     id: `${index}abc${hidden}`,
-    sweepId: 's',
     index,
     status,
-    config: {},
-    params: { 'model.hidden_units': hidden, 'train.learning_rate': lr, 'train.method': index % 2 ? 'pcd' : 'cd' },
+    params,
     seed: index % 2,
-    backend: null,
-    backendDetail: null,
-    gitCommit: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    error: null,
-    epoch: 0,
-    epochs: 1,
     metrics,
     ...extra,
-  };
+  });
 }
 
 const runs = [

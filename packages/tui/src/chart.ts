@@ -2,27 +2,40 @@
  * A braille line chart: each character cell holds 2x4 dots, so a chart of
  * w x h cells has 2w x 4h points of resolution. Several series can be
  * overlaid, each in its own colour (a cell takes the colour of the last series
- * drawn through it). Pure: returns lines of coloured segments for the renderer.
+ * drawn through it; faint series are drawn first and a cell only they touch is
+ * dim). Pure: returns lines of coloured segments for the renderer.
  */
 import { formatNumber } from '@rbm-lab/experiments';
+import { type AxisScale, LINEAR, logAxis } from './chart-scale.js';
 
 export interface ChartSeries {
   label: string;
   color: string;
   points: Array<{ x: number; y: number }>;
+  /** Drawn dim, under the others (a raw curve under its smoothed one, a band); not in the legend. */
+  faint?: boolean;
 }
 
 export interface Segment {
   text: string;
   color?: string;
+  dim?: boolean;
 }
 
 export interface Chart {
   lines: Segment[][];
+  /** The y range in the data's units. */
   yMin: number;
   yMax: number;
   xMin: number;
   xMax: number;
+  scale: AxisScale['kind'];
+  /** Why a log scale that was asked for is not used. */
+  note?: string;
+}
+
+export interface ChartOptions {
+  logScale?: boolean;
 }
 
 // Bit of dot (dx, dy) in a braille cell, per the Unicode braille pattern layout.
@@ -42,11 +55,19 @@ function axisLabel(value: number): string {
  * Plot into `width` x `height` character cells including the y-axis labels and
  * the x-axis line. Returns no lines if there is no room or no finite point.
  */
-export function plotChart(series: ChartSeries[], width: number, height: number): Chart | null {
+export function plotChart(
+  series: ChartSeries[],
+  width: number,
+  height: number,
+  options: ChartOptions = {},
+): Chart | null {
   const finite = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)));
   if (finite.length === 0) return null;
-  let yMin = Math.min(...finite.map((p) => p.y));
-  let yMax = Math.max(...finite.map((p) => p.y));
+  const log = options.logScale ? logAxis(finite.map((p) => p.y)) : null;
+  const scale = log ?? LINEAR;
+  const note = options.logScale && !log ? 'log scale needs values of one sign; linear' : undefined;
+  let yMin = Math.min(...finite.map((p) => scale.forward(p.y)));
+  let yMax = Math.max(...finite.map((p) => scale.forward(p.y)));
   const xMin = Math.min(...finite.map((p) => p.x));
   const xMax = Math.max(...finite.map((p) => p.x));
   if (yMin === yMax) {
@@ -54,7 +75,7 @@ export function plotChart(series: ChartSeries[], width: number, height: number):
     yMin -= pad;
     yMax += pad;
   }
-  const labels = [axisLabel(yMax), axisLabel((yMin + yMax) / 2), axisLabel(yMin)];
+  const labels = [yMax, (yMin + yMax) / 2, yMin].map((t) => axisLabel(scale.inverse(t)));
   const labelWidth = Math.max(...labels.map((l) => l.length));
   const plotW = width - labelWidth - 2; // label, space, axis
   const plotH = height - 1; // x axis line
@@ -64,18 +85,24 @@ export function plotChart(series: ChartSeries[], width: number, height: number):
   const dotsH = plotH * 4;
   const bits = new Uint8Array(plotW * plotH);
   const colorOf: Array<string | undefined> = new Array(plotW * plotH);
+  const bright = new Uint8Array(plotW * plotH);
   const toDotX = (x: number) => (xMax === xMin ? dotsW / 2 : ((x - xMin) / (xMax - xMin)) * (dotsW - 1));
-  const toDotY = (y: number) => (1 - (y - yMin) / (yMax - yMin)) * (dotsH - 1);
+  const toDotY = (y: number) => (1 - (scale.forward(y) - yMin) / (yMax - yMin)) * (dotsH - 1);
+  let faint = false;
   const setDot = (dx: number, dy: number, color: string) => {
     const x = Math.round(dx);
     const y = Math.round(dy);
     if (x < 0 || y < 0 || x >= dotsW || y >= dotsH) return;
     const cell = Math.floor(y / 4) * plotW + Math.floor(x / 2);
     bits[cell] |= DOT_BITS[x % 2][y % 4];
-    colorOf[cell] = color;
+    // a faint series never takes the colour of a cell a bright one went through
+    if (!faint || !bright[cell]) colorOf[cell] = color;
+    if (!faint) bright[cell] = 1;
   };
 
-  for (const s of series) {
+  const ordered = [...series.filter((s) => s.faint), ...series.filter((s) => !s.faint)];
+  for (const s of ordered) {
+    faint = s.faint === true;
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
     if (pts.length === 1) setDot(toDotX(pts[0].x), toDotY(pts[0].y), s.color);
     for (let i = 1; i < pts.length; i++) {
@@ -99,9 +126,10 @@ export function plotChart(series: ChartSeries[], width: number, height: number):
       const cell = row * plotW + col;
       const ch = bits[cell] ? String.fromCharCode(0x2800 + bits[cell]) : ' ';
       const color = bits[cell] ? colorOf[cell] : undefined;
+      const dim = bits[cell] > 0 && !bright[cell];
       const last = line[line.length - 1];
-      if (line.length > 1 && last.color === color) last.text += ch;
-      else line.push({ text: ch, color });
+      if (line.length > 1 && last.color === color && (last.dim ?? false) === dim) last.text += ch;
+      else line.push(dim ? { text: ch, color, dim } : { text: ch, color });
     }
     lines.push(line);
   }
@@ -114,5 +142,13 @@ export function plotChart(series: ChartSeries[], width: number, height: number):
   const start = labelWidth + 3;
   const axisLine = xText.length < plotW - 2 ? under.slice(0, start) + xText + under.slice(start + xText.length) : under;
   lines.push([{ text: axisLine, color: 'gray' }]);
-  return { lines, yMin, yMax, xMin, xMax };
+  return {
+    lines,
+    yMin: scale.inverse(yMin),
+    yMax: scale.inverse(yMax),
+    xMin,
+    xMax,
+    scale: scale.kind,
+    ...(note ? { note } : {}),
+  };
 }

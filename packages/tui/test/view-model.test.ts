@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { formatNumber, type RunRecord, type SweepSummary } from '@rbm-lab/experiments';
 import { plotChart } from '../src/chart.js';
 import { fitGrid } from '../src/samples.js';
-import { bestIndices, compareModel, heatmapModel, lowerIsBetter, paramTitles, runsTable } from '../src/view-model.js';
+import {
+  bestIndices,
+  compareModel,
+  heatmapModel,
+  lowerIsBetter,
+  paramTitles,
+  runsTable,
+} from '../src/view-model/index.js';
 import { formatDuration, truncate } from '../src/format.js';
 
 function run(
@@ -68,9 +75,9 @@ describe('runs table', () => {
 
   it('sorts numerically with unfinished runs last in both directions', () => {
     const asc = runsTable(sweep, runs, { sortKey: 'metric:recon_error', descending: false, filter: '' });
-    expect(asc.rows.map((r) => r.run.index)).toEqual([0, 1, 2]);
+    expect(asc.rows.map((r) => r.runs[0].index)).toEqual([0, 1, 2]);
     const desc = runsTable(sweep, runs, { sortKey: 'metric:recon_error', descending: true, filter: '' });
-    expect(desc.rows.map((r) => r.run.index)).toEqual([1, 0, 2]);
+    expect(desc.rows.map((r) => r.runs[0].index)).toEqual([1, 0, 2]);
     expect(desc.best['metric:recon_error']).toEqual(new Set(['r0']));
     expect(desc.best['metric:ais_log_likelihood']).toEqual(new Set(['r1']));
     // main metric is the first metric column
@@ -82,7 +89,7 @@ describe('runs table', () => {
 
   it('filters on all terms, matching cells and param=value', () => {
     const t = runsTable(sweep, runs, { sortKey: 'index', descending: false, filter: 'hidden_units=50 finished' });
-    expect(t.rows.map((r) => r.run.index)).toEqual([0]);
+    expect(t.rows.map((r) => r.runs[0].index)).toEqual([0]);
     expect(runsTable(sweep, runs, { sortKey: 'index', descending: false, filter: 'RUNNING' }).rows).toHaveLength(1);
   });
 
@@ -101,7 +108,7 @@ describe('compare and heatmap models', () => {
       [
         run(0, { 'model.hidden_units': 50 }, { recon_error: 0.2, ais_log_likelihood: -150 }),
         run(1, { 'model.hidden_units': 100 }, { recon_error: 0.3, ais_log_likelihood: -120 }),
-      ],
+      ].map((r) => ({ label: r.id, runs: [r] })),
       sweep.mainMetric,
     );
     expect(m.params[0]).toMatchObject({ differs: true });
