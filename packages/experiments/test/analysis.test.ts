@@ -35,6 +35,8 @@ describe('summarize', () => {
     expect(one.mean).toBe(3);
     expect(one.std).toBeUndefined();
     expect(summarize([NaN, undefined])).toBeUndefined();
+    // equal values: exactly no spread, not the rounding error of the mean
+    expect(summarize([0.2, 0.2, 0.2])!.std).toBe(0);
     expect(summarize([])).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@
  * sent by tmux in one chunk) act on what the user would have seen.
  */
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { OpenReader } from './data/use-store.js';
 import { useStore } from './data/use-store.js';
 import { truncate } from './format.js';
@@ -96,7 +96,9 @@ export function App({ dbPath, openReader, pollMs = 1000, size: fixedSize, onResi
   // One spare row: output as tall as the terminal makes Ink clear the screen on every frame (flicker).
   const totalHeight = Math.max(3, size.rows - 1);
   const bodyHeight = totalHeight - 2;
-  const active = useActiveScreen(store, state, Math.max(1, bodyHeight - 4));
+  const page = Math.max(1, bodyHeight - 4);
+  const layout = useMemo(() => ({ page, width }), [page, width]);
+  const active = useActiveScreen(store, state, layout);
   useKeyQueue(state, setState, active);
 
   const left = ['RBM Lab', ...active.crumbs.filter(Boolean)].join(' › ');

@@ -61,17 +61,17 @@ interface ScreenData {
 
 const LOADING = { model: null, ctx: null, crumbs: [] };
 
-function sweepScreen(screen: Screen, loaded: Loaded<SweepData>, settings: Settings, page: number) {
+function sweepScreen(screen: Screen, loaded: Loaded<SweepData>, settings: Settings, layout: Layout) {
   const data = loaded.value;
   if (!data) return LOADING;
   if (!data.sweep || !('sweepId' in screen)) return { ...LOADING, model: { kind: 'missing' as const, what: 'sweep' } };
   const sweep = data.sweep;
   if (screen.kind === 'runs') {
-    const m = runsScreenModel(data, screen, settings, page);
+    const m = runsScreenModel(data, screen, settings, layout.page, layout.width);
     return m && { model: { kind: 'runs' as const, sweep, table: m.table }, ctx: m.ctx, crumbs: [sweep.name] };
   }
   if (screen.kind === 'columns') {
-    const m = columnsScreenModel(data, screen, settings, page);
+    const m = columnsScreenModel(data, screen, settings, layout.page);
     const model = m && { kind: 'columns' as const, sweep, table: m.table, visible: m.ctx.visible };
     return m && { model, ctx: m.ctx, crumbs: [sweep.name, 'columns'] };
   }
@@ -80,18 +80,18 @@ function sweepScreen(screen: Screen, loaded: Loaded<SweepData>, settings: Settin
   return { model: { kind: 'heatmap' as const, sweep, heatmap }, ctx: null, crumbs: [sweep.name, 'heatmap'] };
 }
 
-function describe(state: AppState, data: ScreenData, page: number): Omit<ActiveScreen, 'ready' | 'error'> {
+function describe(state: AppState, data: ScreenData, layout: Layout): Omit<ActiveScreen, 'ready' | 'error'> {
   const screen = topScreen(state);
   switch (screen.kind) {
     case 'sweeps': {
       if (!data.sweeps.value) return LOADING;
-      const { rows, ctx } = sweepsScreenModel(data.sweeps.value, page);
+      const { rows, ctx } = sweepsScreenModel(data.sweeps.value, layout.page);
       return { model: { kind: 'sweeps', rows }, ctx, crumbs: [] };
     }
     case 'runs':
     case 'columns':
     case 'heatmap':
-      return sweepScreen(screen, data.sweep, state.settings, page) ?? LOADING;
+      return sweepScreen(screen, data.sweep, state.settings, layout) ?? LOADING;
     case 'detail': {
       const loaded = data.detail.value;
       if (!loaded) return LOADING;
@@ -124,7 +124,13 @@ function loadedFor(screen: Screen, data: ScreenData): Loaded<unknown> | null {
   return screen.kind === 'help' ? null : data.sweep;
 }
 
-export function useActiveScreen(store: StoreConnection, state: AppState, page: number): ActiveScreen {
+/** The size the screens have: rows per page (pgup/pgdn) and the width. */
+export interface Layout {
+  page: number;
+  width: number;
+}
+
+export function useActiveScreen(store: StoreConnection, state: AppState, layout: Layout): ActiveScreen {
   const top = topScreen(state);
   const sweeps = useSweepsData(store, top.kind === 'sweeps');
   const sweepId = top.kind === 'runs' || top.kind === 'columns' || top.kind === 'heatmap' ? top.sweepId : null;
@@ -134,6 +140,6 @@ export function useActiveScreen(store: StoreConnection, state: AppState, page: n
   return useMemo(() => {
     const data = { sweeps, sweep, detail, compare };
     const loaded = loadedFor(top, data);
-    return { ...describe(state, data, page), ready: loaded?.ready ?? true, error: loaded?.error ?? null };
-  }, [state, top, page, sweeps, sweep, detail, compare]);
+    return { ...describe(state, data, layout), ready: loaded?.ready ?? true, error: loaded?.error ?? null };
+  }, [state, top, layout, sweeps, sweep, detail, compare]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, type RunRecord, type SweepSummary } from '@rbm-lab/experiments';
+import { formatNumber, type SweepSummary } from '@rbm-lab/experiments';
 import { plotChart } from '../src/chart.js';
 import { fitGrid } from '../src/samples.js';
 import {
@@ -11,33 +11,7 @@ import {
   runsTable,
 } from '../src/view-model/index.js';
 import { formatDuration, truncate } from '../src/format.js';
-
-function run(
-  index: number,
-  params: Record<string, unknown>,
-  metrics: Record<string, number>,
-  status: RunRecord['status'] = 'finished',
-): RunRecord {
-  return {
-    id: `r${index}`,
-    sweepId: 's',
-    index,
-    status,
-    config: { model: { hidden_units: params['model.hidden_units'] }, train: { learning_rate: 0.1 } },
-    params,
-    seed: index % 2,
-    backend: null,
-    backendDetail: null,
-    gitCommit: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: 1000 * (index + 1),
-    error: null,
-    epoch: 1,
-    epochs: 1,
-    metrics,
-  };
-}
+import { run } from './records.js';
 
 const sweep = {
   id: 's',

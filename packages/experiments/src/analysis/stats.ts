@@ -23,11 +23,9 @@ export function summarize(values: ReadonlyArray<number | null | undefined>): Sum
   const mean = sum / n;
   let squares = 0;
   for (const v of finite) squares += (v - mean) ** 2;
-  return {
-    n,
-    mean,
-    std: n > 1 ? Math.sqrt(squares / (n - 1)) : undefined,
-    min: Math.min(...finite),
-    max: Math.max(...finite),
-  };
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  // Equal values have no spread; the rounding of the mean would otherwise show one (3e-17).
+  const std = n > 1 ? (min === max ? 0 : Math.sqrt(squares / (n - 1))) : undefined;
+  return { n, mean, std, min, max };
 }

@@ -60,7 +60,7 @@ function headerLines(model: HeatmapModel, params: string[], settings: Settings):
   const others = params.filter((p) => p !== model.rowParam && p !== model.colParam);
   const over = [settings.grouped ? 'seeds' : '', ...others].filter(Boolean);
   const what = settings.grouped ? 'mean±std over the finished runs' : 'mean over the finished runs';
-  const value = settings.values === 'best' ? ' of each best epoch' : '';
+  const value = settings.values === 'best' ? ' (best epoch where logged per epoch)' : '';
   return [
     [
       { text: `${model.metric}`, bold: true, color: 'cyan' },

@@ -4,7 +4,8 @@ import { Box, Text } from 'ink';
 import type { SweepSummary } from '@rbm-lab/experiments';
 import type { RunsScreen, Settings } from '../state/types.js';
 import { fit, Line, STATUS_COLORS, type Styled, windowStart } from '../ui.js';
-import type { Column, RunsTable } from '../view-model/runs-table.js';
+import { type ColumnLayout, layoutColumns } from '../view-model/column-layout.js';
+import type { RunsTable } from '../view-model/runs-table.js';
 
 export interface RunsViewProps {
   sweep: SweepSummary;
@@ -13,48 +14,6 @@ export interface RunsViewProps {
   settings: Settings;
   width: number;
   height: number;
-}
-
-const MAX_WIDTH: Record<Column['kind'], number> = {
-  index: 4,
-  param: 16,
-  count: 3,
-  metric: 20,
-  status: 22,
-  progress: 9,
-  duration: 8,
-};
-
-/** Room taken left of the cells by the cursor and selection marks. */
-const GUTTER = 4;
-
-export interface ColumnLayout {
-  cols: Array<{ col: Column; width: number }>;
-  /** Scrollable columns scrolled out to the left, and those that do not fit on the right. */
-  hiddenLeft: number;
-  hiddenRight: number;
-}
-
-/**
- * The frozen columns (index, parameters, n), then the scrollable ones from
- * `scroll` on, as many as fit in `width`.
- */
-export function layoutColumns(table: RunsTable, width: number, scroll: number): ColumnLayout {
-  const sized = table.columns.map((col) => {
-    const longest = Math.max(col.title.length + 1, ...table.rows.map((r) => r.cells[col.key].length));
-    return { col, width: Math.min(MAX_WIDTH[col.kind], longest) };
-  });
-  const frozen = sized.slice(0, table.frozen);
-  const scrollable = sized.slice(table.frozen);
-  const start = Math.max(0, Math.min(scroll, scrollable.length - 1));
-  let used = GUTTER + frozen.reduce((s, c) => s + c.width + 1, 0);
-  const shown: typeof sized = [];
-  for (const c of scrollable.slice(start)) {
-    if (used + c.width + 1 > width && shown.length > 0) break;
-    shown.push(c);
-    used += c.width + 1;
-  }
-  return { cols: [...frozen, ...shown], hiddenLeft: start, hiddenRight: scrollable.length - start - shown.length };
 }
 
 function statusLine(sweep: SweepSummary, screen: RunsScreen, table: RunsTable, settings: Settings): Styled[] {
@@ -76,9 +35,10 @@ function statusLine(sweep: SweepSummary, screen: RunsScreen, table: RunsTable, s
 function filterLine(screen: RunsScreen, table: RunsTable, layout: ColumnLayout, grouped: boolean): Styled[] {
   const error = table.filterError;
   const rows = grouped ? `${table.rows.length} groups of ${table.shownRuns} runs` : `${table.rows.length} runs`;
+  const columns = (n: number) => `${n} column${n === 1 ? '' : 's'}`;
   const scrolled = [
-    layout.hiddenLeft ? `◂ ${layout.hiddenLeft} columns` : '',
-    layout.hiddenRight ? `${layout.hiddenRight} columns ▸` : '',
+    layout.hiddenLeft ? `◂ ${columns(layout.hiddenLeft)}` : '',
+    layout.hiddenRight ? `${columns(layout.hiddenRight)} ▸` : '',
   ].filter(Boolean);
   const tail: Styled = { text: `  ${scrolled.join('  ')}`, dim: true };
   if (!screen.editing && !screen.filter) return [{ text: rows, dim: true }, tail];

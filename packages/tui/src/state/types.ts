@@ -117,7 +117,7 @@ export interface RunsContext extends ListContext {
   runIds: Readonly<Record<string, readonly string[]>>;
   /** The shown columns, in order, for cycling the sort. */
   sortColumns: ReadonlyArray<{ key: string; lowerIsBetter: boolean | null }>;
-  /** How many columns can scroll horizontally. */
+  /** How many scroll positions the columns have at the terminal's width (1: all fit). */
   scrollable: number;
 }
 

@@ -20,6 +20,7 @@ import type {
 import { type CompareModel, compareModel, type SubjectView, subjectLabel } from './compare.js';
 import { cycled } from './curves.js';
 import { type HeatmapModel, heatmapModel, paramPairs } from './heatmap.js';
+import { maxScroll } from './column-layout.js';
 import { type RunsTable, runsTable } from './runs-table.js';
 import { type SweepRow, sweepRows } from './sweeps.js';
 import { metricColumnNames, metricValue } from './values.js';
@@ -41,11 +42,13 @@ function tableOf(data: SweepData, sweep: SweepSummary, screen: RunsScreen | null
   });
 }
 
+/** `width`: the terminal's, for how far the columns can scroll. */
 export function runsScreenModel(
   data: SweepData,
   screen: RunsScreen,
   settings: Settings,
   page: number,
+  width: number,
 ): { sweep: SweepSummary; table: RunsTable; ctx: RunsContext } | null {
   if (!data.sweep) return null;
   const table = tableOf(data, data.sweep, screen, settings);
@@ -55,7 +58,7 @@ export function runsScreenModel(
     page,
     runIds: Object.fromEntries(table.rows.map((r) => [r.key, r.runs.map((run) => run.id)])),
     sortColumns: table.columns,
-    scrollable: table.columns.length - table.frozen,
+    scrollable: maxScroll(table, width) + 1,
   };
   return { sweep: data.sweep, table, ctx };
 }
