@@ -25,11 +25,8 @@ export interface ScreenBodyProps {
   height: number;
 }
 
-export function ScreenBody({ state, active, store, dbPath, width, height }: ScreenBodyProps) {
-  const screen = topScreen(state);
-  const { settings } = state;
-  const model = active.model;
-  if (screen.kind === 'help') return <HelpView sections={helpSections(screen.from)} width={width} height={height} />;
+/** What shows instead of the screen while there is no database, it cannot be read, or the screen is loading. */
+function Unavailable({ active, store, dbPath, width, height }: Omit<ScreenBodyProps, 'state'>) {
   if (store.status === 'opening') return <Text dimColor>{`opening ${dbPath}…`}</Text>;
   if (store.reader === null) {
     const reason = store.status === 'failed' ? 'error' : 'missing';
@@ -43,7 +40,16 @@ export function ScreenBody({ state, active, store, dbPath, width, height }: Scre
       </Text>
     );
   }
-  if (model === null) return <Text dimColor>loading…</Text>;
+  return active.model === null ? <Text dimColor>loading…</Text> : null;
+}
+
+export function ScreenBody({ state, active, store, dbPath, width, height }: ScreenBodyProps) {
+  const screen = topScreen(state);
+  const { settings } = state;
+  const model = active.model;
+  if (screen.kind === 'help') return <HelpView sections={helpSections(screen.from)} width={width} height={height} />;
+  if (model === null || store.reader === null || store.error || active.error)
+    return <Unavailable active={active} store={store} dbPath={dbPath} width={width} height={height} />;
   switch (model.kind) {
     case 'sweeps': {
       if (model.rows.length === 0)
