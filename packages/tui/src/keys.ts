@@ -63,7 +63,7 @@ export function keyLabel(key: KeyName): string {
 }
 
 export function bindingLabel(binding: Binding): string {
-  return binding.keys.map(keyLabel).join(' ');
+  return binding.keys.map(keyLabel).join(' / ');
 }
 
 /** The footer line of a screen: its footer bindings, then the global ones. */
