@@ -58,6 +58,11 @@ function useTerminalSize(fixed?: { columns: number; rows: number }, beforeResize
   return fixed ?? size;
 }
 
+function isTyping(state: AppState): boolean {
+  const screen = topScreen(state);
+  return screen.kind === 'runs' && screen.editing;
+}
+
 /** Takes queued keys one at a time, each once the screen on top is ready for it. */
 function useKeyQueue(state: AppState, setState: (s: AppState) => void, active: ActiveScreen) {
   const { exit } = useApp();
@@ -69,9 +74,12 @@ function useKeyQueue(state: AppState, setState: (s: AppState) => void, active: A
   useInput(onInput);
   useEffect(() => {
     if (queue.length === 0 || !active.ready) return;
-    const next = reduceApp(state, queue[0], active.ctx);
+    let next = reduceApp(state, queue[0], active.ctx);
+    let used = 1;
+    // Text typed into the filter needs no screen data: take it all in one go.
+    while (used < queue.length && !next.quit && isTyping(next)) next = reduceApp(next, queue[used++], null);
     // functional: keys may have been appended since this render
-    setQueue((q) => q.slice(1));
+    setQueue((q) => q.slice(used));
     if (next.quit) exit();
     else setState(next);
   }, [queue, active, state, setState, exit]);

@@ -37,11 +37,21 @@ export function keyNames(input: string, key: Key): KeyName[] {
   if (key.tab) return ['tab'];
   if (key.ctrl) return input ? [`ctrl+${input}`] : [];
   if (key.meta) return [];
-  return [...input];
+  return [...input].map(charName);
 }
 
+/** A character of a chunk of input: control characters by name (an Enter typed right after text is `\r`). */
+function charName(c: string): KeyName {
+  if (c === '\r' || c === '\n') return 'enter';
+  if (c === '\t') return 'tab';
+  if (c === '\u007f' || c === '\b') return 'backspace';
+  const code = c.codePointAt(0) ?? 0;
+  return code < 0x20 ? `ctrl+${String.fromCharCode(code + 0x60)}` : c;
+}
+
+/** A printable character (text in the filter line), as opposed to a named key. */
 export function isText(key: KeyName): boolean {
-  return [...key].length === 1;
+  return [...key].length === 1 && (key.codePointAt(0) ?? 0) >= 0x20;
 }
 
 export function actionOf<A extends string>(table: readonly Binding<A>[], key: KeyName): A | undefined {

@@ -1,6 +1,7 @@
 /** The dashboard's key handling as plain reducers: key sequences in, state out; no Ink. */
 import { describe, expect, it } from 'vitest';
-import { actionOf, type Binding, footerText } from '../src/keys.js';
+import type { Key } from 'ink';
+import { actionOf, type Binding, footerText, keyNames } from '../src/keys.js';
 import { GLOBAL_KEYS, initialState, reduceApp, topScreen } from '../src/state/app.js';
 import { footerBindings, helpSections, SCREEN_KEYS } from '../src/state/keymap.js';
 import { runsOf } from '../src/state/sweeps.js';
@@ -180,6 +181,19 @@ describe('column chooser', () => {
     expect(shown.settings.columns).toEqual({ s1: ['param:h', 'metric:a', 'metric:b', 'status'] });
     const other = { ...shown, settings: { ...shown.settings, columns: { ...shown.settings.columns, s2: ['status'] } } };
     expect(press(other, ['r'], ctx).settings.columns).toEqual({ s2: ['status'] });
+  });
+});
+
+describe('key names', () => {
+  const plain = {} as Key;
+  it('splits a chunk of typed text into keys, control characters by name', () => {
+    // tmux sends ')' and Enter together: the Enter must end the filter, not become text in it
+    expect(keyNames(')\r', plain)).toEqual([')', 'enter']);
+    expect(keyNames('a\u007f\u0015\t', plain)).toEqual(['a', 'backspace', 'ctrl+u', 'tab']);
+    expect(keyNames('', { ...plain, downArrow: true })).toEqual(['down']);
+    expect(keyNames('u', { ...plain, ctrl: true })).toEqual(['ctrl+u']);
+    const typed = press(runsState(), ['/', ...keyNames('seed=2)\r', plain)], RUNS);
+    expect(top(typed)).toMatchObject({ editing: false, filter: 'seed=2)' });
   });
 });
 
