@@ -247,7 +247,6 @@ describe('dashboard over a real run database', () => {
       }
     };
     await waitFor(closed);
-    expect(closed()).toBe(true);
   });
 
   it('fits small terminals without crashing', async () => {

@@ -36,7 +36,9 @@ function tableLines(model: CompareModel, width: number, maxLines: number): Style
     28,
     Math.max(8, ...model.params.map((p) => p.path.length), ...model.metrics.map((m) => m.name.length)),
   );
-  const colW = Math.max(6, Math.min(14, Math.floor((width - labelW - 2) / k) - 1));
+  // a group's mean±std needs a few more columns than a single value
+  const maxW = model.subjects.some((s) => s.runs.length > 1) ? 18 : 14;
+  const colW = Math.max(6, Math.min(maxW, Math.floor((width - labelW - 2) / k) - 1));
   const lines: Styled[][] = [];
   lines.push([
     { text: fit('', labelW + 2) },
@@ -111,7 +113,8 @@ export function CompareView({ model, data, sweep, settings, metricIndex, width, 
   const sampleH = anySamples ? Math.max(0, Math.floor(height * 0.4)) : 0;
   const topH = height - sampleH;
   const wide = width >= 110;
-  const tableW = wide ? Math.min(width - 40, 30 + model.subjects.length * 15) : width;
+  const groups = model.subjects.some((s) => s.runs.length > 1);
+  const tableW = wide ? Math.min(width - 40, 30 + model.subjects.length * (groups ? 19 : 15)) : width;
   const chartW = wide ? width - tableW - 2 : width;
   const chartH = wide ? topH - 1 : Math.min(10, Math.floor(topH * 0.4));
   const tableH = wide ? topH : topH - chartH - 1;
