@@ -59,28 +59,35 @@ interface ScreenData {
   compare: Loaded<SubjectsData>;
 }
 
-const LOADING = { model: null, ctx: null, crumbs: [] };
+type Described = Omit<ActiveScreen, 'ready' | 'error'>;
 
-function sweepScreen(screen: Screen, loaded: Loaded<SweepData>, settings: Settings, layout: Layout) {
+const LOADING: Described = { model: null, ctx: null, crumbs: [] };
+
+/** The screens over one sweep's runs: the runs table, the column chooser, the heatmap. */
+function sweepScreen(screen: Screen, loaded: Loaded<SweepData>, settings: Settings, layout: Layout): Described {
   const data = loaded.value;
   if (!data) return LOADING;
-  if (!data.sweep || !('sweepId' in screen)) return { ...LOADING, model: { kind: 'missing' as const, what: 'sweep' } };
+  if (!data.sweep) return { ...LOADING, model: { kind: 'missing', what: 'sweep' } };
   const sweep = data.sweep;
   if (screen.kind === 'runs') {
     const m = runsScreenModel(data, screen, settings, layout.page, layout.width);
-    return m && { model: { kind: 'runs' as const, sweep, table: m.table }, ctx: m.ctx, crumbs: [sweep.name] };
+    return m ? { model: { kind: 'runs', sweep, table: m.table }, ctx: m.ctx, crumbs: [sweep.name] } : LOADING;
   }
   if (screen.kind === 'columns') {
     const m = columnsScreenModel(data, screen, settings, layout.page);
-    const model = m && { kind: 'columns' as const, sweep, table: m.table, visible: m.ctx.visible };
-    return m && { model, ctx: m.ctx, crumbs: [sweep.name, 'columns'] };
+    if (!m) return LOADING;
+    return {
+      model: { kind: 'columns', sweep, table: m.table, visible: m.ctx.visible },
+      ctx: m.ctx,
+      crumbs: [sweep.name, 'columns'],
+    };
   }
   if (screen.kind !== 'heatmap') return LOADING;
   const heatmap = heatmapScreenModel(data, screen, settings);
-  return { model: { kind: 'heatmap' as const, sweep, heatmap }, ctx: null, crumbs: [sweep.name, 'heatmap'] };
+  return { model: { kind: 'heatmap', sweep, heatmap }, ctx: null, crumbs: [sweep.name, 'heatmap'] };
 }
 
-function describe(state: AppState, data: ScreenData, layout: Layout): Omit<ActiveScreen, 'ready' | 'error'> {
+function describe(state: AppState, data: ScreenData, layout: Layout): Described {
   const screen = topScreen(state);
   switch (screen.kind) {
     case 'sweeps': {
@@ -91,7 +98,7 @@ function describe(state: AppState, data: ScreenData, layout: Layout): Omit<Activ
     case 'runs':
     case 'columns':
     case 'heatmap':
-      return sweepScreen(screen, data.sweep, state.settings, layout) ?? LOADING;
+      return sweepScreen(screen, data.sweep, state.settings, layout);
     case 'detail': {
       const loaded = data.detail.value;
       if (!loaded) return LOADING;
@@ -106,7 +113,7 @@ function describe(state: AppState, data: ScreenData, layout: Layout): Omit<Activ
     case 'compare': {
       const loaded = data.compare.value;
       if (!loaded) return LOADING;
-      const model = compareScreenModel(loaded, screen);
+      const model = compareScreenModel(loaded);
       if (!model) return { ...LOADING, model: { kind: 'missing', what: 'runs' } };
       const what = model.subjects.some((s) => s.runs.length > 1) ? 'groups' : 'runs';
       const crumbs = [loaded.sweep?.name ?? '', `compare ${model.subjects.length} ${what}`];

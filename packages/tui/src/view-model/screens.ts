@@ -7,7 +7,6 @@ import type { SubjectData, SubjectsData, SweepData } from '../data/hooks.js';
 import type {
   ColumnsContext,
   ColumnsScreen,
-  CompareScreen,
   DetailContext,
   DetailScreen,
   HeatmapScreen,
@@ -98,7 +97,7 @@ export function detailScreenModel(
   return { subject, label, ctx: { kind: 'detail', subjects } };
 }
 
-export function compareScreenModel(data: SubjectsData, _screen: CompareScreen): CompareModel | null {
+export function compareScreenModel(data: SubjectsData): CompareModel | null {
   const views = subjectViews(data).filter((v) => v.runs.length > 0);
   return views.length ? compareModel(views, data.sweep?.mainMetric) : null;
 }
