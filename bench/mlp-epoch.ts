@@ -23,7 +23,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadMnist, type Matrix } from '@rbm-lab/datasets';
+import { loadMnist, type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import {
   Autoencoder,
   type ComputePath,
@@ -35,7 +35,6 @@ import {
   SgdMomentum,
   trainClassifierBatch,
   Vae,
-  Xoshiro128,
 } from '@rbm-lab/core';
 
 const run = promisify(execFile);

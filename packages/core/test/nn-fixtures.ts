@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { jsSaxpy, referenceSgemm, type Gemm } from '../src/linalg/gemm.js';
-import { Xoshiro128 } from '../src/linalg/random.js';
+import { Xoshiro128 } from '@rbm-lab/datasets';
 import type { Activation } from '../src/nn/activations.js';
 import type { DenseNetwork } from '../src/nn/network.js';
 

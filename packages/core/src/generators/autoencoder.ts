@@ -8,27 +8,25 @@ import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
 import type { NamedArray } from '../persistence.js';
 import { fitGaussian, type GaussianFit, sampleGaussian, standardGaussian } from './gaussian.js';
 import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
-import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
-import type { SeededRandom } from './random.js';
+import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
+import type { Rng } from '@rbm-lab/datasets';
 import { squaredErrorOfLogits, sumOfSquares } from './training.js';
 
 export type { GeneratorContext } from './generator-model.js';
 
 const TYPE = 'autoencoder';
 const BLOCK_ROWS = 1024;
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
   latent_dim: latentDimProperty(16),
 };
 const trainPropertiesAe = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
 
-export interface AutoencoderHyperparameters {
-  hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesAe });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type AutoencoderHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 const roundToFloat32 = (values: Float64Array): Float64Array => Float64Array.from(Float32Array.from(values));
 
@@ -45,7 +43,7 @@ export class Autoencoder extends EncoderDecoderModel<AutoencoderHyperparameters>
     hyperparameters: Partial<AutoencoderHyperparameters> | Record<string, unknown>,
     context: GeneratorContext,
   ) {
-    super(TYPE, { ...modelProperties, ...trainPropertiesAe }, hyperparameters, context, 1);
+    super(TYPE, hyperparameterSchema, hyperparameters, context, 1);
     this.codeDistribution = standardGaussian(this.hyperparameters.latent_dim);
   }
 
@@ -114,7 +112,7 @@ export class Autoencoder extends EncoderDecoderModel<AutoencoderHyperparameters>
     return { ...this.reconstructionScores(await initializedGemm(), test.x) };
   }
 
-  protected override drawCodes(n: number, _latent: number, rng: SeededRandom): Matrix {
+  protected override drawCodes(n: number, _latent: number, rng: Rng): Matrix {
     return sampleGaussian(this.codeDistribution, n, rng);
   }
 

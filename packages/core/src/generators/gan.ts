@@ -5,9 +5,17 @@ import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } fr
 import { forEachRowBlock } from '../nn/arrays.js';
 import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
 import type { DenseNetwork } from '../nn/network.js';
-import { denseStack, type GeneratorContext, GeneratorModel, generatorSpec, sigmoidInPlace } from './generator-model.js';
-import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
-import { SeededRandom } from './random.js';
+import {
+  denseStack,
+  type GeneratorContext,
+  GeneratorModel,
+  generatorSpec,
+  sigmoidInPlace,
+  fillNormal,
+} from './generator-model.js';
+import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
+import { createRng } from '@rbm-lab/datasets';
 
 const TYPE = 'gan';
 
@@ -15,21 +23,17 @@ const BLOCK_ROWS = 1024;
 /** Adam's beta1 for both players: the usual GAN setting (Radford et al. 2016). */
 const ADAM_BETA1 = 0.5;
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   generator_hidden_units: hiddenUnitsProperty('Generator hidden layer sizes (ReLU)', [256]),
   discriminator_hidden_units: hiddenUnitsProperty('Discriminator hidden layer sizes (leaky ReLU)', [256]),
   latent_dim: latentDimProperty(32),
 };
 const trainPropertiesGan = trainProperties({ epochs: 30, learning_rate: 0.0005, batch_size: 64 });
 
-export interface GanHyperparameters {
-  generator_hidden_units: number[];
-  discriminator_hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesGan });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type GanHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /**
  * MLP GAN: the generator maps N(0, I) codes to pixel probabilities (sigmoid
@@ -47,11 +51,11 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
   private readonly discriminator: DenseNetwork;
 
   constructor(hyperparameters: Partial<GanHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    super(TYPE, { ...modelProperties, ...trainPropertiesGan }, hyperparameters, context);
+    super(TYPE, hyperparameterSchema, hyperparameters, context);
     const hp = this.hyperparameters;
     this.generator = denseStack(hp.latent_dim, hp.generator_hidden_units, this.nVisible, 'relu', 'sigmoid');
     this.discriminator = denseStack(this.nVisible, hp.discriminator_hidden_units, 1, 'leakyRelu');
-    for (const network of [this.generator, this.discriminator]) network.initialize(() => this.initRng.uniform());
+    for (const network of [this.generator, this.discriminator]) network.initialize(this.initRng.next);
   }
 
   protected networks(): Record<string, DenseNetwork> {
@@ -77,7 +81,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
       train,
       options,
       (batch, rows) => {
-        this.trainRng.fillNormal(codes, rows * latent);
+        fillNormal(this.trainRng, codes, rows * latent);
         stacked.set(batch.subarray(0, rows * nVisible));
         stacked.set(generator.forward(gemm, codes, rows), rows * nVisible);
         realThenFake.fill(1, 0, rows).fill(0, rows, 2 * rows);
@@ -95,7 +99,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
         discriminatorOptimizer.step(discriminator.parameters, discriminator.gradients);
 
         // Generator step through the updated discriminator, whose parameters stay fixed here.
-        this.trainRng.fillNormal(codes, rows * latent);
+        fillNormal(this.trainRng, codes, rows * latent);
         const fakeLogits = discriminator.forward(gemm, generator.forward(gemm, codes, rows), rows);
         const generatorLoss = bernoulliCrossEntropyWithLogits(
           fakeLogits,
@@ -131,7 +135,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
    * mean D on each, accuracy at threshold 0.5, and both players' losses.
    */
   private discriminatorStats(gemm: Gemm, x: Matrix): Metrics {
-    const rng = new SeededRandom(this.evaluationSeed);
+    const rng = createRng(this.evaluationSeed);
     const latent = this.hyperparameters.latent_dim;
     const codes = new Float32Array(BLOCK_ROWS * latent);
     const targets = new Float32Array(BLOCK_ROWS);
@@ -145,7 +149,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
       for (let r = 0; r < rows; r++) if (realLogits[r] > 0) correct++;
       discriminatorLoss += bernoulliCrossEntropyWithLogits(realLogits, targets.fill(1), rows, 1);
       real += sumSigmoids(realLogits, rows);
-      rng.fillNormal(codes, rows * latent);
+      fillNormal(rng, codes, rows * latent);
       const fakeLogits = this.discriminator.forward(gemm, this.generator.forward(gemm, codes, rows), rows);
       for (let r = 0; r < rows; r++) if (fakeLogits[r] <= 0) correct++;
       discriminatorLoss += bernoulliCrossEntropyWithLogits(fakeLogits, targets.fill(0), rows, 1);

@@ -1,4 +1,5 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import type { TObject, TProperties } from '@sinclair/typebox';
+import { createRng, type Matrix, type Rng } from '@rbm-lab/datasets';
 import { initializedGemm } from '../backend.js';
 import { sigmoid } from '../linalg/elementwise.js';
 import type { Gemm } from '../linalg/gemm.js';
@@ -21,8 +22,7 @@ import type { Activation } from '../nn/activations.js';
 import { DenseNetwork } from '../nn/network.js';
 import { Adam } from '../nn/optimizers.js';
 import { loadModelFiles, type NamedArray, saveModelFiles } from '../persistence.js';
-import { objectSchema, type PropertySchemas, resolveHyperparameters } from './hyperparameters.js';
-import { SeededRandom } from './random.js';
+import { hyperparameterSection, resolveHyperparameters } from '../hyperparameters.js';
 import { checkWidth, runImageEpochs } from './training.js';
 
 export type GeneratorContext = Pick<ModelContext, 'nVisible' | 'seed'>;
@@ -44,26 +44,22 @@ export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> im
   readonly hyperparameters: Readonly<H>;
   readonly nVisible: number;
   readonly seed: number;
-  protected readonly trainRng: SeededRandom;
-  protected readonly sampleRng: SeededRandom;
+  protected readonly trainRng: Rng;
+  protected readonly sampleRng: Rng;
   /** Evaluations restart this stream so scoring the same data twice gives the same number. */
   protected readonly evaluationSeed: number;
   /** Initialises the networks, in the order the subclass builds them. */
-  protected readonly initRng: SeededRandom;
+  protected readonly initRng: Rng;
 
-  protected constructor(type: string, properties: PropertySchemas, hyperparameters: object, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(
-      type,
-      properties,
-      hyperparameters as Record<string, unknown>,
-    ) as unknown as H;
+  protected constructor(type: string, schema: TObject, hyperparameters: unknown, context: GeneratorContext) {
+    this.hyperparameters = resolveHyperparameters(schema, hyperparameters, type) as unknown as H;
     this.nVisible = context.nVisible;
     this.seed = context.seed;
-    const root = new SeededRandom(context.seed);
-    this.initRng = new SeededRandom(root.nextSeed());
-    this.trainRng = new SeededRandom(root.nextSeed());
-    this.sampleRng = new SeededRandom(root.nextSeed());
-    this.evaluationSeed = root.nextSeed();
+    const root = createRng(context.seed);
+    this.initRng = createRng(root.nextUint32());
+    this.trainRng = createRng(root.nextUint32());
+    this.sampleRng = createRng(root.nextUint32());
+    this.evaluationSeed = root.nextUint32();
   }
 
   /** The model's networks by saved-name prefix ('encoder', 'decoder', ...). */
@@ -76,9 +72,9 @@ export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> im
   abstract evaluate(test: TrainingData, options?: EvaluateOptions): Promise<Metrics>;
 
   /** Codes to decode into n samples; N(0, I) unless a subclass fits its own code distribution. */
-  protected drawCodes(n: number, latent: number, rng: SeededRandom): Matrix {
+  protected drawCodes(n: number, latent: number, rng: Rng): Matrix {
     const data = new Float32Array(n * latent);
-    rng.fillNormal(data);
+    fillNormal(rng, data);
     return { data, rows: n, cols: latent };
   }
 
@@ -93,7 +89,7 @@ export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> im
 
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
     const gemm = await initializedGemm();
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
     const probabilities = this.decode(gemm, this.drawCodes(n, this.decoder().inputSize, rng));
     return { probabilities, binary: bernoulli(probabilities, rng) };
   }
@@ -192,16 +188,16 @@ export abstract class EncoderDecoderModel<H extends EncoderDecoderHyperparameter
 
   protected constructor(
     type: string,
-    properties: PropertySchemas,
-    hyperparameters: object,
+    schema: TObject,
+    hyperparameters: unknown,
     context: GeneratorContext,
     codeWidth: number,
   ) {
-    super(type, properties, hyperparameters, context);
+    super(type, schema, hyperparameters, context);
     const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
     this.encoder = denseStack(this.nVisible, hidden, codeWidth * latent, 'relu');
     this.decoderNetwork = denseStack(latent, [...hidden].reverse(), this.nVisible, 'relu');
-    for (const network of [this.encoder, this.decoderNetwork]) network.initialize(() => this.initRng.uniform());
+    for (const network of [this.encoder, this.decoderNetwork]) network.initialize(this.initRng.next);
   }
 
   protected networks(): Record<string, DenseNetwork> {
@@ -235,8 +231,8 @@ function savedName(prefix: string): (layer: number, part: 'kernel' | 'bias') => 
 export function generatorSpec(spec: {
   type: string;
   description: string;
-  modelProperties: PropertySchemas;
-  trainProperties: PropertySchemas;
+  modelProperties: TProperties;
+  trainProperties: TProperties;
   mainMetric: ModelSpec['mainMetric'];
   create: (hyperparameters: Record<string, unknown>, context: GeneratorContext) => Model;
   load: (dir: string) => Promise<Model>;
@@ -246,8 +242,8 @@ export function generatorSpec(spec: {
     description: spec.description,
     generative: true,
     supervised: false,
-    modelSchema: objectSchema(spec.modelProperties),
-    trainSchema: objectSchema(spec.trainProperties),
+    modelSchema: hyperparameterSection(spec.modelProperties),
+    trainSchema: hyperparameterSection(spec.trainProperties),
     mainMetric: spec.mainMetric,
     create: (modelParams, trainParams, context) => spec.create({ ...modelParams, ...trainParams }, context),
     load: spec.load,
@@ -274,8 +270,13 @@ export function denseStack(
 }
 
 /** Draws binary images from pixel probabilities. */
-export function bernoulli(probabilities: Matrix, rng: SeededRandom): Matrix {
+export function bernoulli(probabilities: Matrix, rng: Rng): Matrix {
   const data = new Float32Array(probabilities.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniform() < probabilities.data[i] ? 1 : 0;
+  for (let i = 0; i < data.length; i++) data[i] = rng.next() < probabilities.data[i] ? 1 : 0;
   return { data, rows: probabilities.rows, cols: probabilities.cols };
+}
+
+/** Fills out[0..n) with standard normals from rng, in order (the training loops' preallocated noise buffers). */
+export function fillNormal(rng: Rng, out: Float32Array, n = out.length): void {
+  for (let i = 0; i < n; i++) out[i] = rng.normal();
 }

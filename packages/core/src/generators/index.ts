@@ -5,4 +5,3 @@ export { type GeneratorContext, GeneratorModel } from './generator-model.js';
 export { fitGaussian, sampleGaussian, standardGaussian, type GaussianFit } from './gaussian.js';
 export { DataShapeError } from './training.js';
 export { WeightsMismatchError } from '../nn/arrays.js';
-export { SeededRandom } from './random.js';

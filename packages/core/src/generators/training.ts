@@ -1,9 +1,8 @@
-import { UserError, type Matrix } from '@rbm-lab/datasets';
+import { type Matrix, permutation, type Rng, UserError } from '@rbm-lab/datasets';
 import { sigmoid } from '../linalg/elementwise.js';
 import type { FitOptions, FitResult, Metrics } from '../model.js';
 import { gatherRowsInto } from '../nn/arrays.js';
 import { runEpochs } from '../nn/epochs.js';
-import type { SeededRandom } from './random.js';
 
 export class DataShapeError extends UserError {}
 
@@ -23,7 +22,7 @@ export function runImageEpochs(loop: {
   train: Matrix;
   epochs: number;
   batchSize: number;
-  rng: SeededRandom;
+  rng: Rng;
   options: FitOptions;
   step(batch: Float32Array, rows: number): Metrics;
   endOfEpoch?(): Metrics;
@@ -33,7 +32,7 @@ export function runImageEpochs(loop: {
     rows: loop.train.rows,
     epochs: loop.epochs,
     batchSize: loop.batchSize,
-    nextOrder: () => loop.rng.permutation(loop.train.rows),
+    nextOrder: () => permutation(loop.rng, loop.train.rows),
     options: loop.options,
     step: (order, start, end) => {
       gatherRowsInto(loop.train, order, start, end, batch);

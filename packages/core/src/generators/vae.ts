@@ -4,28 +4,32 @@ import type { Gemm } from '../linalg/gemm.js';
 import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
 import { forEachRowBlock } from '../nn/arrays.js';
 import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
-import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
-import { hiddenUnitsProperty, latentDimProperty, type PropertySchemas, trainProperties } from './hyperparameters.js';
-import { SeededRandom } from './random.js';
+import {
+  EncoderDecoderModel,
+  type GeneratorContext,
+  GeneratorModel,
+  generatorSpec,
+  fillNormal,
+} from './generator-model.js';
+import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
+import { createRng } from '@rbm-lab/datasets';
 import { squaredErrorOfLogits } from './training.js';
 import { gaussianKl, posteriorGradient, posteriorMeans, reparameterise } from './vae-maths.js';
 
 const TYPE = 'vae';
 const BLOCK_ROWS = 512;
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
   latent_dim: latentDimProperty(16),
 };
 const trainPropertiesVae = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
 
-export interface VaeHyperparameters {
-  hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesVae });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type VaeHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /** Number of importance samples per image for the importance-weighted log-likelihood bound in evaluate. */
 export const VAE_IMPORTANCE_SAMPLES = 16;
@@ -40,7 +44,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
     // The encoder outputs [mean | log variance] of q(z|x) per row: two values per latent unit.
-    super(TYPE, { ...modelProperties, ...trainPropertiesVae }, hyperparameters, context, 2);
+    super(TYPE, hyperparameterSchema, hyperparameters, context, 2);
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
@@ -57,7 +61,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
       (batch, rows) => {
         // Loss: mean over images of -log p(x|z) + KL(q(z|x) || N(0, I)), z = mean + exp(logvar / 2) eps.
         const posterior = encoder.forward(gemm, batch, rows);
-        this.trainRng.fillNormal(eps, rows * latent);
+        fillNormal(this.trainRng, eps, rows * latent);
         reparameterise(posterior, eps, rows, latent, z);
         const logits = decoder.forward(gemm, z, rows);
         const reconstruction = this.reconstructionLoss(logits, batch, rows);
@@ -85,7 +89,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
     gemm: Gemm,
     x: Matrix,
   ): { elbo: number; reconstruction_cross_entropy: number; kl: number; reconstruction_error: number } {
-    const rng = new SeededRandom(this.evaluationSeed);
+    const rng = createRng(this.evaluationSeed);
     const latent = this.hyperparameters.latent_dim;
     const eps = new Float32Array(BLOCK_ROWS * latent);
     const z = new Float32Array(BLOCK_ROWS * latent);
@@ -94,7 +98,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
     let squaredError = 0;
     forEachRowBlock(x, BLOCK_ROWS, (block, _start, rows) => {
       const posterior = this.encoder.forward(gemm, block, rows);
-      rng.fillNormal(eps, rows * latent);
+      fillNormal(rng, eps, rows * latent);
       reparameterise(posterior, eps, rows, latent, z);
       reconstruction += bernoulliCrossEntropyWithLogits(
         this.decoderNetwork.forward(gemm, z, rows),
@@ -123,7 +127,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
    */
   async importanceWeightedLogLikelihood(x: Matrix, k = VAE_IMPORTANCE_SAMPLES): Promise<number> {
     const gemm = await initializedGemm();
-    const rng = new SeededRandom(this.evaluationSeed ^ 0x5bd1e995);
+    const rng = createRng(this.evaluationSeed ^ 0x5bd1e995);
     const latent = this.hyperparameters.latent_dim;
     const blockRows = Math.max(1, Math.floor(BLOCK_ROWS / k) * 4);
     const eps = new Float32Array(blockRows * latent);
@@ -134,7 +138,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
     forEachRowBlock(x, blockRows, (block, _start, rows) => {
       const posterior = this.encoder.forward(gemm, block, rows);
       for (let s = 0; s < k; s++) {
-        rng.fillNormal(eps, rows * latent);
+        fillNormal(rng, eps, rows * latent);
         reparameterise(posterior, eps, rows, latent, z);
         const logits = this.decoderNetwork.forward(gemm, z, rows);
         bernoulliCrossEntropyWithLogits(logits, block, rows, x.cols, undefined, 1, logPxz);

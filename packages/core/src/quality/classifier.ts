@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Matrix, UserError } from '@rbm-lab/datasets';
+import { createRng, type Matrix, permutation, UserError } from '@rbm-lab/datasets';
 import { initializedGemm } from '../backend.js';
-import { SeededRandom } from '../generators/random.js';
 import type { Gemm } from '../linalg/gemm.js';
 import type { TrainingData } from '../model.js';
 import { gatherRowsInto, networkArrays, setNetworkArrays } from '../nn/arrays.js';
@@ -85,8 +84,8 @@ export class FeatureClassifier {
       ...HIDDEN_UNITS.map((units) => ({ units, activation: 'relu' as const })),
       { units: DATASET_CLASSES[dataset], activation: 'linear' },
     ]);
-    const rng = new SeededRandom(SEED);
-    network.initialize(() => rng.uniform());
+    const rng = createRng(SEED);
+    network.initialize(rng.next);
     return network;
   }
 
@@ -94,8 +93,8 @@ export class FeatureClassifier {
   static async train(dataset: QualityDataset, trainData: TrainingData): Promise<FeatureClassifier> {
     const labels = checkLabels(dataset, trainData);
     const gemm = await initializedGemm();
-    const rng = new SeededRandom(SEED);
-    const order = rng.permutation(trainData.x.rows);
+    const rng = createRng(SEED);
+    const order = permutation(rng, trainData.x.rows);
     const nHeldOut = trainData.x.rows >= 20 ? Math.round(trainData.x.rows * HELD_OUT_FRACTION) : 0;
     const fitRows = order.subarray(nHeldOut);
     const heldOutRows = order.subarray(0, nHeldOut);
@@ -109,7 +108,7 @@ export class FeatureClassifier {
       epochs,
       batchSize: BATCH_SIZE,
       // Each epoch visits the fitting rows in a fresh seeded order.
-      nextOrder: () => Int32Array.from(rng.permutation(fitRows.length), (i) => fitRows[i]),
+      nextOrder: () => Int32Array.from(permutation(rng, fitRows.length), (i) => fitRows[i]),
       options: {},
       step: (rows, start, end) => {
         gatherRowsInto(trainData.x, rows, start, end, batchX);
