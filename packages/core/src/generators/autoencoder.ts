@@ -1,4 +1,4 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import type { Matrix, Rng } from '@rbm-lab/datasets';
 import { initializedGemm } from '../backend.js';
 import type { Gemm } from '../linalg/gemm.js';
 import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
@@ -10,7 +10,6 @@ import { fitGaussian, type GaussianFit, sampleGaussian, standardGaussian } from 
 import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
 import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
-import type { Rng } from '@rbm-lab/datasets';
 import { squaredErrorOfLogits, sumOfSquares } from './training.js';
 
 export type { GeneratorContext } from './generator-model.js';

@@ -1,4 +1,4 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix } from '@rbm-lab/datasets';
 import { initializedGemm } from '../backend.js';
 import type { Gemm } from '../linalg/gemm.js';
 import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
@@ -15,7 +15,6 @@ import {
 } from './generator-model.js';
 import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
-import { createRng } from '@rbm-lab/datasets';
 
 const TYPE = 'gan';
 
