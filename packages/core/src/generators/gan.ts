@@ -1,18 +1,12 @@
 import { createRng, type Matrix } from '@rbm-lab/datasets';
 import { initializedGemm } from '../backend.js';
+import { sigmoid } from '../linalg/elementwise.js';
 import type { Gemm } from '../linalg/gemm.js';
 import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
 import { forEachRowBlock } from '../nn/arrays.js';
 import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
 import type { DenseNetwork } from '../nn/network.js';
-import {
-  denseStack,
-  type GeneratorContext,
-  GeneratorModel,
-  generatorSpec,
-  sigmoidInPlace,
-  fillNormal,
-} from './generator-model.js';
+import { denseStack, type GeneratorContext, GeneratorModel, generatorSpec, fillNormal } from './generator-model.js';
 import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 
@@ -177,9 +171,9 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
 
 /** Sum of sigmoid(logits[i]) over the first n logits. */
 function sumSigmoids(logits: Float32Array, n: number): number {
-  const values = Float32Array.from(logits.subarray(0, n));
-  sigmoidInPlace(values);
-  return values.reduce((sum, value) => sum + value, 0);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sigmoid(logits[i]);
+  return sum;
 }
 
 /** Mean D over the real (first rows) and the generated (next rows) logits. */

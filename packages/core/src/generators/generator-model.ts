@@ -251,8 +251,8 @@ export function generatorSpec(spec: {
 }
 
 /** x = 1 / (1 + exp(-x)) in place, exact (float64) and overflow-free. */
-export function sigmoidInPlace(values: Float32Array, n = values.length): void {
-  for (let i = 0; i < n; i++) values[i] = sigmoid(values[i]);
+function sigmoidInPlace(values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) values[i] = sigmoid(values[i]);
 }
 
 /** An MLP: hidden layers with one activation, then an output layer (linear logits unless told). */
