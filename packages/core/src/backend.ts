@@ -1,14 +1,37 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '@rbm-lab/datasets';
+import { cacheDir, UserError } from '@rbm-lab/datasets';
 import type { BackendInfo, ComputePath } from './model.js';
 import type { Gemm } from './linalg/gemm.js';
 import { blasThreadCount, loadNativeBlasGemm } from './linalg/native-blas.js';
+import {
+  fastestPath,
+  type ProbeResult,
+  probeCacheKey,
+  probeGemm,
+  readProbeCache,
+  writeProbeCache,
+} from './linalg/probe.js';
 import { createTfjsGemm } from './linalg/tfjs-gemm.js';
+import { loadWasmSgemm } from './linalg/wasm-sgemm.js';
+import { WASM_SGEMM_BASE64 } from './linalg/wasm-sgemm-binary.js';
 
-/** Compute paths in order of preference. */
-export const COMPUTE_PATHS: readonly ComputePath[] = ['tensorflow', 'native-blas', 'wasm', 'cpu'];
+/**
+ * Every compute path, in the order used where nothing is measured (availableComputePaths()).
+ * initBackend() measures the available ones instead (see chooseByProbe).
+ */
+export const COMPUTE_PATHS: readonly ComputePath[] = ['tensorflow', 'native-blas', 'wasm-sgemm', 'wasm', 'cpu'];
+
+/**
+ * The paths initBackend() probes. The tfjs cpu path is plain JavaScript (about 1 GFLOP/s,
+ * a single MNIST-sized product takes a third of a second), so it is only the last resort.
+ */
+const PROBED_PATHS: readonly ComputePath[] = COMPUTE_PATHS.filter((path) => path !== 'cpu');
+
+/** The probe cache, in the project cache folder (RBM_LAB_CACHE_DIR overrides it). */
+export const PROBE_CACHE_FILE = 'compute-paths.json';
 
 /** Environment variable that forces a compute path. */
 export const BACKEND_ENV = 'RBM_LAB_BACKEND';
@@ -21,11 +44,11 @@ export interface BackendOptions {
   /** Force a compute path; default: RBM_LAB_BACKEND, else the fastest that loads. */
   path?: ComputePath;
   /**
-   * OpenBLAS threads for the native-blas path (default RBM_LAB_BLAS_THREADS, else
+   * Threads of the native-blas and wasm-sgemm paths (default RBM_LAB_BLAS_THREADS, else
    * OPENBLAS_NUM_THREADS, else all cores). OpenBLAS reads its thread count once when
    * the library loads, so this only takes effect if given before the first native
    * product in this process; a sweep runner with --jobs N gives each worker process
-   * blasThreads = cores / N (or sets OPENBLAS_NUM_THREADS in the worker's env).
+   * blasThreads = cores / N (it sets RBM_LAB_BLAS_THREADS in the worker's env).
    */
   blasThreads?: number;
 }
@@ -39,9 +62,9 @@ let pending: Promise<BackendState> | undefined;
 let ready: BackendState | undefined;
 
 /**
- * Chooses the compute path for RBM/DBN maths (tensorflow > native-blas > wasm > cpu,
- * or the forced one) and the tfjs backend for tfjs-layers models (tensorflow if
- * tfjs-node loads, else wasm, else cpu; the forced wasm/cpu path also forces it).
+ * Chooses the compute path for RBM/DBN maths (the forced one, else the fastest by a
+ * short probe, cached per machine) and the tfjs backend for tfjs-layers models
+ * (tensorflow if tfjs-node loads, else wasm, else cpu; a forced tfjs path also forces it).
  * Idempotent: later calls return the first call's result.
  */
 export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
@@ -94,6 +117,13 @@ export async function createGemm(path: ComputePath, options: { blasThreads?: num
   switch (path) {
     case 'native-blas':
       return loadNative(options.blasThreads);
+    case 'wasm-sgemm':
+      try {
+        return loadWasmSgemm(computeThreads(options.blasThreads));
+      } catch (error) {
+        if (error instanceof BackendUnavailableError) throw error;
+        throw unavailable('wasm-sgemm', (error as Error).message, error);
+      }
     case 'tensorflow':
       if (!(await loadTfjsNode())) throw unavailable('tensorflow', '@tensorflow/tfjs-node does not load here');
       return createTfjsGemm('tensorflow', 'tensorflow', 'tfjs-node (libtensorflow) matMul');
@@ -107,7 +137,7 @@ export async function createGemm(path: ComputePath, options: { blasThreads?: num
   }
 }
 
-/** The compute paths that load on this machine, fastest first. */
+/** The compute paths that load on this machine, in COMPUTE_PATHS order. */
 export async function availableComputePaths(): Promise<ComputePath[]> {
   const result: ComputePath[] = [];
   for (const path of COMPUTE_PATHS) {
@@ -131,20 +161,10 @@ function parseComputePathEnv(): ComputePath | undefined {
 }
 
 async function selectBackend(forced: ComputePath | undefined, blasThreads: number | undefined): Promise<BackendState> {
-  let gemm: Gemm | undefined;
-  if (forced !== undefined) {
-    gemm = await createGemm(forced, { blasThreads });
-  } else {
-    for (const path of COMPUTE_PATHS) {
-      try {
-        gemm = await createGemm(path, { blasThreads });
-        break;
-      } catch (error) {
-        if (!(error instanceof BackendUnavailableError)) throw error;
-      }
-    }
-  }
-  if (gemm === undefined) throw new BackendUnavailableError('no compute path loads (not even the tfjs cpu backend)');
+  let gemm: Gemm;
+  let probe: ProbeResult | undefined;
+  if (forced !== undefined) gemm = await createGemm(forced, { blasThreads });
+  else ({ gemm, probe } = await chooseByProbe(blasThreads));
 
   // tfjs-layers models follow the forced tfjs path; otherwise they get the best tfjs backend.
   const tfjsCandidates =
@@ -162,14 +182,82 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
   if (tfjsBackend === undefined) throw new BackendUnavailableError('no tfjs backend initialises');
   if (tfjsBackend === 'cpu') silenceCpuBackendBanner();
   const tfjsDetail = tfjsBackend === 'wasm' ? wasmDetail() : tfjsBackend;
-  return {
-    gemm,
-    info: {
-      path: gemm.path,
-      tfjsBackend,
-      detail: gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs-layers on ${tfjsDetail}`,
-    },
+  const detail = gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs-layers on ${tfjsDetail}`;
+  const info: BackendInfo = { path: gemm.path, tfjsBackend, detail };
+  if (probe !== undefined) {
+    info.probe = { gflops: probe.gflops, cached: probe.cached, measuredAt: probe.measuredAt };
+    info.detail += `; ${describeProbe(probe)}`;
+  }
+  return { gemm, info };
+}
+
+/** 'chosen by probe: native-blas 150, wasm-sgemm 95, wasm 9 GFLOP/s (cached 2026-11-25)' */
+export function describeProbe(probe: ProbeResult): string {
+  const figures = Object.entries(probe.gflops)
+    .sort((x, y) => y[1] - x[1])
+    .map(([path, gflops]) => `${path} ${gflops.toFixed(1)}`)
+    .join(', ');
+  return `chosen by probe: ${figures} GFLOP/s${probe.cached ? ` (cached ${probe.measuredAt.slice(0, 10)})` : ''}`;
+}
+
+/**
+ * The fastest available path: read from the per-machine probe cache, else measured
+ * (probeGemm on every path that loads, about 120 ms each) and cached. The tfjs cpu
+ * path is used only when nothing else loads.
+ */
+async function chooseByProbe(blasThreads: number | undefined): Promise<{ gemm: Gemm; probe?: ProbeResult }> {
+  const threads = computeThreads(blasThreads);
+  const key = probeCacheKey(threads, providerVersions());
+  const file = join(cacheDir(), PROBE_CACHE_FILE);
+  const cached = await readProbeCache(file, key);
+  if (cached !== undefined) {
+    try {
+      return { gemm: await createGemm(cached.chosen, { blasThreads }), probe: cached };
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+    }
+  }
+  const loaded: Gemm[] = [];
+  for (const path of PROBED_PATHS) {
+    try {
+      loaded.push(await createGemm(path, { blasThreads }));
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+    }
+  }
+  if (loaded.length === 0) return { gemm: await createGemm('cpu') };
+  const gflops: ProbeResult['gflops'] = {};
+  for (const gemm of loaded) gflops[gemm.path] = Math.round(probeGemm(gemm) * 10) / 10;
+  const probe: ProbeResult = {
+    gflops,
+    chosen: fastestPath(gflops),
+    cached: false,
+    measuredAt: new Date().toISOString(),
   };
+  for (const gemm of loaded) if (gemm.path !== probe.chosen) gemm.dispose();
+  await writeProbeCache(file, key, probe);
+  return { gemm: loaded.find((gemm) => gemm.path === probe.chosen)!, probe };
+}
+
+/** Versions of the installed GEMM providers (part of the probe cache key). */
+function providerVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const versions: Record<string, string> = {
+    'wasm-sgemm': createHash('sha256').update(WASM_SGEMM_BASE64).digest('hex').slice(0, 12),
+  };
+  for (const name of ['nblas', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
+    try {
+      versions[name] = (require(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      // Not installed: absent from the key, so installing it later probes again.
+    }
+  }
+  return versions;
+}
+
+/** Threads of the native-blas and wasm-sgemm paths: the explicit budget, else RBM_LAB_BLAS_THREADS, else OpenBLAS's. */
+export function computeThreads(blasThreads?: number): number {
+  return blasThreads ?? parseThreadsEnv() ?? blasThreadCount();
 }
 
 let nativeThreadsAtLoad: number | undefined;

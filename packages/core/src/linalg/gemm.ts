@@ -1,4 +1,5 @@
 import type { ComputePath } from '../model.js';
+import type { WasmMemory } from './wasm-api.js';
 
 /**
  * The one pluggable piece of the RBM/DBN maths: dense products on host
@@ -32,6 +33,20 @@ export interface Gemm {
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
   /** Releases native or tfjs resources the provider holds. */
   dispose(): void;
+  /**
+   * Optional: a WebAssembly memory of at least `bytes` free bytes that this
+   * provider multiplies in place. Products whose operands all lie in one such
+   * memory need no copies; SimdWorkspace allocates from it when the provider
+   * has one. Providers that read any Float32Array (native BLAS) leave it out.
+   */
+  workspaceMemory?(bytes: number): WorkspaceMemory;
+}
+
+/** Memory a provider hands out for scratch buffers: bytes [start, end) are the caller's. */
+export interface WorkspaceMemory {
+  memory: WasmMemory;
+  start: number;
+  end: number;
 }
 
 export function checkGemmArguments(

@@ -1,4 +1,6 @@
 import { sigmoidAddBias } from './elementwise.js';
+import type { Gemm } from './gemm.js';
+import { type WasmMemory, WASM_MAX_PAGES, wasmApi } from './wasm-api.js';
 
 /**
  * A WebAssembly SIMD (f32x4) version of sigmoidAddBias, the hottest
@@ -82,8 +84,11 @@ function name(text: string): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-/** sigmoid_bias(pre, bias, rows, cols, out, sign): byte addresses, cols a multiple of 4. */
-function assembleSigmoidModule(): Uint8Array {
+/**
+ * sigmoid_bias(pre, bias, rows, cols, out, sign): byte addresses, cols a multiple of 4.
+ * shared: import a shared memory (one a GEMM provider's worker threads also map).
+ */
+function assembleSigmoidModule(shared: boolean): Uint8Array {
   const I32 = 0x7f;
   const F32 = 0x7d;
   const V128 = 0x7b;
@@ -234,8 +239,14 @@ function assembleSigmoidModule(): Uint8Array {
     0x00,
     // type 0: (i32 i32 i32 i32 i32 f32) -> ()
     ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, F32, 0]),
-    // import env.memory, min 1 page
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
+    // import env.memory, min 1 page (shared: limits flag 3 and a maximum)
+    ...section(2, [
+      1,
+      ...name('env'),
+      ...name('memory'),
+      0x02,
+      ...(shared ? [0x03, 1, ...uleb(WASM_MAX_PAGES)] : [0x00, 1]),
+    ]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name('sigmoid_bias'), 0x00, 0]),
     ...section(10, [1, ...uleb(body.length), ...body]),
@@ -243,33 +254,20 @@ function assembleSigmoidModule(): Uint8Array {
   return new Uint8Array(module);
 }
 
-/** The slice of the WebAssembly JS API used here (the project's TypeScript lib has no DOM types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Instance: new (
-    module: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+const compiled = new Map<boolean, object | null>();
 
-let compiled: object | null | undefined;
-
-function sigmoidModule(): object | null {
-  if (compiled === undefined) {
+function sigmoidModule(shared = false): object | null {
+  let module = compiled.get(shared);
+  if (module === undefined) {
     try {
-      const bytes = assembleSigmoidModule();
-      compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+      const bytes = assembleSigmoidModule(shared);
+      module = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(shared, module);
   }
-  return compiled;
+  return module;
 }
 
 /** Whether this runtime runs the SIMD kernel (else SimdWorkspace falls back to TypeScript). */
@@ -279,7 +277,8 @@ export function simdAvailable(): boolean {
 
 /**
  * Float32 buffers in one WebAssembly.Memory, sized once (growing would detach
- * every view), plus the SIMD kernels that work on them.
+ * every view), plus the SIMD kernels that work on them. When the GEMM provider
+ * hands out memory it multiplies in place (wasm-sgemm), the buffers live there.
  */
 export class SimdWorkspace {
   private readonly memory: WasmMemory | undefined;
@@ -290,13 +289,23 @@ export class SimdWorkspace {
   private next = 0;
   private capacity = 0;
 
-  /** floats: total size of the buffers that will be allocated; maxCols: widest bias vector. */
-  constructor(floats: number, maxCols: number) {
-    const module = sigmoidModule();
-    if (module === null || wasmApi === undefined) return;
+  /**
+   * floats: total size of the buffers that will be allocated (up to 64 buffers: each is
+   * 16-byte aligned); maxCols: widest bias vector; gemm: the provider the buffers feed.
+   */
+  constructor(floats: number, maxCols: number, gemm?: Gemm) {
     const bytes = (floats + maxCols) * 4 + 16 * 64;
-    this.capacity = bytes;
-    this.memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
+    const provided = gemm?.workspaceMemory?.(bytes);
+    const module = sigmoidModule(provided !== undefined);
+    if (module === null || wasmApi === undefined) return;
+    if (provided !== undefined) {
+      this.memory = provided.memory;
+      this.next = provided.start;
+      this.capacity = provided.end;
+    } else {
+      this.capacity = bytes;
+      this.memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
+    }
     const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
     this.kernel = instance.exports.sigmoid_bias as SimdWorkspace['kernel'];
     this.biasSlot = this.allocate(maxCols);

@@ -1,0 +1,79 @@
+/**
+ * The worker-thread side of the wasm-sgemm path, and the layout of the shared
+ * control block both sides read. The worker runs as an eval'd CommonJS script
+ * (so it needs no loader under tsx, vitest or dist), hence plain JavaScript in
+ * a string.
+ *
+ * Protocol: the main thread writes a job (shared fields + one record per
+ * thread), bumps SEQ and notifies; each worker wakes, first drains its port of
+ * memory registrations (receiveMessageOnPort: it never returns to its event
+ * loop), computes its record's share and increments DONE. Workers never throw
+ * out of the loop: a failure sets ERROR, so the main thread cannot hang.
+ */
+
+/** Int32 slots of the control block. Floats (alpha, beta) are stored through a Float32Array view. */
+export const CONTROL = {
+  seq: 0,
+  done: 1,
+  error: 2,
+  command: 3,
+  memoryId: 4,
+  transA: 5,
+  transB: 6,
+  k: 7,
+  alpha: 8,
+  lda: 9,
+  b: 10,
+  ldb: 11,
+  beta: 12,
+  ldc: 13,
+  /** Per-thread records start here, RECORD_INTS each: active, a, c, m, j0, j1, scratch. */
+  records: 16,
+} as const;
+export const RECORD_INTS = 8;
+export const COMMAND_SGEMM = 1;
+export const COMMAND_EXIT = 2;
+
+export function controlInts(threads: number): number {
+  return CONTROL.records + RECORD_INTS * threads;
+}
+
+export const WORKER_SOURCE = `
+'use strict';
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { module, control, index, port } = workerData;
+const C = ${JSON.stringify(CONTROL)};
+const ints = new Int32Array(control);
+const floats = new Float32Array(control);
+const exportsById = new Map();
+let seen = 0;
+for (;;) {
+  Atomics.wait(ints, C.seq, seen);
+  seen = Atomics.load(ints, C.seq);
+  let received;
+  while ((received = receiveMessageOnPort(port)) !== undefined) {
+    const message = received.message;
+    if (message.type === 'add') {
+      exportsById.set(message.id, new WebAssembly.Instance(module, { env: { memory: message.memory } }).exports);
+    } else if (message.type === 'drop') {
+      exportsById.delete(message.id);
+    }
+  }
+  const command = ints[C.command];
+  if (command === ${COMMAND_EXIT}) break;
+  const r = C.records + ${RECORD_INTS} * index;
+  if (command === ${COMMAND_SGEMM} && ints[r] === 1) {
+    try {
+      const kernel = exportsById.get(ints[C.memoryId]);
+      if (kernel === undefined) throw new Error('memory ' + ints[C.memoryId] + ' is not registered');
+      kernel.sgemm(ints[C.transA], ints[C.transB], ints[r + 3], ints[C.k], floats[C.alpha], ints[r + 1], ints[C.lda],
+        ints[C.b], ints[C.ldb], floats[C.beta], ints[r + 2], ints[C.ldc], ints[r + 4], ints[r + 5], ints[r + 6]);
+    } catch (error) {
+      Atomics.store(ints, C.error, 1);
+      console.error('wasm-sgemm worker ' + index + ': ' + (error && error.message));
+    }
+  }
+  Atomics.add(ints, C.done, 1);
+  Atomics.notify(ints, C.done);
+}
+`;
