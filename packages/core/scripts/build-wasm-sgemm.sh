@@ -1,12 +1,12 @@
 #!/bin/sh
-# Rebuilds packages/core/src/linalg/wasm-sgemm-binary.ts from src/linalg/wasm/sgemm.c.
+# Rebuilds packages/core/src/linalg/wasm-sgemm-binary.ts (or the file given as $1) from src/linalg/wasm/sgemm.c.
 # Needs Debian's clang-19 and lld-19 (apt-get install clang-19 lld-19); only for
 # developers who change the kernel: the generated file is committed, so npm ci
 # and CI never compile it.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 src="$here/src/linalg/wasm/sgemm.c"
-out="$here/src/linalg/wasm-sgemm-binary.ts"
+out="${1:-$here/src/linalg/wasm-sgemm-binary.ts}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Shared imported memory (threads map the same memory); no libc, no entry point.

@@ -4,7 +4,7 @@
  * (so it needs no loader under tsx, vitest or dist), hence plain JavaScript in
  * a string.
  *
- * Protocol: the main thread writes a job (shared fields + one record per
+ * Protocol: each worker adds 1 to READY when it starts. The main thread writes a job (shared fields + one record per
  * thread), bumps SEQ and notifies; each worker wakes, first drains its port of
  * memory registrations (receiveMessageOnPort: it never returns to its event
  * loop), computes its record's share and increments DONE. Workers never throw
@@ -16,17 +16,19 @@ export const CONTROL = {
   seq: 0,
   done: 1,
   error: 2,
-  command: 3,
-  memoryId: 4,
-  transA: 5,
-  transB: 6,
-  k: 7,
-  alpha: 8,
-  lda: 9,
-  b: 10,
-  ldb: 11,
-  beta: 12,
-  ldc: 13,
+  /** Workers that have started (each adds 1 before its first wait). */
+  ready: 3,
+  command: 4,
+  memoryId: 5,
+  transA: 6,
+  transB: 7,
+  k: 8,
+  alpha: 9,
+  lda: 10,
+  b: 11,
+  ldb: 12,
+  beta: 13,
+  ldc: 14,
   /** Per-thread records start here, RECORD_INTS each: active, a, c, m, j0, j1, scratch. */
   records: 16,
 } as const;
@@ -47,6 +49,8 @@ const ints = new Int32Array(control);
 const floats = new Float32Array(control);
 const exportsById = new Map();
 let seen = 0;
+Atomics.add(ints, C.ready, 1);
+Atomics.notify(ints, C.ready);
 for (;;) {
   Atomics.wait(ints, C.seq, seen);
   seen = Atomics.load(ints, C.seq);

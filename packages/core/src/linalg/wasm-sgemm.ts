@@ -54,6 +54,8 @@ const TILE_ROWS = 4;
 const MIN_PARALLEL_MADDS = 1 << 18;
 /** A worker that has not answered by then is taken as lost (a product of 1e12 FLOP would still finish). */
 const WORKER_TIMEOUT_MS = 300_000;
+/** Worker threads that have not started by then are taken as unable to start (a heavily loaded machine takes 1 s). */
+const WORKER_START_TIMEOUT_MS = 30_000;
 
 let compiled: { module: WasmModule; scratchFloats: number } | null | undefined;
 
@@ -152,6 +154,9 @@ export class WasmSgemm implements Gemm {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
+        // The parent's flags (--input-type=module, --import tsx, ...) would change how the
+        // CommonJS worker script is read, and it needs none of them.
+        execArgv: [],
         workerData: { module, control: shared, index, port: port2 },
         transferList: [port2],
       });
@@ -161,6 +166,7 @@ export class WasmSgemm implements Gemm {
       this.ports.push(port1);
     }
     this.staging = this.createArena(0, WASM_MAX_PAGES);
+    this.awaitStart();
     this.detail = `WebAssembly SIMD sgemm (f32x4), ${threads} thread${threads === 1 ? '' : 's'}`;
   }
 
@@ -218,13 +224,19 @@ export class WasmSgemm implements Gemm {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.control[CONTROL.command] = COMMAND_EXIT;
-    Atomics.add(this.control, CONTROL.seq, 1);
-    Atomics.notify(this.control, CONTROL.seq);
-    for (const worker of this.workers) void worker.terminate();
-    for (const port of this.ports) port.close();
+    void this.terminate();
+  }
+
+  /** dispose(), resolving once every worker thread has exited. */
+  async terminate(): Promise<void> {
+    if (!this.disposed) {
+      this.disposed = true;
+      this.control[CONTROL.command] = COMMAND_EXIT;
+      Atomics.add(this.control, CONTROL.seq, 1);
+      Atomics.notify(this.control, CONTROL.seq);
+      for (const port of this.ports) port.close();
+    }
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
   /** The number of worker threads (threads - 1; the calling thread computes a share too). */
@@ -299,6 +311,20 @@ export class WasmSgemm implements Gemm {
     const own = shares[0];
     arena.kernel.sgemm(tA, tB, own.m, k, alpha, own.a, lda, b, ldb, beta, own.c, ldc, own.j0, own.j1, arena.scratch);
     this.awaitWorkers();
+  }
+
+  /** Blocks until every worker has started, so a runtime where they cannot fails here, not mid-product. */
+  private awaitStart(): void {
+    const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
+    for (;;) {
+      const ready = Atomics.load(this.control, CONTROL.ready);
+      if (ready >= this.workers.length) return;
+      if (Date.now() > deadline) {
+        void this.terminate();
+        throw new Error(`wasm-sgemm: ${this.workers.length - ready} worker thread(s) did not start`);
+      }
+      Atomics.wait(this.control, CONTROL.ready, ready, 100);
+    }
   }
 
   private awaitWorkers(): void {

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableComputePaths, createGemm, PROBE_CACHE_FILE } from '../src/backend.js';
+import {
+  fastestPath,
+  type ProbeResult,
+  probeCacheKey,
+  probeGemm,
+  readProbeCache,
+  writeProbeCache,
+} from '../src/linalg/probe.js';
+import type { BackendInfo } from '../src/model.js';
+
+const run = promisify(execFile);
+const backendModule = fileURLToPath(new URL('../src/backend.ts', import.meta.url));
+const available = await availableComputePaths();
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rbm-lab-probe-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** initBackend() in a fresh process with the probe cache in `cacheDir`. */
+async function initBackendIn(cacheDir: string): Promise<BackendInfo> {
+  const script = `import { initBackend } from ${JSON.stringify(backendModule)};
+    console.log(JSON.stringify(await initBackend()));`;
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=@rbm-lab/source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { env: { ...process.env, RBM_LAB_CACHE_DIR: cacheDir, RBM_LAB_BACKEND: '' } },
+  );
+  return JSON.parse(stdout.trim()) as BackendInfo;
+}
+
+describe('probe figures', () => {
+  it('fastestPath takes the highest GFLOP/s and refuses an empty probe', () => {
+    expect(fastestPath({ wasm: 9, 'native-blas': 150, 'wasm-sgemm': 95 })).toBe('native-blas');
+    expect(fastestPath({ wasm: 9, 'wasm-sgemm': 95 })).toBe('wasm-sgemm');
+    expect(() => fastestPath({})).toThrow(RangeError);
+  });
+
+  it('the cache key changes with the thread budget and the provider versions, not with their order', () => {
+    const key = probeCacheKey(2, { nblas: '2.1.13', 'wasm-sgemm': 'abc' });
+    expect(probeCacheKey(2, { 'wasm-sgemm': 'abc', nblas: '2.1.13' })).toBe(key);
+    expect(probeCacheKey(1, { nblas: '2.1.13', 'wasm-sgemm': 'abc' })).not.toBe(key);
+    expect(probeCacheKey(2, { nblas: '2.1.14', 'wasm-sgemm': 'abc' })).not.toBe(key);
+    expect(probeCacheKey(2, { 'wasm-sgemm': 'abc' })).not.toBe(key);
+  });
+
+  it('writes entries per key, reads them back, and treats a corrupt file as empty', async () => {
+    const file = join(dir, 'unit', PROBE_CACHE_FILE);
+    const first: ProbeResult = {
+      gflops: { 'native-blas': 150, wasm: 9 },
+      chosen: 'native-blas',
+      cached: false,
+      measuredAt: '2026-01-01T00:00:00.000Z',
+    };
+    const second: ProbeResult = { ...first, gflops: { 'wasm-sgemm': 80 }, chosen: 'wasm-sgemm' };
+    expect(await readProbeCache(file, 'a')).toBeUndefined();
+    await writeProbeCache(file, 'a', first);
+    await writeProbeCache(file, 'b', second);
+    expect(await readProbeCache(file, 'a')).toEqual({ ...first, cached: true });
+    expect(await readProbeCache(file, 'b')).toEqual({ ...second, cached: true });
+    await writeFile(file, '{ not json');
+    expect(await readProbeCache(file, 'a')).toBeUndefined();
+  });
+
+  it.each(available.filter((path) => path !== 'cpu'))('probes %s to a positive rate', async (path) => {
+    const gemm = await createGemm(path);
+    const gflops = probeGemm(gemm, 2);
+    expect(gflops).toBeGreaterThan(0);
+    expect(Number.isFinite(gflops)).toBe(true);
+    gemm.dispose();
+  });
+});
+
+describe('initBackend and the probe cache', () => {
+  it('probes once, picks an available path, and the next process reads the cache back', async () => {
+    const cacheDir = join(dir, 'init');
+    const first = await initBackendIn(cacheDir);
+    expect(available).toContain(first.path);
+    expect(first.probe?.cached).toBe(false);
+    expect(fastestPath(first.probe?.gflops ?? {})).toBe(first.path);
+    const file = JSON.parse(await readFile(join(cacheDir, PROBE_CACHE_FILE), 'utf8'));
+    const [key] = Object.keys(file.entries);
+    expect(file.entries[key]).toMatchObject({ chosen: first.path, gflops: first.probe?.gflops });
+
+    const second = await initBackendIn(cacheDir);
+    expect(second.path).toBe(first.path);
+    expect(second.probe).toEqual({ ...first.probe, cached: true });
+    expect(second.detail).toMatch(/chosen by probe: .* GFLOP\/s \(cached \d{4}-\d\d-\d\d\)/);
+
+    // What the cache says is what runs: plant another available path as the winner.
+    const planted = first.path === 'wasm' ? 'cpu' : 'wasm';
+    file.entries[key] = { ...file.entries[key], chosen: planted, gflops: { [planted]: 1000 } };
+    await writeFile(join(cacheDir, PROBE_CACHE_FILE), JSON.stringify(file));
+    const third = await initBackendIn(cacheDir);
+    expect(third.path).toBe(planted);
+    expect(third.probe?.gflops).toEqual({ [planted]: 1000 });
+  });
+});
