@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { checkGemmArguments, type Gemm, jsSaxpy, type WorkspaceMemory } from './gemm.js';
 import { WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, type WasmModule, wasmApi } from './wasm-api.js';
-import { WASM_SGEMM_BASE64 } from './wasm-sgemm-binary.js';
+import { instantiateKernel, KERNEL_MIN_PAGES, type KernelExports, kernelModule } from './wasm-kernels.js';
 import { COMMAND_EXIT, COMMAND_SGEMM, CONTROL, controlInts, RECORD_INTS, WORKER_SOURCE } from './wasm-sgemm-worker.js';
 
 /**
@@ -15,28 +15,6 @@ import { COMMAND_EXIT, COMMAND_SGEMM, CONTROL, controlInts, RECORD_INTS, WORKER_
  * Operands that all lie in one memory from workspaceMemory() are multiplied in
  * place; any other Float32Arrays are copied into a staging memory first.
  */
-
-interface KernelExports {
-  sgemm(
-    transA: number,
-    transB: number,
-    m: number,
-    k: number,
-    alpha: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    beta: number,
-    c: number,
-    ldc: number,
-    j0: number,
-    j1: number,
-    scratch: number,
-  ): void;
-  saxpy(n: number, alpha: number, x: number, y: number): void;
-  scratch_floats(): number;
-}
 
 /** One memory the kernel runs on: thread t's scratch at scratch + t * scratchBytes, the caller's bytes after. */
 interface Arena {
@@ -56,28 +34,6 @@ const MIN_PARALLEL_MADDS = 1 << 18;
 const WORKER_TIMEOUT_MS = 300_000;
 /** Worker threads that have not started by then are taken as unable to start (a heavily loaded machine takes 1 s). */
 const WORKER_START_TIMEOUT_MS = 30_000;
-
-let compiled: { module: WasmModule; scratchFloats: number } | null | undefined;
-
-/** The compiled kernel and its per-thread scratch size, or null where this runtime has no wasm SIMD or threads. */
-export function wasmSgemmKernel(): { module: WasmModule; scratchFloats: number } | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = new Uint8Array(Buffer.from(WASM_SGEMM_BASE64, 'base64'));
-      if (wasmApi === undefined || !wasmApi.validate(bytes)) {
-        compiled = null;
-      } else {
-        const module = new wasmApi.Module(bytes);
-        const memory = new wasmApi.Memory({ initial: 2, maximum: 2, shared: true });
-        const probe = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-        compiled = { module, scratchFloats: probe.scratch_floats() };
-      }
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
 
 interface Share {
   a: number;
@@ -141,7 +97,7 @@ export class WasmSgemm implements Gemm {
   /** threads: the calling thread plus threads - 1 workers (the sweep's per-run budget). */
   constructor(readonly threads: number) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`wasm-sgemm: invalid thread count ${threads}`);
-    const kernel = wasmSgemmKernel();
+    const kernel = kernelModule();
     if (kernel === null) throw new Error('this runtime cannot compile the WebAssembly SIMD sgemm kernel');
     const module = kernel.module;
     this.module = module;
@@ -246,10 +202,10 @@ export class WasmSgemm implements Gemm {
 
   /** A shared memory with every thread's scratch, then `bytes` for the caller, registered with every worker. */
   private createArena(bytes: number, maximumPages?: number): Arena {
-    if (wasmApi === undefined) throw new Error('no WebAssembly');
-    const pages = Math.max(2, Math.ceil((this.threads * this.scratchBytes + bytes) / WASM_PAGE_BYTES));
+    if (wasmApi === undefined) throw new Error('no WebAssembly in this runtime');
+    const pages = Math.max(KERNEL_MIN_PAGES, Math.ceil((this.threads * this.scratchBytes + bytes) / WASM_PAGE_BYTES));
     const memory = new wasmApi.Memory({ initial: pages, maximum: maximumPages ?? pages, shared: true });
-    const kernel = new wasmApi.Instance(this.module, { env: { memory } }).exports as unknown as KernelExports;
+    const kernel = instantiateKernel(this.module, memory);
     const arena: Arena = { id: this.nextId++, memory, kernel, scratch: 0 };
     this.arenas.set(memory.buffer, arena);
     this.post({ type: 'add', id: arena.id, memory });

@@ -157,3 +157,57 @@ __attribute__((export_name("saxpy"))) void saxpy(int n, float alpha, const float
   for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(va, wasm_v128_load(x + i))));
   for (; i < n; i++) y[i] += alpha * x[i];
 }
+
+/*
+ * out[r * cols + c] = sign * sigmoid(pre[r * cols + c] + bias[c]) for rows x cols, cols a multiple of 4:
+ * sigmoid(x) = 0.5 + 0.5 tanh(x / 2), tanh by Eigen's float32 rational approximation
+ * (clamp to +-7.905, then v p(v^2) / q(v^2)), the same operations in the same order as
+ * sigmoidAddBias in elementwise.ts, so every path gets the same probabilities.
+ * Two vectors per iteration: each is a long dependent chain (13 mul/add, a division),
+ * so interleaving two keeps the FP units busy.
+ */
+static inline v128_t horner7(v128_t v2) {
+  v128_t p = wasm_f32x4_splat(-2.76076847742355e-16f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, v2), wasm_f32x4_splat(2.00018790482477e-13f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, v2), wasm_f32x4_splat(-8.60467152213735e-11f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, v2), wasm_f32x4_splat(5.12229709037114e-8f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, v2), wasm_f32x4_splat(1.48572235717979e-5f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, v2), wasm_f32x4_splat(6.37261928875436e-4f));
+  return wasm_f32x4_add(wasm_f32x4_mul(p, v2), wasm_f32x4_splat(4.89352455891786e-3f));
+}
+
+static inline v128_t horner4(v128_t v2) {
+  v128_t q = wasm_f32x4_splat(1.19825839466702e-6f);
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, v2), wasm_f32x4_splat(1.18534705686654e-4f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, v2), wasm_f32x4_splat(2.268434632439e-3f));
+  return wasm_f32x4_add(wasm_f32x4_mul(q, v2), wasm_f32x4_splat(4.89352518554385e-3f));
+}
+
+static inline v128_t sigmoid4(v128_t pre, v128_t bias, v128_t sign) {
+  const v128_t half = wasm_f32x4_splat(0.5f);
+  v128_t v = wasm_f32x4_mul(wasm_f32x4_add(pre, bias), half);
+  /* pmin/pmax (one minps/maxps each; min/max cost six instructions in V8 for NaN and -0 rules) give
+     the same result here: v is the first operand, so a NaN v stays NaN, and the bounds are not zero. */
+  v = wasm_f32x4_pmax(wasm_f32x4_pmin(v, wasm_f32x4_splat(7.90531110763549805f)), wasm_f32x4_splat(-7.90531110763549805f));
+  v128_t v2 = wasm_f32x4_mul(v, v);
+  v128_t p = wasm_f32x4_mul(horner7(v2), v);
+  v128_t q = horner4(v2);
+  return wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_div(p, q), half), half), sign);
+}
+
+__attribute__((export_name("sigmoid_bias"))) void sigmoid_bias(const float *pre, const float *bias, int rows, int cols,
+                                                               float *out, float sign) {
+  v128_t vsign = wasm_f32x4_splat(sign);
+  for (int r = 0; r < rows; r++) {
+    const float *in = pre + r * cols;
+    float *o = out + r * cols;
+    int c = 0;
+    for (; c + 8 <= cols; c += 8) {
+      v128_t x0 = sigmoid4(wasm_v128_load(in + c), wasm_v128_load(bias + c), vsign);
+      v128_t x1 = sigmoid4(wasm_v128_load(in + c + 4), wasm_v128_load(bias + c + 4), vsign);
+      wasm_v128_store(o + c, x0);
+      wasm_v128_store(o + c + 4, x1);
+    }
+    if (c < cols) wasm_v128_store(o + c, sigmoid4(wasm_v128_load(in + c), wasm_v128_load(bias + c), vsign));
+  }
+}

@@ -1,0 +1,12 @@
+import { loadMnist } from '@rbm-lab/datasets';
+import { createGemm, parseRbmModelParams, parseRbmTrainParams, Rbm } from '@rbm-lab/core';
+const path = (process.argv[2] ?? 'native-blas') as 'native-blas';
+const set = await loadMnist({ split: 'train', binarize: { kind: 'threshold', threshold: 127 } });
+const rows = Number(process.argv[3] ?? 20000);
+const x = { data: set.images.data.subarray(0, rows * 784), rows, cols: 784 };
+const gemm = await createGemm(path);
+const rbm = new Rbm(parseRbmModelParams({ hidden_units: 500, visible_bias_init: 'zero' }), parseRbmTrainParams({ epochs: 1, learning_rate: 0.01, batch_size: 100, k: 1, momentum: 0, final_momentum: 0, weight_decay: 0 }), { nVisible: 784, seed: 1 }, { gemm });
+const t = performance.now();
+await rbm.fit({ x });
+console.log(path, ((performance.now() - t) / 1000).toFixed(2), 's for', rows);
+gemm.dispose();
