@@ -17,6 +17,7 @@
  *   --repeat 3                      epochs timed per path and by scikit-learn; the best is reported
  *   --parallel                      also time 2 concurrent 1-thread processes vs 1 process with 2 threads
  *                                   (on the first timed path that has threads: native-blas or wasm-sgemm)
+ *   --breakdown                     also time one epoch with every product timed: where the epoch goes
  *   --worker PATH                   (internal) time one epoch on PATH, print JSON
  */
 import { execFile } from 'node:child_process';
@@ -53,6 +54,7 @@ interface Args {
   worker?: ComputePath;
   threads?: number;
   repeat: number;
+  breakdown: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -61,6 +63,7 @@ function parseArgs(argv: string[]): Args {
     sklearn: true,
     parallel: false,
     repeat: 3,
+    breakdown: false,
   };
   const forced = process.env[BACKEND_ENV];
   if (forced) args.paths = [forced as ComputePath];
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args {
       }
     } else if (arg === '--no-sklearn') args.sklearn = false;
     else if (arg === '--parallel') args.parallel = true;
+    else if (arg === '--breakdown') args.breakdown = true;
     else if (arg === '--repeat') args.repeat = Number(argv[++i]);
     else if (arg === '--worker') args.worker = argv[++i] as ComputePath;
     else if (arg === '--threads') args.threads = Number(argv[++i]);
@@ -116,6 +120,53 @@ async function timeEpoch(x: Matrix, gemm: Gemm): Promise<{ seconds: number; reco
   const started = performance.now();
   const result = await rbm.fit({ x });
   return { seconds: (performance.now() - started) / 1000, reconError: result.history[0].recon_error };
+}
+
+/** Wall time and FLOPs per kind of call, collected by timedGemm. */
+type CallTimes = Map<string, { calls: number; seconds: number; flops: number }>;
+
+/** gemm with every call timed into `times` (keyed by transposes and shape); in-place memory is kept. */
+function timedGemm(gemm: Gemm, times: CallTimes): Gemm {
+  const record = (key: string, flops: number, started: number): void => {
+    const entry = times.get(key) ?? { calls: 0, seconds: 0, flops: 0 };
+    entry.calls++;
+    entry.seconds += (performance.now() - started) / 1000;
+    entry.flops += flops;
+    times.set(key, entry);
+  };
+  return {
+    path: gemm.path,
+    detail: gemm.detail,
+    sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+      const started = performance.now();
+      gemm.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+      record(`sgemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k}`, 2 * m * n * k, started);
+    },
+    saxpy(n, alpha, x, y) {
+      const started = performance.now();
+      gemm.saxpy(n, alpha, x, y);
+      record(`saxpy ${n}`, 2 * n, started);
+    },
+    dispose: () => gemm.dispose(),
+    workspaceMemory: gemm.workspaceMemory?.bind(gemm),
+  };
+}
+
+/** One epoch with every call timed: the time per kind of call and what is left for everything else. */
+async function printBreakdown(x: Matrix, gemm: Gemm): Promise<void> {
+  const times: CallTimes = new Map();
+  const { seconds } = await timeEpoch(x, timedGemm(gemm, times));
+  let inCalls = 0;
+  for (const [key, { calls, seconds: s, flops }] of [...times].sort((p, q) => q[1].seconds - p[1].seconds)) {
+    if (s < 0.005) continue;
+    inCalls += s;
+    console.log(
+      `|   ${gemm.path} ${key}: ${calls} calls, ${fmt(s)} s, ${fmt(flops / s / 1e9, 1)} GFLOP/s | | | | | | | |`,
+    );
+  }
+  console.log(
+    `|   ${gemm.path} epoch ${fmt(seconds)} s: calls ${fmt(inCalls)} s, everything else ${fmt(seconds - inCalls)} s | | | | | | | |`,
+  );
 }
 
 /** GFLOP/s of gemm on the epoch's own products, operands in the path's workspace memory (as the RBM has them). */
@@ -221,6 +272,7 @@ async function timePath(path: ComputePath, x: Matrix, args: Args, sklearn: Sklea
     times.push(timing.seconds);
     reconError = timing.reconError;
   }
+  if (args.breakdown && rows === x.rows) await printBreakdown(x, gemm);
   gemm.dispose();
   const perEpoch = (Math.min(...times) * x.rows) / rows;
   const limit = flops / best / 1e9;
@@ -281,7 +333,18 @@ async function main(): Promise<void> {
     `data: binarized MNIST train ${x.rows} x ${x.cols}; RBM ${HIDDEN} hidden, CD-1, batch ${BATCH}, lr ${LEARNING_RATE}`,
   );
   console.log(`matrix products per epoch: ${fmt(epochFlops(x.rows, x.cols) / 1e9, 0)} GFLOP`);
-  const sklearn = args.sklearn ? await runSklearn(x, args.repeat) : undefined;
+  let sklearn: SklearnResult | undefined;
+  if (args.sklearn) {
+    try {
+      sklearn = await runSklearn(x, args.repeat);
+    } catch (error) {
+      const reason = String((error as { stderr?: string }).stderr ?? error)
+        .trim()
+        .split('\n')
+        .pop();
+      console.log(`scikit-learn reference failed (${reason}); install python3-sklearn. Ratios to it are n/a.`);
+    }
+  }
 
   const paths = args.paths ?? (await availableComputePaths());
   console.log('');

@@ -289,10 +289,17 @@ function parseThreadsEnv(): number | undefined {
 
 let tfjsNode: Promise<boolean> | undefined;
 
-/** tfjs-node is an optional dependency: a dynamic import that may fail. */
+/**
+ * tfjs-node is an optional dependency: a dynamic import that may fail. libtensorflow
+ * sizes its thread pools from TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS when it
+ * starts, so they are set first to the same per-run budget as the other paths
+ * (a sweep with --jobs N gives each run cores / N), unless the user set them.
+ */
 function loadTfjsNode(): Promise<boolean> {
   tfjsNode ??= (async () => {
     try {
+      process.env.TF_NUM_INTRAOP_THREADS ||= String(computeThreads());
+      process.env.TF_NUM_INTEROP_THREADS ||= '1';
       // A variable specifier keeps TypeScript from requiring the (uninstalled) module's types.
       const specifier = '@tensorflow/tfjs-node';
       await import(specifier);
