@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { referenceSgemm } from '../src/linalg/gemm.js';
-import { Xoshiro128 } from '../src/linalg/random.js';
+import { Xoshiro128 } from '@rbm-lab/datasets';
 import { SimdWorkspace } from '../src/linalg/simd.js';
 import { kernelModule } from '../src/linalg/wasm-kernels.js';
 import { splitProduct, WasmSgemm } from '../src/linalg/wasm-sgemm.js';

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { UserError } from '@rbm-lab/datasets';
 import { bestIndex, formatCell, formatNumber, formatValue, plainTable, runsToCsv } from './cli/format.js';
 import { metricDirection } from './metric-direction.js';
-import { expandGrid, sweepIdOf, sweptParams } from './config/grid.js';
+import { driftWarning, expandGrid, sweepIdOf, sweptParams } from './config/grid.js';
 import { loadStudy } from './config/load-study.js';
 import { createProgressReporter, formatDuration } from './runner/progress.js';
 import { runSweep } from './runner/sweep-runner.js';
@@ -132,6 +132,9 @@ const sweepCommand: CliCommand = {
     }
     const store = RunStore.open(dbPath);
     try {
+      const finished = store.listRuns(sweepId).filter((run) => run.status === 'finished');
+      const drift = driftWarning(plans, new Map(finished.map((run) => [run.id, run.config])));
+      if (drift !== undefined) io.stderr.write(`${drift}\n`);
       const result = await runSweep({
         store,
         sweep: {

@@ -1,5 +1,4 @@
 export { type Gemm, type WorkspaceMemory, referenceSgemm, jsSaxpy } from './gemm.js';
-export { Xoshiro128 } from './random.js';
 export { fastSigmoid } from './elementwise.js';
 export { blasThreadCount } from './native-blas.js';
 export { SimdWorkspace } from './simd.js';

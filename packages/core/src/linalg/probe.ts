@@ -4,7 +4,7 @@ import { cpus, hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ComputePath, ComputeProbe } from '../model.js';
 import type { Gemm } from './gemm.js';
-import { Xoshiro128 } from './random.js';
+import { Xoshiro128 } from '@rbm-lab/datasets';
 import { SimdWorkspace } from './simd.js';
 
 /** [transA, transB, m, n, k] */

@@ -54,7 +54,7 @@ export interface RunConfig {
 }
 
 export interface RunPlan {
-  /** Stable: hash of the sweep id and the resolved run config. */
+  /** Stable: hash of the sweep id, the seed and the values the study sets for this run (not defaults); see runIdOf. */
   id: string;
   sweepId: string;
   /** Position in the expanded grid. */

@@ -27,7 +27,7 @@ export interface SweepSummary extends SweepRecord {
 }
 
 export interface RunRecord {
-  id: string; // stable: hash of the resolved run config (+ seed)
+  id: string; // stable: hash of the sweep id, the values the study sets for the run and its seed (runIdOf)
   sweepId: string;
   index: number; // position in the expanded grid
   status: RunStatus;
