@@ -18,6 +18,8 @@
  *   --parallel                      also time 2 concurrent 1-thread processes vs 1 process with 2 threads
  *                                   (on the first timed path that has threads: native-blas or wasm-sgemm)
  *   --breakdown                     also time one epoch with every product timed: where the epoch goes
+ *   --cpu-time                      the breakdown in process CPU seconds instead of wall time: steadier on a
+ *                                   loaded machine, meaningful with --threads 1 (BLAS threads spin)
  *   --worker PATH                   (internal) time one epoch on PATH, print JSON
  */
 import { execFile } from 'node:child_process';
@@ -56,6 +58,7 @@ interface Args {
   threads?: number;
   repeat: number;
   breakdown: boolean;
+  cpuTime: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -65,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     parallel: false,
     repeat: 3,
     breakdown: false,
+    cpuTime: false,
   };
   const forced = process.env[BACKEND_ENV];
   if (forced) args.paths = [forced as ComputePath];
@@ -79,6 +83,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--no-sklearn') args.sklearn = false;
     else if (arg === '--parallel') args.parallel = true;
     else if (arg === '--breakdown') args.breakdown = true;
+    else if (arg === '--cpu-time') args.cpuTime = true;
     else if (arg === '--repeat') args.repeat = Number(argv[++i]);
     else if (arg === '--worker') args.worker = argv[++i] as ComputePath;
     else if (arg === '--threads') args.threads = Number(argv[++i]);
@@ -127,15 +132,23 @@ async function timeEpoch(x: Matrix, gemm: Gemm): Promise<{ seconds: number; reco
   return { seconds: (performance.now() - started) / 1000, reconError: result.history[0].recon_error };
 }
 
-/** Wall time and FLOPs per kind of call, collected by timedGemm. */
+/** Seconds and FLOPs per kind of call, collected by timedGemm. */
 type CallTimes = Map<string, { calls: number; seconds: number; flops: number }>;
 
+/** A clock in seconds: wall time, or this process's CPU time (all threads). */
+type Clock = () => number;
+const wallClock: Clock = () => performance.now() / 1000;
+const cpuClock: Clock = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
 /** gemm with every call timed into `times` (keyed by transposes and shape); in-place memory is kept. */
-function timedGemm(gemm: Gemm, times: CallTimes): Gemm {
+function timedGemm(gemm: Gemm, times: CallTimes, clock: Clock): Gemm {
   const record = (key: string, flops: number, started: number): void => {
     const entry = times.get(key) ?? { calls: 0, seconds: 0, flops: 0 };
     entry.calls++;
-    entry.seconds += (performance.now() - started) / 1000;
+    entry.seconds += clock() - started;
     entry.flops += flops;
     times.set(key, entry);
   };
@@ -143,12 +156,12 @@ function timedGemm(gemm: Gemm, times: CallTimes): Gemm {
     path: gemm.path,
     detail: gemm.detail,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
-      const started = performance.now();
+      const started = clock();
       gemm.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
       record(`sgemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k}`, 2 * m * n * k, started);
     },
     saxpy(n, alpha, x, y) {
-      const started = performance.now();
+      const started = clock();
       gemm.saxpy(n, alpha, x, y);
       record(`saxpy ${n}`, 2 * n, started);
     },
@@ -158,19 +171,22 @@ function timedGemm(gemm: Gemm, times: CallTimes): Gemm {
 }
 
 /** One epoch with every call timed: the time per kind of call and what is left for everything else. */
-async function printBreakdown(x: Matrix, gemm: Gemm): Promise<void> {
+async function printBreakdown(x: Matrix, gemm: Gemm, clock: Clock): Promise<void> {
   const times: CallTimes = new Map();
-  const { seconds } = await timeEpoch(x, timedGemm(gemm, times));
+  const started = clock();
+  await timeEpoch(x, timedGemm(gemm, times, clock));
+  const seconds = clock() - started;
+  const unit = clock === cpuClock ? 'CPU s' : 's';
   let inCalls = 0;
   for (const [key, { calls, seconds: s, flops }] of [...times].sort((p, q) => q[1].seconds - p[1].seconds)) {
-    if (s < 0.005) continue;
     inCalls += s;
+    if (s < 0.005) continue;
     console.log(
-      `|   ${gemm.path} ${key}: ${calls} calls, ${fmt(s)} s, ${fmt(flops / s / 1e9, 1)} GFLOP/s | | | | | | | |`,
+      `|   ${gemm.path} ${key}: ${calls} calls, ${fmt(s)} ${unit}, ${fmt(flops / s / 1e9, 1)} GFLOP/s | | | | | | | |`,
     );
   }
   console.log(
-    `|   ${gemm.path} epoch ${fmt(seconds)} s: calls ${fmt(inCalls)} s, everything else ${fmt(seconds - inCalls)} s | | | | | | | |`,
+    `|   ${gemm.path} epoch ${fmt(seconds)} ${unit}: calls ${fmt(inCalls)}, everything else ${fmt(seconds - inCalls)} | | | | | | | |`,
   );
 }
 
@@ -277,7 +293,7 @@ async function timePath(path: ComputePath, x: Matrix, args: Args, sklearn: Sklea
     times.push(timing.seconds);
     reconError = timing.reconError;
   }
-  if (args.breakdown && rows === x.rows) await printBreakdown(x, gemm);
+  if (args.breakdown && rows === x.rows) await printBreakdown(x, gemm, args.cpuTime ? cpuClock : wallClock);
   gemm.dispose();
   const perEpoch = (Math.min(...times) * x.rows) / rows;
   const limit = flops / best / 1e9;
