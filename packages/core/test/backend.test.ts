@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,29 +12,12 @@ import {
   getGemm,
   initBackend,
 } from '../src/backend.js';
+import { initBackendIn } from './backend-fixtures.js';
 import { alphaDigitsSubset, makeRbm } from './rbm-fixtures.js';
 
-const run = promisify(execFile);
-const backendModule = fileURLToPath(new URL('../src/backend.ts', import.meta.url));
 // initBackend() caches its probe per machine: keep this file's probes out of the project cache.
 process.env.RBM_LAB_CACHE_DIR = mkdtempSync(join(tmpdir(), 'rbm-lab-backend-test-'));
 const available = await availableComputePaths();
-
-/** initBackend() in a fresh process (its choice is per process) with the given environment. */
-async function initBackendIn(env: Record<string, string>): Promise<{ ok: boolean; text: string }> {
-  const script = `import { initBackend } from ${JSON.stringify(backendModule)};
-    initBackend().then((info) => console.log(JSON.stringify(info)), (e) => { console.log(e.name + ': ' + e.message); process.exitCode = 3; });`;
-  try {
-    const { stdout } = await run(
-      process.execPath,
-      ['--conditions=@rbm-lab/source', '--import', 'tsx', '--input-type=module', '-e', script],
-      { env: { ...process.env, ...env } },
-    );
-    return { ok: true, text: stdout.trim() };
-  } catch (error) {
-    return { ok: false, text: String((error as { stdout?: string }).stdout ?? error).trim() };
-  }
-}
 
 describe('initBackend', () => {
   it('picks the fastest available path by its probe, sets the tfjs backend, and is idempotent', async () => {

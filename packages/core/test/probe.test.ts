@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableComputePaths, createGemm, PROBE_CACHE_FILE } from '../src/backend.js';
 import {
@@ -15,9 +12,8 @@ import {
   writeProbeCache,
 } from '../src/linalg/probe.js';
 import type { BackendInfo } from '../src/model.js';
+import { initBackendIn } from './backend-fixtures.js';
 
-const run = promisify(execFile);
-const backendModule = fileURLToPath(new URL('../src/backend.ts', import.meta.url));
 const available = await availableComputePaths();
 
 let dir: string;
@@ -28,16 +24,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** initBackend() in a fresh process with the probe cache in `cacheDir`. */
-async function initBackendIn(cacheDir: string): Promise<BackendInfo> {
-  const script = `import { initBackend } from ${JSON.stringify(backendModule)};
-    console.log(JSON.stringify(await initBackend()));`;
-  const { stdout } = await run(
-    process.execPath,
-    ['--conditions=@rbm-lab/source', '--import', 'tsx', '--input-type=module', '-e', script],
-    { env: { ...process.env, RBM_LAB_CACHE_DIR: cacheDir, RBM_LAB_BACKEND: '' } },
-  );
-  return JSON.parse(stdout.trim()) as BackendInfo;
+/** initBackend() in a fresh process with the probe cache in `cacheDir` and no forced path. */
+async function initBackendWithCache(cacheDir: string): Promise<BackendInfo> {
+  const { ok, text } = await initBackendIn({ RBM_LAB_CACHE_DIR: cacheDir, RBM_LAB_BACKEND: '' });
+  expect(ok, text).toBe(true);
+  return JSON.parse(text) as BackendInfo;
 }
 
 describe('probe figures', () => {
@@ -85,7 +76,7 @@ describe('probe figures', () => {
 describe('initBackend and the probe cache', () => {
   it('probes once, picks an available path, and the next process reads the cache back', async () => {
     const cacheDir = join(dir, 'init');
-    const first = await initBackendIn(cacheDir);
+    const first = await initBackendWithCache(cacheDir);
     expect(available).toContain(first.path);
     expect(first.probe?.cached).toBe(false);
     expect(fastestPath(first.probe?.gflops ?? {})).toBe(first.path);
@@ -93,7 +84,7 @@ describe('initBackend and the probe cache', () => {
     const [key] = Object.keys(file.entries);
     expect(file.entries[key]).toMatchObject({ chosen: first.path, gflops: first.probe?.gflops });
 
-    const second = await initBackendIn(cacheDir);
+    const second = await initBackendWithCache(cacheDir);
     expect(second.path).toBe(first.path);
     expect(second.probe).toEqual({ ...first.probe, cached: true });
     expect(second.detail).toMatch(/chosen by probe: .* GFLOP\/s \(cached \d{4}-\d\d-\d\d\)/);
@@ -102,7 +93,7 @@ describe('initBackend and the probe cache', () => {
     const planted = first.path === 'wasm' ? 'cpu' : 'wasm';
     file.entries[key] = { ...file.entries[key], chosen: planted, gflops: { [planted]: 1000 } };
     await writeFile(join(cacheDir, PROBE_CACHE_FILE), JSON.stringify(file));
-    const third = await initBackendIn(cacheDir);
+    const third = await initBackendWithCache(cacheDir);
     expect(third.path).toBe(planted);
     expect(third.probe?.gflops).toEqual({ [planted]: 1000 });
   });

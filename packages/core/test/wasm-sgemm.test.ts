@@ -12,9 +12,9 @@ import { SimdWorkspace } from '../src/linalg/simd.js';
 import { kernelModule } from '../src/linalg/wasm-kernels.js';
 import { splitProduct, WasmSgemm } from '../src/linalg/wasm-sgemm.js';
 import { WASM_SGEMM_BASE64 } from '../src/linalg/wasm-sgemm-binary.js';
+import { runWithBackend } from './backend-fixtures.js';
 
 const run = promisify(execFile);
-const backendModule = fileURLToPath(new URL('../src/backend.ts', import.meta.url));
 const buildScript = fileURLToPath(new URL('../scripts/build-wasm-sgemm.sh', import.meta.url));
 const hasClang = ['/usr/bin/clang-19', '/usr/bin/wasm-ld-19'].every((file) => existsSync(file));
 const hasProcTasks = existsSync('/proc/self/task');
@@ -103,25 +103,15 @@ describe('WasmSgemm', () => {
   });
 
   it('takes its thread budget from RBM_LAB_BLAS_THREADS, as the sweep runner sets it per job', async () => {
-    const script = `import { initBackend, getGemm } from ${JSON.stringify(backendModule)};
-      const info = await initBackend();
+    const code = `const info = await initBackend();
       console.log(JSON.stringify({ detail: info.detail, workers: getGemm().workerCount }));`;
     const dir = await mkdtemp(join(tmpdir(), 'rbm-lab-threads-'));
     try {
       for (const threads of [1, 2]) {
-        const { stdout } = await run(
-          process.execPath,
-          ['--conditions=@rbm-lab/source', '--import', 'tsx', '--input-type=module', '-e', script],
-          {
-            env: {
-              ...process.env,
-              RBM_LAB_BACKEND: 'wasm-sgemm',
-              RBM_LAB_BLAS_THREADS: String(threads),
-              RBM_LAB_CACHE_DIR: dir,
-            },
-          },
-        );
-        const result = JSON.parse(stdout.trim()) as { detail: string; workers: number };
+        const env = { RBM_LAB_BACKEND: 'wasm-sgemm', RBM_LAB_BLAS_THREADS: String(threads), RBM_LAB_CACHE_DIR: dir };
+        const { ok, text } = await runWithBackend(code, env);
+        expect(ok, text).toBe(true);
+        const result = JSON.parse(text) as { detail: string; workers: number };
         expect(result.workers).toBe(threads - 1);
         expect(result.detail).toContain(`${threads} thread${threads === 1 ? '' : 's'}`);
       }

@@ -68,6 +68,27 @@ export function checkGemmArguments(
   }
 }
 
+/**
+ * Checks the sizes (checkGemmArguments) and finishes the products with nothing to
+ * multiply: m or n = 0 leaves C alone, k = 0 makes C = beta * C. Returns true when
+ * C is final, so a provider calls its kernel only for m, n, k > 0.
+ */
+export function finishEmptyProduct(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+): boolean {
+  checkGemmArguments(m, n, k, a, b, c);
+  if (m === 0 || n === 0) return true;
+  if (k > 0) return false;
+  for (let i = 0; i < m * n; i++) c[i] = beta === 0 ? 0 : beta * c[i];
+  return true;
+}
+
 /** y += alpha * x in TypeScript, for providers without a BLAS level-1 routine. */
 export function jsSaxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void {
   if (x.length < n || y.length < n) throw new RangeError(`saxpy: arrays shorter than n=${n}`);

@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { checkGemmArguments, type Gemm, jsSaxpy, type WorkspaceMemory } from './gemm.js';
+import { finishEmptyProduct, type Gemm, jsSaxpy, type WorkspaceMemory } from './gemm.js';
 import { WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, type WasmModule, wasmApi } from './wasm-api.js';
 import { instantiateKernel, KERNEL_MIN_PAGES, type KernelExports, kernelModule } from './wasm-kernels.js';
 import { COMMAND_EXIT, COMMAND_SGEMM, CONTROL, controlInts, RECORD_INTS, WORKER_SOURCE } from './wasm-sgemm-worker.js';
@@ -34,6 +34,23 @@ const MIN_PARALLEL_MADDS = 1 << 18;
 const WORKER_TIMEOUT_MS = 300_000;
 /** Worker threads that have not started by then are taken as unable to start (a heavily loaded machine takes 1 s). */
 const WORKER_START_TIMEOUT_MS = 30_000;
+
+/** One product in byte addresses of an arena; rows of op(A) and C split among threads (splitProduct). */
+interface Product {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  beta: number;
+  c: number;
+  ldc: number;
+}
 
 interface Share {
   a: number;
@@ -132,35 +149,18 @@ export class WasmSgemm implements Gemm {
     return { memory: arena.memory, start, end: start + bytes };
   }
 
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    b: Float32Array,
-    beta: number,
-    c: Float32Array,
-  ): void {
-    checkGemmArguments(m, n, k, a, b, c);
-    if (m === 0 || n === 0) return;
-    if (k === 0) {
-      for (let i = 0; i < m * n; i++) c[i] = beta === 0 ? 0 : beta * c[i];
-      return;
-    }
+  readonly sgemm: Gemm['sgemm'] = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
+    if (finishEmptyProduct(m, n, k, a, b, beta, c)) return;
     if (this.disposed) throw new Error('wasm-sgemm: used after dispose()');
     const arena = this.arenas.get(a.buffer);
-    const ld = { a: transA ? m : k, b: transB ? k : n, c: n };
+    const product = { transA, transB, m, n, k, alpha, lda: transA ? m : k, ldb: transB ? k : n, beta, ldc: n };
     if (arena !== undefined && b.buffer === a.buffer && c.buffer === a.buffer) {
-      this.run(arena, transA, transB, m, n, k, alpha, a.byteOffset, ld.a, b.byteOffset, ld.b, beta, c.byteOffset, ld.c);
+      this.run(arena, { ...product, a: a.byteOffset, b: b.byteOffset, c: c.byteOffset });
       return;
     }
     // Foreign operands: copy into the staging memory, multiply there, copy C back.
     const [aBytes, bBytes, cBytes] = [4 * m * k, 4 * k * n, 4 * m * n];
-    const base = this.stagingSpace(aBytes + bBytes + cBytes + 32);
-    const aAt = base;
+    const aAt = this.stagingSpace(aBytes + bBytes + cBytes + 32);
     const bAt = aAt + aBytes + 16 - (aBytes % 16);
     const cAt = bAt + bBytes + 16 - (bBytes % 16);
     const heap = this.staging.memory.buffer;
@@ -168,9 +168,9 @@ export class WasmSgemm implements Gemm {
     new Float32Array(heap, bAt, k * n).set(b.subarray(0, k * n));
     const cStaged = new Float32Array(heap, cAt, m * n);
     if (beta !== 0) cStaged.set(c.subarray(0, m * n));
-    this.run(this.staging, transA, transB, m, n, k, alpha, aAt, ld.a, bAt, ld.b, beta, cAt, ld.c);
+    this.run(this.staging, { ...product, a: aAt, b: bAt, c: cAt });
     c.set(cStaged);
-  }
+  };
 
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void {
     if (x.length < n || y.length < n) throw new RangeError(`saxpy: arrays shorter than n=${n}`);
@@ -225,48 +225,33 @@ export class WasmSgemm implements Gemm {
     for (const port of this.ports) port.postMessage(message);
   }
 
-  private run(
-    arena: Arena,
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    beta: number,
-    c: number,
-    ldc: number,
-  ): void {
-    const threads = m * n * k < MIN_PARALLEL_MADDS ? 1 : this.threads;
-    const [tA, tB] = [transA ? 1 : 0, transB ? 1 : 0];
-    const shares = splitProduct(threads, transA, m, n, a, lda, c, ldc);
-    if (shares.length === 1) {
-      arena.kernel.sgemm(tA, tB, m, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, n, arena.scratch);
-      return;
-    }
+  private run(arena: Arena, p: Product): void {
+    const threads = p.m * p.n * p.k < MIN_PARALLEL_MADDS ? 1 : this.threads;
+    const [tA, tB] = [p.transA ? 1 : 0, p.transB ? 1 : 0];
+    const shares = splitProduct(threads, p.transA, p.m, p.n, p.a, p.lda, p.c, p.ldc);
     const ctl = this.control;
-    ctl.set([COMMAND_SGEMM, arena.id, tA, tB, k], CONTROL.command);
-    this.controlFloats[CONTROL.alpha] = alpha;
-    this.controlFloats[CONTROL.beta] = beta;
-    ctl.set([lda, b, ldb], CONTROL.lda);
-    ctl[CONTROL.ldc] = ldc;
-    for (let t = 1; t <= this.workers.length; t++) {
-      const share = shares[t];
-      const scratch = arena.scratch + t * this.scratchBytes;
-      const record = share === undefined ? [0] : [1, share.a, share.c, share.m, share.j0, share.j1, scratch];
-      ctl.set(record, CONTROL.records + RECORD_INTS * t);
+    if (shares.length > 1) {
+      ctl.set([COMMAND_SGEMM, arena.id, tA, tB, p.k], CONTROL.command);
+      this.controlFloats[CONTROL.alpha] = p.alpha;
+      this.controlFloats[CONTROL.beta] = p.beta;
+      ctl.set([p.lda, p.b, p.ldb], CONTROL.lda);
+      ctl[CONTROL.ldc] = p.ldc;
+      for (let t = 1; t <= this.workers.length; t++) {
+        const share = shares[t];
+        const scratch = arena.scratch + t * this.scratchBytes;
+        const record = share === undefined ? [0] : [1, share.a, share.c, share.m, share.j0, share.j1, scratch];
+        ctl.set(record, CONTROL.records + RECORD_INTS * t);
+      }
+      Atomics.store(ctl, CONTROL.done, 0);
+      Atomics.store(ctl, CONTROL.error, 0);
+      Atomics.add(ctl, CONTROL.seq, 1);
+      Atomics.notify(ctl, CONTROL.seq);
     }
-    Atomics.store(ctl, CONTROL.done, 0);
-    Atomics.store(ctl, CONTROL.error, 0);
-    Atomics.add(ctl, CONTROL.seq, 1);
-    Atomics.notify(ctl, CONTROL.seq);
+    // The calling thread computes the first share while the workers compute theirs.
     const own = shares[0];
-    arena.kernel.sgemm(tA, tB, own.m, k, alpha, own.a, lda, b, ldb, beta, own.c, ldc, own.j0, own.j1, arena.scratch);
-    this.awaitWorkers();
+    const { kernel, scratch } = arena;
+    kernel.sgemm(tA, tB, own.m, p.k, p.alpha, own.a, p.lda, p.b, p.ldb, p.beta, own.c, p.ldc, own.j0, own.j1, scratch);
+    if (shares.length > 1) this.awaitWorkers();
   }
 
   /** Blocks until every worker has started, so a runtime where they cannot fails here, not mid-product. */
