@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cacheDir, UserError } from '@rbm-lab/datasets';
@@ -10,7 +11,7 @@ import {
   fastestPath,
   type ProbeResult,
   probeCacheKey,
-  probeGemm,
+  probeGemms,
   readProbeCache,
   writeProbeCache,
 } from './linalg/probe.js';
@@ -29,6 +30,9 @@ export const COMPUTE_PATHS: readonly ComputePath[] = ['tensorflow', 'native-blas
  * a single MNIST-sized product takes a third of a second), so it is only the last resort.
  */
 const PROBED_PATHS: readonly ComputePath[] = COMPUTE_PATHS.filter((path) => path !== 'cpu');
+
+/** Environment variable: the busiest load average at which a probe is cached (default: the core count). */
+export const PROBE_MAX_LOAD_ENV = 'RBM_LAB_PROBE_MAX_LOAD';
 
 /** The probe cache, in the project cache folder (RBM_LAB_CACHE_DIR overrides it). */
 export const PROBE_CACHE_FILE = 'compute-paths.json';
@@ -185,7 +189,8 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
   const detail = gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs-layers on ${tfjsDetail}`;
   const info: BackendInfo = { path: gemm.path, tfjsBackend, detail };
   if (probe !== undefined) {
-    info.probe = { gflops: probe.gflops, cached: probe.cached, measuredAt: probe.measuredAt };
+    const { gflops, cached, measuredAt, loadAverage } = probe;
+    info.probe = { gflops, cached, measuredAt, loadAverage };
     info.detail += `; ${describeProbe(probe)}`;
   }
   return { gemm, info };
@@ -197,12 +202,13 @@ export function describeProbe(probe: ProbeResult): string {
     .sort((x, y) => y[1] - x[1])
     .map(([path, gflops]) => `${path} ${gflops.toFixed(1)}`)
     .join(', ');
-  return `chosen by probe: ${figures} GFLOP/s${probe.cached ? ` (cached ${probe.measuredAt.slice(0, 10)})` : ''}`;
+  const when = probe.cached ? `cached ${probe.measuredAt.slice(0, 10)}, ` : '';
+  return `chosen by probe: ${figures} GFLOP/s (${when}load ${probe.loadAverage.toFixed(1)})`;
 }
 
 /**
  * The fastest available path: read from the per-machine probe cache, else measured
- * (probeGemm on every path that loads, about 120 ms each) and cached. The tfjs cpu
+ * (probeGemms on every path that loads, about 0.2 s each) and cached when the machine is not busy. The tfjs cpu
  * path is used only when nothing else loads.
  */
 async function chooseByProbe(blasThreads: number | undefined): Promise<{ gemm: Gemm; probe?: ProbeResult }> {
@@ -226,17 +232,21 @@ async function chooseByProbe(blasThreads: number | undefined): Promise<{ gemm: G
     }
   }
   if (loaded.length === 0) return { gemm: await createGemm('cpu') };
-  const gflops: ProbeResult['gflops'] = {};
-  for (const gemm of loaded) gflops[gemm.path] = Math.round(probeGemm(gemm) * 10) / 10;
-  const probe: ProbeResult = {
-    gflops,
-    chosen: fastestPath(gflops),
-    cached: false,
-    measuredAt: new Date().toISOString(),
-  };
-  for (const gemm of loaded) if (gemm.path !== probe.chosen) gemm.dispose();
-  await writeProbeCache(file, key, probe);
+  const loadAverage = Math.round(loadavg()[0] * 100) / 100;
+  const gflops = probeGemms(loaded);
+  const chosen = fastestPath(gflops);
+  const probe: ProbeResult = { gflops, chosen, cached: false, measuredAt: new Date().toISOString(), loadAverage };
+  for (const gemm of loaded) if (gemm.path !== chosen) gemm.dispose();
+  // A busy machine slows the paths unequally (OpenBLAS's spinning threads most): use that
+  // choice for this run only, and probe again next time.
+  if (loadAverage <= probeMaxLoad()) await writeProbeCache(file, key, probe);
   return { gemm: loaded.find((gemm) => gemm.path === probe.chosen)!, probe };
+}
+
+/** The busiest 1-minute load average at which a probe is cached: RBM_LAB_PROBE_MAX_LOAD, else the core count. */
+function probeMaxLoad(): number {
+  const value = Number.parseFloat(process.env[PROBE_MAX_LOAD_ENV] ?? '');
+  return Number.isFinite(value) ? value : availableParallelism();
 }
 
 /** Versions of the installed GEMM providers (part of the probe cache key). */

@@ -12,6 +12,8 @@ export interface ComputeProbe {
   cached: boolean;
   /** When the figures were measured (ISO 8601). */
   measuredAt: string;
+  /** The 1-minute load average then; probes taken on a busy machine (load above the core count) are not cached. */
+  loadAverage: number;
 }
 
 export interface BackendInfo {

@@ -24,9 +24,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** initBackend() in a fresh process with the probe cache in `cacheDir` and no forced path. */
-async function initBackendWithCache(cacheDir: string): Promise<BackendInfo> {
-  const { ok, text } = await initBackendIn({ RBM_LAB_CACHE_DIR: cacheDir, RBM_LAB_BACKEND: '' });
+/**
+ * initBackend() in a fresh process with the probe cache in `cacheDir` and no forced path;
+ * probes are cached up to load `maxLoad` (the default, the core count, would make the test
+ * depend on what else runs on the machine).
+ */
+async function initBackendWithCache(cacheDir: string, maxLoad = 1e9): Promise<BackendInfo> {
+  const env = { RBM_LAB_CACHE_DIR: cacheDir, RBM_LAB_BACKEND: '', RBM_LAB_PROBE_MAX_LOAD: String(maxLoad) };
+  const { ok, text } = await initBackendIn(env);
   expect(ok, text).toBe(true);
   return JSON.parse(text) as BackendInfo;
 }
@@ -53,6 +58,7 @@ describe('probe figures', () => {
       chosen: 'native-blas',
       cached: false,
       measuredAt: '2026-01-01T00:00:00.000Z',
+      loadAverage: 0.5,
     };
     const second: ProbeResult = { ...first, gflops: { 'wasm-sgemm': 80 }, chosen: 'wasm-sgemm' };
     expect(await readProbeCache(file, 'a')).toBeUndefined();
@@ -87,7 +93,7 @@ describe('initBackend and the probe cache', () => {
     const second = await initBackendWithCache(cacheDir);
     expect(second.path).toBe(first.path);
     expect(second.probe).toEqual({ ...first.probe, cached: true });
-    expect(second.detail).toMatch(/chosen by probe: .* GFLOP\/s \(cached \d{4}-\d\d-\d\d\)/);
+    expect(second.detail).toMatch(/chosen by probe: .* GFLOP\/s \(cached \d{4}-\d\d-\d\d, load \d+\.\d\)/);
 
     // What the cache says is what runs: plant another available path as the winner.
     const planted = first.path === 'wasm' ? 'cpu' : 'wasm';
@@ -96,5 +102,13 @@ describe('initBackend and the probe cache', () => {
     const third = await initBackendWithCache(cacheDir);
     expect(third.path).toBe(planted);
     expect(third.probe?.gflops).toEqual({ [planted]: 1000 });
+  });
+
+  it('does not cache a probe taken on a machine busier than the limit', async () => {
+    const cacheDir = join(dir, 'busy');
+    const info = await initBackendWithCache(cacheDir, -1);
+    expect(info.probe?.cached).toBe(false);
+    expect(info.probe?.loadAverage).toBeGreaterThanOrEqual(0);
+    await expect(readFile(join(cacheDir, PROBE_CACHE_FILE), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

@@ -30,8 +30,8 @@ export const PROBE_WORKLOADS: Readonly<Record<string, readonly ProbeShape[]>> = 
   ],
 };
 
-/** Milliseconds of repeated products timed per shape. */
-const PROBE_MS_PER_SHAPE = 15;
+/** Milliseconds of repeated products timed per shape and round. */
+const PROBE_MS_PER_SHAPE = 12;
 /**
  * Milliseconds of untimed products first: V8 runs new wasm code on its baseline
  * compiler until the optimised tier is ready, and worker threads need to start.
@@ -56,7 +56,7 @@ function repeatFor(ms: number, product: () => void): { count: number; elapsed: n
  * msPerShape. Operands come from a SimdWorkspace on the provider, so a provider
  * that multiplies in place (wasm-sgemm) is timed the way the RBM uses it.
  */
-export function probeGemm(gemm: Gemm, msPerShape = PROBE_MS_PER_SHAPE): number {
+export function probeGemm(gemm: Gemm, msPerShape = PROBE_MS_PER_SHAPE, warmUpMs = PROBE_WARM_UP_MS): number {
   const shapes = Object.values(PROBE_WORKLOADS).flat();
   const largest = Math.max(...shapes.map(([, , m, n, k]) => Math.max(m * k, k * n, m * n)));
   const workspace = new SimdWorkspace(3 * largest, 4, gemm);
@@ -64,7 +64,7 @@ export function probeGemm(gemm: Gemm, msPerShape = PROBE_MS_PER_SHAPE): number {
   const rng = new Xoshiro128(1);
   for (const buffer of [a, b]) for (let i = 0; i < buffer.length; i++) buffer[i] = rng.nextFloat() - 0.5;
   const [firstA, firstB, firstM, firstN, firstK] = shapes[0];
-  repeatFor(PROBE_WARM_UP_MS, () => gemm.sgemm(firstA, firstB, firstM, firstN, firstK, 1, a, b, 0, c));
+  repeatFor(warmUpMs, () => gemm.sgemm(firstA, firstB, firstM, firstN, firstK, 1, a, b, 0, c));
   let logSum = 0;
   for (const workload of Object.values(PROBE_WORKLOADS)) {
     let flops = 0;
@@ -82,6 +82,22 @@ export function probeGemm(gemm: Gemm, msPerShape = PROBE_MS_PER_SHAPE): number {
 /** The figures of one probe and the fastest path among them. */
 export interface ProbeResult extends ComputeProbe {
   chosen: ComputePath;
+}
+
+/**
+ * GFLOP/s of each provider: two rounds of probeGemm, the providers interleaved and the
+ * better round kept, so a burst of load from another process hits one round of one
+ * provider rather than deciding the choice. Rounded to 0.1.
+ */
+export function probeGemms(gemms: readonly Gemm[]): ComputeProbe['gflops'] {
+  const gflops: ComputeProbe['gflops'] = {};
+  for (const round of [0, 1]) {
+    for (const gemm of gemms) {
+      const rate = Math.round(probeGemm(gemm, PROBE_MS_PER_SHAPE, round === 0 ? PROBE_WARM_UP_MS : 0) * 10) / 10;
+      gflops[gemm.path] = Math.max(gflops[gemm.path] ?? 0, rate);
+    }
+  }
+  return gflops;
 }
 
 /** The fastest path of a probe's figures. */
@@ -142,7 +158,8 @@ export async function readProbeCache(file: string, key: string): Promise<ProbeRe
 export async function writeProbeCache(file: string, key: string, result: ProbeResult): Promise<void> {
   try {
     const cache = await readCacheFile(file);
-    cache.entries[key] = { gflops: result.gflops, chosen: result.chosen, measuredAt: result.measuredAt };
+    const { gflops, chosen, measuredAt, loadAverage } = result;
+    cache.entries[key] = { gflops, chosen, measuredAt, loadAverage };
     await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${createHash('sha1').update(key).digest('hex').slice(0, 8)}.tmp`;
     await writeFile(tmp, `${JSON.stringify(cache, null, 2)}\n`);
