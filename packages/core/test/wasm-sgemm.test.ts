@@ -89,6 +89,28 @@ describe('WasmSgemm', () => {
     expect(() => gemm.sgemm(false, false, 1, 1, 1, 1, a, b, 0, c)).toThrow(/after dispose/);
   });
 
+  it('stays correct over many back-to-back products, whichever thread computes each share', async () => {
+    // Workers that wake late find their share computed by the calling thread; every product must still be exact.
+    const gemm = new WasmSgemm(3);
+    const rng = new Xoshiro128(11);
+    const size = 110 * 110;
+    const ws = new SimdWorkspace(3 * size, 4, gemm);
+    const [a, b, c] = [ws.allocate(size), ws.allocate(size), ws.allocate(size)];
+    a.set(randomArray(size, rng));
+    b.set(randomArray(size, rng));
+    for (let i = 0; i < 150; i++) {
+      const [m, n, k] = [60 + (rng.nextUint32() % 50), 60 + (rng.nextUint32() % 50), 60 + (rng.nextUint32() % 50)];
+      const [transA, transB] = [rng.nextFloat() < 0.5, rng.nextFloat() < 0.5];
+      const expected = new Float32Array(m * n);
+      referenceSgemm(transA, transB, m, n, k, 1, a, b, 0, expected);
+      gemm.sgemm(transA, transB, m, n, k, 1, a, b, 0, c);
+      let worst = 0;
+      for (let j = 0; j < m * n; j++) worst = Math.max(worst, Math.abs(c[j] - expected[j]));
+      expect(worst, `product ${i}: ${m}x${n}x${k}`).toBeLessThan(1e-4);
+    }
+    await gemm.terminate();
+  });
+
   it.skipIf(!hasProcTasks)('starts exactly threads - 1 OS threads and no more', async () => {
     const before = osThreads();
     const gemm = new WasmSgemm(3);

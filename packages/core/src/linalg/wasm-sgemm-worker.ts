@@ -4,17 +4,22 @@
  * (so it needs no loader under tsx, vitest or dist), hence plain JavaScript in
  * a string.
  *
- * Protocol: each worker adds 1 to READY when it starts. The main thread writes a job (shared fields + one record per
- * thread), bumps SEQ and notifies; each worker wakes, first drains its port of
- * memory registrations (receiveMessageOnPort: it never returns to its event
- * loop), computes its record's share and increments DONE. Workers never throw
- * out of the loop: a failure sets ERROR, so the main thread cannot hang.
+ * Protocol: each worker adds 1 to READY when it starts. For a product the main
+ * thread writes the shared fields and one record per worker (its share of C),
+ * publishes each record (state PUBLISHED), bumps SEQ and notifies. A woken
+ * worker drains its port of memory registrations (receiveMessageOnPort: it
+ * never returns to its event loop), claims its record (PUBLISHED -> TAKEN, a
+ * compare-exchange), reads the fields, computes and marks it DONE. The main
+ * thread computes its own share, then claims (PUBLISHED -> STOLEN) and
+ * computes every share whose worker has not woken yet: on a busy machine a
+ * product never waits for a thread the OS has not scheduled. A worker that
+ * wakes late finds its record taken and sleeps again. Workers never throw out
+ * of the loop: a failure sets ERROR, so the main thread cannot hang.
  */
 
 /** Int32 slots of the control block. Floats (alpha, beta) are stored through a Float32Array view. */
 export const CONTROL = {
   seq: 0,
-  done: 1,
   error: 2,
   /** Workers that have started (each adds 1 before its first wait). */
   ready: 3,
@@ -29,12 +34,15 @@ export const CONTROL = {
   ldb: 12,
   beta: 13,
   ldc: 14,
-  /** Per-thread records start here, RECORD_INTS each: active, a, c, m, j0, j1, scratch. */
+  /** Per-thread records start here, RECORD_INTS each: state, a, c, m, j0, j1, scratch. */
   records: 16,
 } as const;
 export const RECORD_INTS = 8;
 export const COMMAND_SGEMM = 1;
 export const COMMAND_EXIT = 2;
+
+/** States of a record (its first int). */
+export const SHARE = { idle: 0, published: 1, taken: 2, done: 3, stolen: 4 } as const;
 
 export function controlInts(threads: number): number {
   return CONTROL.records + RECORD_INTS * threads;
@@ -45,8 +53,10 @@ export const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { module, control, index, port } = workerData;
 const C = ${JSON.stringify(CONTROL)};
+const S = ${JSON.stringify(SHARE)};
 const ints = new Int32Array(control);
 const floats = new Float32Array(control);
+const r = C.records + ${RECORD_INTS} * index;
 const exportsById = new Map();
 let seen = 0;
 Atomics.add(ints, C.ready, 1);
@@ -63,21 +73,19 @@ for (;;) {
       exportsById.delete(message.id);
     }
   }
-  const command = ints[C.command];
-  if (command === ${COMMAND_EXIT}) break;
-  const r = C.records + ${RECORD_INTS} * index;
-  if (command === ${COMMAND_SGEMM} && ints[r] === 1) {
-    try {
-      const kernel = exportsById.get(ints[C.memoryId]);
-      if (kernel === undefined) throw new Error('memory ' + ints[C.memoryId] + ' is not registered');
-      kernel.sgemm(ints[C.transA], ints[C.transB], ints[r + 3], ints[C.k], floats[C.alpha], ints[r + 1], ints[C.lda],
-        ints[C.b], ints[C.ldb], floats[C.beta], ints[r + 2], ints[C.ldc], ints[r + 4], ints[r + 5], ints[r + 6]);
-    } catch (error) {
-      Atomics.store(ints, C.error, 1);
-      console.error('wasm-sgemm worker ' + index + ': ' + (error && error.message));
-    }
+  if (Atomics.load(ints, C.command) === ${COMMAND_EXIT}) break;
+  // The fields are read after the claim: the main thread changes them only once every claimed share is done.
+  if (Atomics.compareExchange(ints, r, S.published, S.taken) !== S.published) continue;
+  try {
+    const kernel = exportsById.get(ints[C.memoryId]);
+    if (kernel === undefined) throw new Error('memory ' + ints[C.memoryId] + ' is not registered');
+    kernel.sgemm(ints[C.transA], ints[C.transB], ints[r + 3], ints[C.k], floats[C.alpha], ints[r + 1], ints[C.lda],
+      ints[C.b], ints[C.ldb], floats[C.beta], ints[r + 2], ints[C.ldc], ints[r + 4], ints[r + 5], ints[r + 6]);
+  } catch (error) {
+    Atomics.store(ints, C.error, 1);
+    console.error('wasm-sgemm worker ' + index + ': ' + (error && error.message));
   }
-  Atomics.add(ints, C.done, 1);
-  Atomics.notify(ints, C.done);
+  Atomics.store(ints, r, S.done);
+  Atomics.notify(ints, r);
 }
 `;

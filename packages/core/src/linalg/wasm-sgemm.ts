@@ -2,7 +2,15 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { finishEmptyProduct, type Gemm, jsSaxpy, type WorkspaceMemory } from './gemm.js';
 import { WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory, type WasmModule, wasmApi } from './wasm-api.js';
 import { instantiateKernel, KERNEL_MIN_PAGES, type KernelExports, kernelModule } from './wasm-kernels.js';
-import { COMMAND_EXIT, COMMAND_SGEMM, CONTROL, controlInts, RECORD_INTS, WORKER_SOURCE } from './wasm-sgemm-worker.js';
+import {
+  COMMAND_EXIT,
+  COMMAND_SGEMM,
+  CONTROL,
+  controlInts,
+  RECORD_INTS,
+  SHARE,
+  WORKER_SOURCE,
+} from './wasm-sgemm-worker.js';
 
 /**
  * The 'wasm-sgemm' compute path: our own WebAssembly SIMD sgemm
@@ -227,31 +235,55 @@ export class WasmSgemm implements Gemm {
 
   private run(arena: Arena, p: Product): void {
     const threads = p.m * p.n * p.k < MIN_PARALLEL_MADDS ? 1 : this.threads;
-    const [tA, tB] = [p.transA ? 1 : 0, p.transB ? 1 : 0];
     const shares = splitProduct(threads, p.transA, p.m, p.n, p.a, p.lda, p.c, p.ldc);
     const ctl = this.control;
+    const [tA, tB] = [p.transA ? 1 : 0, p.transB ? 1 : 0];
+    const compute = (share: Share, thread: number): void => {
+      const scratch = arena.scratch + thread * this.scratchBytes;
+      const { a, c, m, j0, j1 } = share;
+      arena.kernel.sgemm(tA, tB, m, p.k, p.alpha, a, p.lda, p.b, p.ldb, p.beta, c, p.ldc, j0, j1, scratch);
+    };
     if (shares.length > 1) {
       ctl.set([COMMAND_SGEMM, arena.id, tA, tB, p.k], CONTROL.command);
       this.controlFloats[CONTROL.alpha] = p.alpha;
       this.controlFloats[CONTROL.beta] = p.beta;
       ctl.set([p.lda, p.b, p.ldb], CONTROL.lda);
       ctl[CONTROL.ldc] = p.ldc;
-      for (let t = 1; t <= this.workers.length; t++) {
-        const share = shares[t];
-        const scratch = arena.scratch + t * this.scratchBytes;
-        const record = share === undefined ? [0] : [1, share.a, share.c, share.m, share.j0, share.j1, scratch];
-        ctl.set(record, CONTROL.records + RECORD_INTS * t);
-      }
-      Atomics.store(ctl, CONTROL.done, 0);
       Atomics.store(ctl, CONTROL.error, 0);
+      for (let t = 1; t < shares.length; t++) {
+        const { a, c, m, j0, j1 } = shares[t];
+        const record = CONTROL.records + RECORD_INTS * t;
+        ctl.set([a, c, m, j0, j1, arena.scratch + t * this.scratchBytes], record + 1);
+        Atomics.store(ctl, record, SHARE.published);
+      }
       Atomics.add(ctl, CONTROL.seq, 1);
       Atomics.notify(ctl, CONTROL.seq);
     }
-    // The calling thread computes the first share while the workers compute theirs.
-    const own = shares[0];
-    const { kernel, scratch } = arena;
-    kernel.sgemm(tA, tB, own.m, p.k, p.alpha, own.a, p.lda, p.b, p.ldb, p.beta, own.c, p.ldc, own.j0, own.j1, scratch);
-    if (shares.length > 1) this.awaitWorkers();
+    compute(shares[0], 0);
+    // Shares whose worker has not woken yet are computed here (with that worker's scratch).
+    for (let t = 1; t < shares.length; t++) {
+      const record = CONTROL.records + RECORD_INTS * t;
+      if (Atomics.compareExchange(ctl, record, SHARE.published, SHARE.stolen) === SHARE.published) {
+        compute(shares[t], t);
+      }
+    }
+    for (let t = 1; t < shares.length; t++) this.awaitShare(CONTROL.records + RECORD_INTS * t);
+    if (shares.length > 1 && Atomics.load(ctl, CONTROL.error) !== 0) {
+      throw new Error('wasm-sgemm: a worker thread failed (its message is on stderr)');
+    }
+  }
+
+  /** Waits until the record's share is computed (by its worker, or stolen here), then sets it idle. */
+  private awaitShare(record: number): void {
+    const ctl = this.control;
+    const deadline = Date.now() + WORKER_TIMEOUT_MS;
+    for (;;) {
+      const state = Atomics.load(ctl, record);
+      if (state === SHARE.done || state === SHARE.stolen) break;
+      if (Date.now() > deadline) throw new Error('wasm-sgemm: a worker thread did not answer');
+      Atomics.wait(ctl, record, state, 1000);
+    }
+    Atomics.store(ctl, record, SHARE.idle);
   }
 
   /** Blocks until every worker has started, so a runtime where they cannot fails here, not mid-product. */
@@ -265,20 +297,6 @@ export class WasmSgemm implements Gemm {
         throw new Error(`wasm-sgemm: ${this.workers.length - ready} worker thread(s) did not start`);
       }
       Atomics.wait(this.control, CONTROL.ready, ready, 100);
-    }
-  }
-
-  private awaitWorkers(): void {
-    const ctl = this.control;
-    const deadline = Date.now() + WORKER_TIMEOUT_MS;
-    for (;;) {
-      const done = Atomics.load(ctl, CONTROL.done);
-      if (done >= this.workers.length) break;
-      if (Date.now() > deadline) throw new Error('wasm-sgemm: a worker thread did not answer');
-      Atomics.wait(ctl, CONTROL.done, done, 1000);
-    }
-    if (Atomics.load(ctl, CONTROL.error) !== 0) {
-      throw new Error('wasm-sgemm: a worker thread failed (its message is on stderr)');
     }
   }
 }
