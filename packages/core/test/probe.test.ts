@@ -66,6 +66,14 @@ describe('probe figures', () => {
     await writeProbeCache(file, 'b', second);
     expect(await readProbeCache(file, 'a')).toEqual({ ...first, cached: true });
     expect(await readProbeCache(file, 'b')).toEqual({ ...second, cached: true });
+    // An entry of an older format (no load average) or with a broken figure is probed again.
+    const { loadAverage: _dropped, ...oldFormat } = first;
+    await writeFile(
+      file,
+      JSON.stringify({ version: 1, entries: { a: oldFormat, b: { ...second, gflops: { wasm: 'x' } } } }),
+    );
+    expect(await readProbeCache(file, 'a')).toBeUndefined();
+    expect(await readProbeCache(file, 'b')).toBeUndefined();
     await writeFile(file, '{ not json');
     expect(await readProbeCache(file, 'a')).toBeUndefined();
   });

@@ -143,11 +143,20 @@ async function readCacheFile(file: string): Promise<ProbeCacheFile> {
   return { version: 1, entries: {} };
 }
 
-/** The cached probe for this key, or undefined. */
+/** The cached probe for this key, or undefined when absent or not in the current format (then the caller probes). */
 export async function readProbeCache(file: string, key: string): Promise<ProbeResult | undefined> {
-  const entry = (await readCacheFile(file)).entries[key];
-  if (entry === undefined || typeof entry.chosen !== 'string' || typeof entry.gflops !== 'object') return undefined;
-  return { ...entry, cached: true };
+  const entry: unknown = (await readCacheFile(file)).entries[key];
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { gflops, chosen, measuredAt, loadAverage } = entry as Record<string, unknown>;
+  const figures = typeof gflops === 'object' && gflops !== null ? Object.entries(gflops) : [];
+  const valid =
+    typeof chosen === 'string' &&
+    typeof measuredAt === 'string' &&
+    typeof loadAverage === 'number' &&
+    figures.length > 0 &&
+    figures.every(([, rate]) => typeof rate === 'number' && Number.isFinite(rate));
+  if (!valid) return undefined;
+  return { ...(entry as Omit<ProbeResult, 'cached'>), cached: true };
 }
 
 /**
