@@ -3,6 +3,8 @@ export * from './store/types.js';
 export * from './store/run-store.js';
 export * from './store/paths.js';
 export * from './metric-direction.js';
+export { formatNumber } from './format.js';
+export * from './analysis/index.js';
 export { SCHEMA_VERSION } from './store/migrations.js';
 export * from './config/types.js';
 export * from './config/errors.js';

@@ -23,9 +23,91 @@ export function crossLikelihood(hidden: number, chars: number): number {
   return -100 + hidden / 4 - chars * 3;
 }
 
+/** The seeded sweep: hidden units x learning rate, 3 seeds each, with every metric an RBM reports. */
+export const SEEDS_HIDDEN = [8, 32];
+export const SEEDS_LR = [0.01, 0.1];
+export const SEEDS = [0, 1, 2];
+export const SEEDS_EPOCHS = 12;
+
+/** Final AIS log-likelihood of the seeded sweep: more units and the larger rate are better; seeds spread it. */
+export function seedsLikelihood(hidden: number, lr: number, seed: number): number {
+  return -200 + hidden + 100 * lr + 2 * (seed - 1);
+}
+
+/** A noisy, falling reconstruction error whose best epoch is not the last one. */
+export function seedsCurve(hidden: number, seed: number, epoch: number): number {
+  const wiggle = epoch % 2 === 0 ? 0.02 : -0.02;
+  const rebound = epoch > 9 ? 0.02 * (epoch - 9) : 0;
+  return 0.3 - 0.01 * epoch + wiggle + rebound + hidden / 1000 + seed / 100;
+}
+
+/** The 13 final metrics of an RBM with the quality scale, derived from the likelihood. */
+function rbmMetrics(ll: number): Record<string, number> {
+  return {
+    ais_log_likelihood: ll,
+    ais_log_z: 400 - ll,
+    ais_log_z_std: 0.1,
+    class_coverage: 0.5,
+    classifier_confidence: 0.9,
+    frechet_distance: -ll,
+    free_energy: ll * 2,
+    free_energy_gap: 10,
+    nn_distance: 25,
+    parzen_log_likelihood: ll - 50,
+    parzen_sigma: 0.5,
+    pseudo_log_likelihood: ll / 2,
+    recon_error: -ll / 1000,
+  };
+}
+
+/** The failed and the pending run of the seeded sweep. */
+export const SEEDS_FAILED = { hidden: 8, lr: 0.1, seed: 2 };
+export const SEEDS_PENDING = { hidden: 32, lr: 0.01, seed: 2 };
+
+function writeSeededSweep(store: RunStore): string {
+  const sweepId = 'seeds0000000000';
+  const grid = SEEDS_HIDDEN.flatMap((hidden) => SEEDS_LR.flatMap((lr) => SEEDS.map((seed) => ({ hidden, lr, seed }))));
+  const runs = grid.map(({ hidden, lr, seed }, index) => ({
+    id: `seedrun${index}x${hidden}`.padEnd(16, '0'),
+    index,
+    config: { model: { type: 'rbm', hidden_units: hidden }, train: { learning_rate: lr, epochs: SEEDS_EPOCHS } },
+    params: { 'model.hidden_units': hidden, 'train.learning_rate': lr, seed },
+    seed,
+    epochs: SEEDS_EPOCHS,
+  }));
+  store.registerSweep(
+    {
+      id: sweepId,
+      name: 'seeds',
+      configPath: 'configs/seeds.yaml',
+      config: { name: 'seeds' },
+      sweptParams: ['model.hidden_units', 'train.learning_rate', 'seed'],
+      mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
+      totalRuns: runs.length,
+    },
+    runs,
+  );
+  const is = (p: { hidden: number; lr: number; seed: number }, r: (typeof grid)[number]) =>
+    p.hidden === r.hidden && p.lr === r.lr && p.seed === r.seed;
+  runs.forEach((run, i) => {
+    const { hidden, lr, seed } = grid[i];
+    if (is(SEEDS_PENDING, grid[i])) return;
+    store.startRun(run.id, { gitCommit: null });
+    if (is(SEEDS_FAILED, grid[i])) {
+      store.failRun(run.id, 'Error: diverged');
+      return;
+    }
+    for (let e = 1; e <= SEEDS_EPOCHS; e++) store.recordEpoch(run.id, e, { recon_error: seedsCurve(hidden, seed, e) });
+    const metrics = rbmMetrics(seedsLikelihood(hidden, lr, seed));
+    store.finishRun(run.id, { metrics, artifacts: [], durationMs: 1000 + hidden * 10 });
+  });
+  return sweepId;
+}
+
 export interface Fixture {
   dir: string;
   dbPath: string;
+  seedsSweepId: string;
   crossSweepId: string;
   runIds: string[];
   /** The samples written for each finished run (real dataset images standing in for generated ones). */
@@ -35,15 +117,7 @@ export interface Fixture {
   liveSweepId: string;
 }
 
-function writeSamples(
-  store: RunStore,
-  dir: string,
-  runId: string,
-  data: Float32Array,
-  n: number,
-  height: number,
-  width: number,
-) {
+function writeSamples(dir: string, runId: string, data: Float32Array, n: number, height: number, width: number) {
   const rel = join('runs', runId);
   mkdirSync(join(dir, rel), { recursive: true });
   const file = join(rel, 'samples.f32');
@@ -58,6 +132,8 @@ export async function writeFixture(): Promise<Fixture> {
   const alpha = await loadAlphaDigits({ chars: ['A', 'B', 'C', 'D', 'E', 'F'] });
   const mnist = await loadMnist({ split: 'test', limit: 8 });
   const samples = new Map<string, { data: Float32Array; n: number; height: number; width: number }>();
+  // written first, so it is the least recently updated sweep: last in the sweeps list
+  const seedsSweepId = writeSeededSweep(store);
 
   // ---- cross: hidden units x number of characters, one run fails
   const crossSweepId = 'cross0000000000';
@@ -111,7 +187,7 @@ export async function writeFixture(): Promise<Fixture> {
     samples.set(run.id, { data, n, height: 20, width: 16 });
     store.finishRun(run.id, {
       metrics: { reconstruction_error: crossError(h, c), pseudo_likelihood: crossLikelihood(h, c) },
-      artifacts: [writeSamples(store, dir, run.id, data, n, 20, 16)],
+      artifacts: [writeSamples(dir, run.id, data, n, 20, 16)],
       durationMs: 1000 * h,
     });
   }
@@ -147,7 +223,7 @@ export async function writeFixture(): Promise<Fixture> {
   samples.set(mnistRuns[0].id, { data: mnist.images.data, n: 8, height: 28, width: 28 });
   store.finishRun(mnistRuns[0].id, {
     metrics: { reconstruction_error: 0.2 / 3 },
-    artifacts: [writeSamples(store, dir, mnistRuns[0].id, mnist.images.data, 8, 28, 28)],
+    artifacts: [writeSamples(dir, mnistRuns[0].id, mnist.images.data, 8, 28, 28)],
     durationMs: 3000,
   });
   store.startRun(mnistRuns[1].id, { gitCommit: null });
@@ -156,6 +232,7 @@ export async function writeFixture(): Promise<Fixture> {
   return {
     dir,
     dbPath,
+    seedsSweepId,
     crossSweepId,
     runIds: runs.map((r) => r.id),
     samples,

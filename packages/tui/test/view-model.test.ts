@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord, SweepSummary } from '@rbm-lab/experiments';
+import { formatNumber, type SweepSummary } from '@rbm-lab/experiments';
 import { plotChart } from '../src/chart.js';
 import { fitGrid } from '../src/samples.js';
-import { bestIndices, compareModel, heatmapModel, lowerIsBetter, paramTitles, runsTable } from '../src/view-model.js';
-import { formatDuration, formatNumber, truncate } from '../src/format.js';
-
-function run(
-  index: number,
-  params: Record<string, unknown>,
-  metrics: Record<string, number>,
-  status: RunRecord['status'] = 'finished',
-): RunRecord {
-  return {
-    id: `r${index}`,
-    sweepId: 's',
-    index,
-    status,
-    config: { model: { hidden_units: params['model.hidden_units'] }, train: { learning_rate: 0.1 } },
-    params,
-    seed: index % 2,
-    backend: null,
-    backendDetail: null,
-    gitCommit: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: 1000 * (index + 1),
-    error: null,
-    epoch: 1,
-    epochs: 1,
-    metrics,
-  };
-}
+import {
+  bestIndices,
+  compareModel,
+  heatmapModel,
+  lowerIsBetter,
+  paramTitles,
+  runsTable,
+} from '../src/view-model/index.js';
+import { formatDuration, truncate } from '../src/format.js';
+import { run } from './records.js';
 
 const sweep = {
   id: 's',
@@ -68,9 +49,9 @@ describe('runs table', () => {
 
   it('sorts numerically with unfinished runs last in both directions', () => {
     const asc = runsTable(sweep, runs, { sortKey: 'metric:recon_error', descending: false, filter: '' });
-    expect(asc.rows.map((r) => r.run.index)).toEqual([0, 1, 2]);
+    expect(asc.rows.map((r) => r.runs[0].index)).toEqual([0, 1, 2]);
     const desc = runsTable(sweep, runs, { sortKey: 'metric:recon_error', descending: true, filter: '' });
-    expect(desc.rows.map((r) => r.run.index)).toEqual([1, 0, 2]);
+    expect(desc.rows.map((r) => r.runs[0].index)).toEqual([1, 0, 2]);
     expect(desc.best['metric:recon_error']).toEqual(new Set(['r0']));
     expect(desc.best['metric:ais_log_likelihood']).toEqual(new Set(['r1']));
     // main metric is the first metric column
@@ -82,7 +63,7 @@ describe('runs table', () => {
 
   it('filters on all terms, matching cells and param=value', () => {
     const t = runsTable(sweep, runs, { sortKey: 'index', descending: false, filter: 'hidden_units=50 finished' });
-    expect(t.rows.map((r) => r.run.index)).toEqual([0]);
+    expect(t.rows.map((r) => r.runs[0].index)).toEqual([0]);
     expect(runsTable(sweep, runs, { sortKey: 'index', descending: false, filter: 'RUNNING' }).rows).toHaveLength(1);
   });
 
@@ -101,7 +82,7 @@ describe('compare and heatmap models', () => {
       [
         run(0, { 'model.hidden_units': 50 }, { recon_error: 0.2, ais_log_likelihood: -150 }),
         run(1, { 'model.hidden_units': 100 }, { recon_error: 0.3, ais_log_likelihood: -120 }),
-      ],
+      ].map((r) => ({ label: r.id, runs: [r] })),
       sweep.mainMetric,
     );
     expect(m.params[0]).toMatchObject({ differs: true });
@@ -168,7 +149,7 @@ describe('chart and layout helpers', () => {
 
   it('formats numbers, durations and cut text', () => {
     expect(formatNumber(0.123456)).toBe('0.1235');
-    expect(formatNumber(0.0002)).toBe('2.00e-4');
+    expect(formatNumber(0.0002)).toBe('2e-4');
     expect(formatNumber(42)).toBe('42');
     expect(formatDuration(61_000)).toBe('1m01s');
     expect(formatDuration(3_723_000)).toBe('1h02m');

@@ -1,0 +1,56 @@
+/** Keys of the curve screens: run (or group) detail and compare. */
+import { actionOf, type Binding, type KeyName } from '../keys.js';
+import { METRIC_KEYS } from './heatmap.js';
+import type { CompareScreen, DetailContext, DetailScreen, Outcome, Settings, Subject } from './types.js';
+import { toggleCurves } from './values.js';
+
+export const DETAIL_KEYS: readonly Binding<'previous' | 'next'>[] = [
+  {
+    keys: ['left'],
+    action: 'previous',
+    help: 'previous run (or group) of the sweep',
+    footer: 'prev/next',
+    footerLabel: '←→',
+  },
+  { keys: ['right'], action: 'next', help: 'next run (or group) of the sweep' },
+];
+
+function sameSubject(a: Subject, b: Subject): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+function stepMetric<S extends DetailScreen | CompareScreen>(screen: S, key: KeyName): S | undefined {
+  switch (actionOf(METRIC_KEYS, key)) {
+    case 'nextMetric':
+      return { ...screen, metric: screen.metric + 1 };
+    case 'previousMetric':
+      return { ...screen, metric: screen.metric - 1 };
+    default:
+      return undefined;
+  }
+}
+
+export function reduceDetail(
+  screen: DetailScreen,
+  key: KeyName,
+  ctx: DetailContext | null,
+  settings: Settings,
+): Outcome<DetailScreen> {
+  const toggled = toggleCurves(key, settings);
+  if (toggled) return { settings: toggled };
+  const metric = stepMetric(screen, key);
+  if (metric) return { screen: metric };
+  const action = actionOf(DETAIL_KEYS, key);
+  const subjects = ctx?.subjects ?? [];
+  if (action === undefined || subjects.length === 0) return {};
+  const at = subjects.findIndex((s) => sameSubject(s, screen.subject) || s.includes(screen.subject[0]));
+  const next = subjects[Math.max(0, Math.min(subjects.length - 1, at + (action === 'next' ? 1 : -1)))];
+  return { screen: { ...screen, subject: next } };
+}
+
+export function reduceCompare(screen: CompareScreen, key: KeyName, settings: Settings): Outcome<CompareScreen> {
+  const toggled = toggleCurves(key, settings);
+  if (toggled) return { settings: toggled };
+  const metric = stepMetric(screen, key);
+  return metric ? { screen: metric } : {};
+}
