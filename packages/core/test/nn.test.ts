@@ -308,7 +308,8 @@ describe('Adam', () => {
       simd.step(a, gradients);
       scalar.step(b, gradients);
     }
-    expect(maxAbsDifference(a, b)).toBeLessThan(1e-6);
+    // float32 arithmetic in the kernel against float64 in the loop: rounding-level differences only.
+    expect(maxAbsDifference(a, b)).toBeLessThan(1e-5);
     expect(maxAbsDifference(a, uniformArray(10, 40))).toBeGreaterThan(0.1);
     expect(() => simd.step(new Float32Array(9), new Float32Array(9))).toThrow(/sized for 10 parameters/);
   });
