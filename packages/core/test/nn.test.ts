@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, createGemm, initializedGemm } from '../src/backend.js';
+import { BackendUnavailableError, COMPUTE_PATHS, createGemm, initializedGemm } from '../src/backend.js';
 import type { Gemm } from '../src/linalg/gemm.js';
 import type { Activation } from '../src/nn/activations.js';
 import { bernoulliCrossEntropyWithLogits, softmaxCrossEntropy, squaredError } from '../src/nn/losses.js';
@@ -268,7 +268,7 @@ describe('against tfjs on the backend GEMM', () => {
 });
 
 describe('on every compute path', () => {
-  it.for(['native-blas', 'wasm', 'cpu'] as const)(
+  it.for(COMPUTE_PATHS)(
     '%s: forward and backward give the reference GEMM’s numbers (same code on every provider)',
     async (path, { skip }) => {
       let gemm: Gemm | undefined;
