@@ -27,6 +27,7 @@ import { runEpochs } from './nn/epochs.js';
 import { DenseNetwork, glorotUniform } from './nn/network.js';
 import { Adam, type Optimizer, SgdMomentum } from './nn/optimizers.js';
 import { loadModelFiles, saveModelFiles } from './persistence.js';
+import { argmaxRows } from './quality/classifier.js';
 
 export type DnnOptimizer = 'sgd' | 'adam';
 
@@ -224,13 +225,7 @@ export class Dnn implements Model {
 
   /** Most probable class per input row. */
   predict(x: Matrix): Int32Array {
-    const probabilities = this.predictProbabilities(x);
-    const { rows, cols, data } = probabilities;
-    return Int32Array.from({ length: rows }, (_, r) => {
-      let best = 0;
-      for (let c = 1; c < cols; c++) if (data[r * cols + c] > data[r * cols + best]) best = c;
-      return best;
-    });
+    return argmaxRows(this.predictProbabilities(x));
   }
 
   /** Copies of the dense layers' parameters, input side first (the last is the softmax layer). */
