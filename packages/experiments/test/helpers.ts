@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/index.js';
+import { openRunStoreReader, runCli, type RunRecord } from '../src/index.js';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_SOURCE = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -73,12 +74,28 @@ export async function cliInProcess(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The runs of the latest sweep named `sweepName` (empty when the database or the sweep does not exist yet). */
+export async function readRuns(location: string, sweepName: string): Promise<RunRecord[]> {
+  if (!location.startsWith('postgres') && !existsSync(location)) return [];
+  const store = await openRunStoreReader(location);
+  try {
+    const sweep = await store.getSweep(sweepName);
+    return sweep === undefined ? [] : await store.listRuns(sweep.id);
+  } finally {
+    await store.close();
   }
 }

@@ -106,6 +106,11 @@ export function sweptParams(study: Pick<Study, 'seed' | 'sweep'>): string[] {
 export function sweepIdOf(study: Study): string {
   const { description: _description, ...rest } = study as Study & { extends?: unknown };
   delete (rest as { extends?: unknown }).extends;
+  // How runs are executed (retries, time limit) does not change what they compute.
+  if (rest.sweep !== undefined) {
+    const { max_attempts: _attempts, run_timeout: _timeout, ...grid } = rest.sweep;
+    rest.sweep = grid;
+  }
   return shortHash(rest);
 }
 
@@ -171,7 +176,9 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
       if (multipleSeeds) params.seed = seed;
       const epochs = typeof config.train.epochs === 'number' ? config.train.epochs : 0;
       runs.push({
-        id: shortHash({ sweep: sweepId, config }),
+        // The grid point's key: the study's name and this run's config, not the rest of the grid, so a
+        // widened grid keeps the ids (and results) of the points it already had.
+        id: shortHash({ study: study.name, config }),
         sweepId,
         index: runs.length,
         config,

@@ -30,6 +30,10 @@ export interface SweepConfig {
   grid?: Record<string, unknown[]>;
   zip?: Record<string, unknown[]>;
   seeds?: number | number[];
+  /** Claims of a run before it is failed when its worker keeps vanishing (default 3). */
+  max_attempts?: number;
+  /** Per-run wall-clock limit in seconds. */
+  run_timeout?: number;
 }
 
 /** A study after `extends` merging and validation. */
