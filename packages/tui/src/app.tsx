@@ -42,7 +42,7 @@ export interface AppProps {
    * Opens the database read-only; returns null while it does not exist yet
    * (the app keeps polling), throws if it exists but cannot be read.
    */
-  openReader: () => RunStoreReader | null;
+  openReader: () => Promise<RunStoreReader> | null;
   /** Change-token polling period. */
   pollMs?: number;
   /** Fixed terminal size (tests); otherwise the real one, following resizes. */
@@ -79,12 +79,14 @@ interface StoreState {
   token: string | null;
 }
 
-function tryOpen(openReader: AppProps['openReader']): StoreState {
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+async function tryOpen(openReader: AppProps['openReader']): Promise<StoreState> {
   try {
-    const reader = openReader();
-    return { reader, error: null, token: reader ? reader.changeToken() : null };
+    const reader = await openReader();
+    return { reader, error: null, token: reader ? await reader.changeToken() : null };
   } catch (err) {
-    return { reader: null, error: err instanceof Error ? err.message : String(err), token: null };
+    return { reader: null, error: messageOf(err), token: null };
   }
 }
 
@@ -93,47 +95,91 @@ function tryOpen(openReader: AppProps['openReader']): StoreState {
  * change token moves, so an idle dashboard never re-renders.
  */
 function useStore(openReader: AppProps['openReader'], pollMs: number) {
-  const [store, setStore] = useState<StoreState>(() => tryOpen(openReader));
+  const [store, setStore] = useState<StoreState>({ reader: null, error: null, token: null });
   const [version, setVersion] = useState(0);
   const [changedAt, setChangedAt] = useState(() => new Date());
   const token = useRef<string | null>(store.token);
   useEffect(() => {
-    const tick = () => {
-      if (!store.reader) {
-        const next = tryOpen(openReader);
-        if (next.reader || next.error !== store.error) {
-          token.current = next.token;
-          setStore(next);
-        }
-        return;
-      }
-      let current: string;
+    let busy = false;
+    let cancelled = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
       try {
-        current = store.reader.changeToken();
-      } catch (err) {
-        setStore({ ...store, error: err instanceof Error ? err.message : String(err) });
-        return;
-      }
-      if (current !== token.current) {
-        token.current = current;
-        setVersion((v) => v + 1);
-        setChangedAt(new Date());
+        if (!store.reader) {
+          const next = await tryOpen(openReader);
+          if (cancelled) {
+            await next.reader?.close();
+          } else if (next.reader || next.error !== store.error) {
+            token.current = next.token;
+            setStore(next);
+          }
+          return;
+        }
+        let current: string;
+        try {
+          current = await store.reader.changeToken();
+        } catch (err) {
+          if (!cancelled) setStore({ ...store, error: messageOf(err) });
+          return;
+        }
+        if (!cancelled && current !== token.current) {
+          token.current = current;
+          setVersion((v) => v + 1);
+          setChangedAt(new Date());
+        }
+      } finally {
+        busy = false;
       }
     };
-    const timer = setInterval(tick, pollMs);
-    return () => clearInterval(timer);
+    if (!store.reader && store.error === null) void tick();
+    const timer = setInterval(() => void tick(), pollMs);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
   }, [store, openReader, pollMs]);
-  useEffect(() => () => store.reader?.close(), [store.reader]);
+  useEffect(
+    () => () => {
+      void store.reader?.close();
+    },
+    [store.reader],
+  );
   return { ...store, version, changedAt };
 }
 
-/** Reads that may fail while a writer migrates the schema: the screen shows the error instead of crashing. */
-function safely<T>(read: () => T): { value: T | undefined; error: string | null } {
-  try {
-    return { value: read(), error: null };
-  } catch (err) {
-    return { value: undefined, error: err instanceof Error ? err.message : String(err) };
-  }
+/**
+ * Loads asynchronously what a screen shows; `key` names the subject, and a
+ * value loaded for another key is never shown. Reads that fail (while a writer
+ * migrates the schema) show the error instead of crashing.
+ */
+function useLoaded<T>(
+  key: string,
+  load: (() => Promise<T>) | null,
+  version: number,
+): { value: T | undefined; error: string | null } {
+  const [state, setState] = useState<{ key: string; value: T | undefined; error: string | null }>({
+    key: '',
+    value: undefined,
+    error: null,
+  });
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const ready = load !== null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` and `version` name what to reload; the loader itself is read from a ref
+  useEffect(() => {
+    const current = loadRef.current;
+    if (!ready || current === null) return;
+    let cancelled = false;
+    current().then(
+      (value) => !cancelled && setState({ key, value, error: null }),
+      (err: unknown) => !cancelled && setState({ key, value: undefined, error: messageOf(err) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [key, ready, version]);
+  return state.key === key ? state : { value: undefined, error: null };
 }
 
 function clampIndex(i: number, n: number): number {
@@ -181,10 +227,7 @@ export function App({ dbPath, openReader, pollMs = 1000, size: fixedSize, onResi
   const back = () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
 
   // ---- data (re-read when the store changed or the screen's subject changed)
-  const sweeps = useMemo(
-    () => (reader ? safely(() => reader.listSweeps()) : { value: undefined, error: null }),
-    [reader, version],
-  );
+  const sweeps = useLoaded('sweeps', reader ? () => reader.listSweeps() : null, version);
   const subjectKey =
     screen.kind === 'runs' || screen.kind === 'heatmap'
       ? screen.sweepId
@@ -193,42 +236,44 @@ export function App({ dbPath, openReader, pollMs = 1000, size: fixedSize, onResi
         : screen.kind === 'compare'
           ? screen.runIds.join(',')
           : '';
-  const loaded = useMemo(() => {
-    if (!reader) return { value: undefined, error: null };
-    return safely(() => {
-      switch (screen.kind) {
-        case 'runs':
-        case 'heatmap': {
-          const sweep = reader.getSweep(screen.sweepId);
-          return { sweep, runs: sweep ? reader.listRuns(sweep.id) : [] };
+  const loaded = useLoaded(
+    `${screen.kind}:${subjectKey}`,
+    reader
+      ? async () => {
+          switch (screen.kind) {
+            case 'runs':
+            case 'heatmap': {
+              const sweep = await reader.getSweep(screen.sweepId);
+              return { sweep, runs: sweep ? await reader.listRuns(sweep.id) : [] };
+            }
+            case 'detail': {
+              const run = await reader.getRun(screen.runId);
+              const sweep = run ? await reader.getSweep(run.sweepId) : undefined;
+              return {
+                run,
+                sweep,
+                runs: sweep ? await reader.listRuns(sweep.id) : [],
+                epochMetrics: run ? await reader.getEpochMetrics(run.id) : {},
+                samples: run ? await reader.getSamples(run.id) : undefined,
+              };
+            }
+            case 'compare': {
+              const found = await Promise.all(screen.runIds.map((id) => reader.getRun(id)));
+              const runs = found.filter((r): r is RunRecord => r !== undefined);
+              return {
+                runs,
+                sweep: runs[0] ? await reader.getSweep(runs[0].sweepId) : undefined,
+                epochMetrics: await Promise.all(runs.map((r) => reader.getEpochMetrics(r.id))),
+                samples: await Promise.all(runs.map((r) => reader.getSamples(r.id))),
+              };
+            }
+            default:
+              return {};
+          }
         }
-        case 'detail': {
-          const run = reader.getRun(screen.runId);
-          const sweep = run ? reader.getSweep(run.sweepId) : undefined;
-          return {
-            run,
-            sweep,
-            runs: sweep ? reader.listRuns(sweep.id) : [],
-            epochMetrics: run ? reader.getEpochMetrics(run.id) : {},
-            samples: run ? reader.getSamples(run.id) : undefined,
-          };
-        }
-        case 'compare': {
-          const runs = screen.runIds.map((id) => reader.getRun(id)).filter((r): r is RunRecord => r !== undefined);
-          return {
-            runs,
-            sweep: runs[0] ? reader.getSweep(runs[0].sweepId) : undefined,
-            epochMetrics: runs.map((r) => reader.getEpochMetrics(r.id)),
-            samples: runs.map((r) => reader.getSamples(r.id)),
-          };
-        }
-        default:
-          return {};
-      }
-    });
-    // subjectKey stands for the parts of `screen` the load depends on
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [reader, version, screen.kind, subjectKey]);
+      : null,
+    version,
+  );
   const data = loaded.value as
     | {
         sweep?: SweepSummary;

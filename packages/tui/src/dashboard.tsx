@@ -3,7 +3,7 @@
 /** Starting the dashboard in the user's terminal: argument parsing, database path, screen setup. */
 import { existsSync } from 'node:fs';
 import { render, type Instance } from 'ink';
-import { RunStore, resolveDbPath } from '@rbm-lab/experiments';
+import { isPostgresUrl, openRunStoreReader, resolveDbPath } from '@rbm-lab/experiments';
 import { App } from './app.js';
 
 export const DASHBOARD_USAGE = `usage: rbm-lab ui [--db PATH]
@@ -61,7 +61,7 @@ export async function runDashboard(
     return 2;
   }
   const dbPath = resolveDbPath(args.db, where.env ?? process.env, where.cwd ?? process.cwd());
-  const openReader = () => (existsSync(dbPath) ? RunStore.openReadOnly(dbPath) : null);
+  const openReader = () => (isPostgresUrl(dbPath) || existsSync(dbPath) ? openRunStoreReader(dbPath) : null);
   process.stdout.write(ENTER_ALT_SCREEN);
   const restore = () => process.stdout.write(LEAVE_ALT_SCREEN);
   // A shrinking terminal leaves rows of the old, taller frame that Ink's line

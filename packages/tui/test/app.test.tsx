@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { renderHalfBlocks } from '@rbm-lab/datasets';
-import { RunStore } from '@rbm-lab/experiments';
+import { openRunStore, openRunStoreReader, type RunStoreReader } from '@rbm-lab/experiments';
 import { App } from '../src/app.js';
 import { START_COMMAND } from '../src/screens/empty.js';
 import { CROSS_CHARS, CROSS_HIDDEN, crossError, crossLikelihood, writeFixture, type Fixture } from './fixture.js';
@@ -23,15 +23,16 @@ afterAll(() => {
 });
 
 function openDashboard(dbPath = fixture.dbPath, size = SIZE, pollMs = 50) {
-  const readers: RunStore[] = [];
+  const readers: RunStoreReader[] = [];
   const app = render(
     <App
       dbPath={dbPath}
       openReader={() => {
         if (!existsSync(dbPath)) return null;
-        const reader = RunStore.openReadOnly(dbPath);
-        readers.push(reader);
-        return reader;
+        return openRunStoreReader(dbPath).then((reader) => {
+          readers.push(reader);
+          return reader;
+        });
       }}
       pollMs={pollMs}
       size={size}
@@ -39,10 +40,18 @@ function openDashboard(dbPath = fixture.dbPath, size = SIZE, pollMs = 50) {
   );
   // Frames without colour codes: under Nx (FORCE_COLOR) Ink colours its output.
   const frame = () => stripVTControlCharacters(app.lastFrame() ?? '');
+  /** Waits until the frame stops changing: the store is read asynchronously after a key or on opening. */
+  const settle = async () => {
+    for (let i = 0; i < 50; i++) {
+      const before = frame();
+      await delay(30);
+      if (frame() === before && before.trim() !== '') return;
+    }
+  };
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       app.stdin.write(k);
-      await delay(30);
+      await settle();
     }
   };
   /** Waits until the frame satisfies `test` (live refresh is asynchronous). */
@@ -53,7 +62,7 @@ function openDashboard(dbPath = fixture.dbPath, size = SIZE, pollMs = 50) {
       await delay(20);
     }
   };
-  return { app, frame, press, waitFor, readers };
+  return { app, frame, press, waitFor, readers, settle };
 }
 
 /** Data rows of the runs table: cursor mark, selection mark, run number. */
@@ -63,8 +72,8 @@ function tableRows(frame: string): string[] {
 
 describe('dashboard over a real run database', () => {
   it('lists sweeps with finished/total, running and failed counts and the best main metric', async () => {
-    const { frame, app } = openDashboard();
-    await delay(30);
+    const { frame, app, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     const f = frame();
     const cross = f.split('\n').find((l) => l.includes('cross'))!;
     const mnist = f.split('\n').find((l) => l.includes('mnist'))!;
@@ -78,8 +87,8 @@ describe('dashboard over a real run database', () => {
   });
 
   it('opens the runs of a sweep with swept params as columns, sorts and filters', async () => {
-    const { frame, press, app } = openDashboard();
-    await delay(30);
+    const { frame, press, app, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     // sweeps are listed most recently updated first: mnist, then cross
     await press(KEY.down, KEY.enter);
     const f = frame();
@@ -127,8 +136,8 @@ describe('dashboard over a real run database', () => {
   });
 
   it('compares selected runs: marks differing params and the best metric', async () => {
-    const { frame, press, app } = openDashboard();
-    await delay(30);
+    const { frame, press, app, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     await press(KEY.down, KEY.enter);
     // c with nothing selected explains what to do
     await press('c');
@@ -163,8 +172,8 @@ describe('dashboard over a real run database', () => {
   });
 
   it('shows run detail with config, curve, and recognisable half-block samples', async () => {
-    const { frame, press, app } = openDashboard();
-    await delay(30);
+    const { frame, press, app, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     await press(KEY.down, KEY.enter, KEY.enter);
     const f = frame();
     const runId = fixture.runIds[0];
@@ -193,8 +202,8 @@ describe('dashboard over a real run database', () => {
   });
 
   it('renders MNIST 28x28 samples', async () => {
-    const { frame, press, app } = openDashboard();
-    await delay(30);
+    const { frame, press, app, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     await press(KEY.enter, KEY.enter);
     const f = frame();
     expect(f).toContain('generated samples (8, 28x28)');
@@ -210,8 +219,8 @@ describe('dashboard over a real run database', () => {
   });
 
   it('draws a heatmap of a metric over the two swept params, and cycles metric', async () => {
-    const { frame, press, app } = openDashboard();
-    await delay(30);
+    const { frame, press, app, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     await press(KEY.down, 'h');
     let f = frame();
     expect(f).toContain('reconstruction_error (lower is better)');
@@ -240,9 +249,9 @@ describe('dashboard over a real run database', () => {
     await delay(30);
     expect(frame()).toContain('No database yet.');
     expect(frame()).toContain(START_COMMAND);
-    const writer = RunStore.open(dbPath);
+    const writer = await openRunStore(dbPath);
     await waitFor((f) => f.includes('The database has no sweeps yet.'));
-    writer.registerSweep(
+    await writer.submitSweep(
       {
         id: 'late00000000',
         name: 'late-sweep',
@@ -255,32 +264,36 @@ describe('dashboard over a real run database', () => {
       [{ id: 'laterun00000000', index: 0, config: {}, params: { 'model.hidden_units': 8 }, seed: 1, epochs: 2 }],
     );
     await waitFor((f) => /late-sweep\s+0\/1/.test(f));
-    writer.close();
+    await writer.close();
     app.unmount();
   });
 
   it('refreshes while a sweep writes, and never writes itself', async () => {
     const { frame, press, app, waitFor } = openDashboard();
-    await delay(30);
+    await waitFor((f) => f.includes('cross'));
     await press(KEY.enter);
     expect(frame()).toMatch(/running\s+1\/3/);
-    const writer = RunStore.open(fixture.dbPath);
-    const before = writer.rowCounts();
-    writer.recordEpoch(fixture.liveRunId, 2, { reconstruction_error: 0.25 });
+    const writer = await openRunStore(fixture.dbPath);
+    const before = await writer.getEpochMetrics(fixture.liveRunId);
+    await writer.recordEpoch(fixture.liveLease, 2, { reconstruction_error: 0.25 });
     await waitFor((f) => /running\s+2\/3/.test(f));
-    writer.finishRun(fixture.liveRunId, { metrics: { reconstruction_error: 0.05 }, artifacts: [], durationMs: 2500 });
+    await writer.finishRun(fixture.liveLease, {
+      metrics: { reconstruction_error: 0.05 },
+      artifacts: [],
+      durationMs: 2500,
+    });
     await waitFor((f) => f.includes('2/2 finished'));
     // only the writer's own rows were added: one epoch metric and one final metric
-    const after = writer.rowCounts();
-    expect(after.epoch_metrics - before.epoch_metrics).toBe(1);
-    expect(after.final_metrics - before.final_metrics).toBe(1);
-    writer.close();
+    const after = await writer.getEpochMetrics(fixture.liveRunId);
+    expect(after.reconstruction_error.length - before.reconstruction_error.length).toBe(1);
+    expect((await writer.getRun(fixture.liveRunId))!.metrics).toEqual({ reconstruction_error: 0.05 });
+    await writer.close();
     app.unmount();
   });
 
   it('shows help on ?, goes back on esc, and quits on q releasing the database', async () => {
-    const { frame, press, readers } = openDashboard();
-    await delay(30);
+    const { frame, press, readers, waitFor: waitForFrame } = openDashboard();
+    await waitForFrame((f) => f.includes('cross'));
     await press('?');
     expect(frame()).toContain('Keys (any key closes this help)');
     await press('x');
@@ -289,16 +302,16 @@ describe('dashboard over a real run database', () => {
     expect(frame()).toContain('enter detail');
     await press(KEY.esc);
     expect(frame()).toContain('Sweeps (');
-    expect(readers[0].listSweeps().length).toBeGreaterThan(0);
+    expect((await readers[0].listSweeps()).length).toBeGreaterThan(0);
     await press('q');
     await delay(30);
     // the app unmounted and closed its read-only connection
-    expect(() => readers[0].listSweeps()).toThrow(/not open/);
+    await expect(readers[0].listSweeps()).rejects.toThrow(/not open/);
   });
 
   it('fits small terminals without crashing', async () => {
-    const { frame, press, app } = openDashboard(fixture.dbPath, { columns: 50, rows: 12 });
-    await delay(30);
+    const { frame, press, app, settle } = openDashboard(fixture.dbPath, { columns: 50, rows: 12 });
+    await settle();
     await press(KEY.down, KEY.enter, KEY.enter);
     const lines = frame().split('\n');
     expect(lines.length).toBeLessThanOrEqual(11);

@@ -4,11 +4,11 @@
  * Metric values follow a smooth made-up response surface so tests can derive
  * the expected best run from the same formula instead of hard-coding it.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAlphaDigits, loadMnist } from '@rbm-lab/datasets';
-import { RunStore } from '@rbm-lab/experiments';
+import { openRunStore, type RunLease, type RunStore } from '@rbm-lab/experiments';
 
 export const CROSS_HIDDEN = [16, 64];
 export const CROSS_CHARS = [2, 6];
@@ -32,29 +32,24 @@ export interface Fixture {
   samples: Map<string, { data: Float32Array; n: number; height: number; width: number }>;
   /** The run of the running sweep that is in progress; tests extend it live. */
   liveRunId: string;
+  /** The claim on the live run: tests write through it as a worker would. */
+  liveLease: RunLease;
   liveSweepId: string;
 }
 
-function writeSamples(
-  store: RunStore,
-  dir: string,
-  runId: string,
-  data: Float32Array,
-  n: number,
-  height: number,
-  width: number,
-) {
-  const rel = join('runs', runId);
-  mkdirSync(join(dir, rel), { recursive: true });
-  const file = join(rel, 'samples.f32');
-  writeFileSync(join(dir, file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  return { kind: 'samples_raw', path: file, meta: { n, height, width } };
+const WORKER = { host: 'fixture', pid: process.pid };
+
+/** Claims the next queued run of `sweepId`, which must be `runId` (runs are claimed in grid order). */
+async function claim(store: RunStore, sweepId: string, runId: string): Promise<RunLease> {
+  const lease = await store.claimRun(WORKER, { sweepIds: [sweepId], gitCommit: 'abc1234' });
+  if (lease?.runId !== runId) throw new Error(`fixture: expected to claim ${runId}, got ${lease?.runId}`);
+  return lease;
 }
 
 export async function writeFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'rbm-tui-'));
   const dbPath = join(dir, 'rbm-lab.db');
-  const store = RunStore.open(dbPath);
+  const store = await openRunStore(dbPath);
   const alpha = await loadAlphaDigits({ chars: ['A', 'B', 'C', 'D', 'E', 'F'] });
   const mnist = await loadMnist({ split: 'test', limit: 8 });
   const samples = new Map<string, { data: Float32Array; n: number; height: number; width: number }>();
@@ -74,7 +69,7 @@ export async function writeFixture(): Promise<Fixture> {
     seed: 1,
     epochs: EPOCHS,
   }));
-  store.registerSweep(
+  await store.submitSweep(
     {
       id: crossSweepId,
       name: 'cross',
@@ -89,18 +84,18 @@ export async function writeFixture(): Promise<Fixture> {
   const failing = runs[1].id;
   for (const run of runs) {
     const { 'model.hidden_units': h, 'dataset.characters': c } = run.params;
-    store.startRun(run.id, { gitCommit: 'abc1234' });
-    store.recordBackend(run.id, 'native-blas', 'openblas');
+    const lease = await claim(store, crossSweepId, run.id);
+    await store.recordBackend(lease, 'native-blas', 'openblas');
     if (run.id === failing) {
-      store.recordEpoch(run.id, 1, { reconstruction_error: crossError(h, c, 1) });
-      store.failRun(
-        run.id,
+      await store.recordEpoch(lease, 1, { reconstruction_error: crossError(h, c, 1) });
+      await store.failRun(
+        lease,
         'RangeError: learning rate diverged at epoch 2\n    at trainRbm (core/src/rbm/train.ts:88)',
       );
       continue;
     }
     for (let e = 1; e <= EPOCHS; e++) {
-      store.recordEpoch(run.id, e, {
+      await store.recordEpoch(lease, e, {
         reconstruction_error: crossError(h, c, e),
         pseudo_likelihood: crossLikelihood(h, c) - 10 / e,
       });
@@ -109,9 +104,10 @@ export async function writeFixture(): Promise<Fixture> {
     const n = 6;
     const data = alpha.images.data.slice(run.index * 39 * 320, run.index * 39 * 320 + n * 320);
     samples.set(run.id, { data, n, height: 20, width: 16 });
-    store.finishRun(run.id, {
+    await store.finishRun(lease, {
       metrics: { reconstruction_error: crossError(h, c), pseudo_likelihood: crossLikelihood(h, c) },
-      artifacts: [writeSamples(store, dir, run.id, data, n, 20, 16)],
+      artifacts: [],
+      samples: { data, n, height: 20, width: 16 },
       durationMs: 1000 * h,
     });
   }
@@ -130,7 +126,7 @@ export async function writeFixture(): Promise<Fixture> {
     seed: 7,
     epochs: 3,
   }));
-  store.registerSweep(
+  await store.submitSweep(
     {
       id: liveSweepId,
       name: 'mnist',
@@ -142,17 +138,18 @@ export async function writeFixture(): Promise<Fixture> {
     },
     mnistRuns,
   );
-  store.startRun(mnistRuns[0].id, { gitCommit: null });
-  for (let e = 1; e <= 3; e++) store.recordEpoch(mnistRuns[0].id, e, { reconstruction_error: 0.2 / e });
+  const mnistLease = await claim(store, liveSweepId, mnistRuns[0].id);
+  for (let e = 1; e <= 3; e++) await store.recordEpoch(mnistLease, e, { reconstruction_error: 0.2 / e });
   samples.set(mnistRuns[0].id, { data: mnist.images.data, n: 8, height: 28, width: 28 });
-  store.finishRun(mnistRuns[0].id, {
+  await store.finishRun(mnistLease, {
     metrics: { reconstruction_error: 0.2 / 3 },
-    artifacts: [writeSamples(store, dir, mnistRuns[0].id, mnist.images.data, 8, 28, 28)],
+    artifacts: [],
+    samples: { data: mnist.images.data, n: 8, height: 28, width: 28 },
     durationMs: 3000,
   });
-  store.startRun(mnistRuns[1].id, { gitCommit: null });
-  store.recordEpoch(mnistRuns[1].id, 1, { reconstruction_error: 0.3 });
-  store.close();
+  const liveLease = await claim(store, liveSweepId, mnistRuns[1].id);
+  await store.recordEpoch(liveLease, 1, { reconstruction_error: 0.3 });
+  await store.close();
   return {
     dir,
     dbPath,
@@ -160,6 +157,7 @@ export async function writeFixture(): Promise<Fixture> {
     runIds: runs.map((r) => r.id),
     samples,
     liveRunId: mnistRuns[1].id,
+    liveLease,
     liveSweepId,
   };
 }

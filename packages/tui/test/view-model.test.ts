@@ -28,6 +28,12 @@ function run(
     error: null,
     epoch: 1,
     epochs: 1,
+    attempts: 1,
+    worker: null,
+    tags: [],
+    note: null,
+    warnings: [],
+    cost: {},
     metrics,
   };
 }

@@ -172,9 +172,7 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolResult> {
     while (active.size < slots && !result.aborted && result.storeError === undefined) {
       let lease: RunLease | undefined;
       try {
-        lease = await store.claimRun({ ...options.worker, gitCommit: options.gitCommit } as WorkerIdentity, {
-          sweepIds: options.sweepIds,
-        });
+        lease = await store.claimRun(options.worker, { sweepIds: options.sweepIds, gitCommit: options.gitCommit });
       } catch (error) {
         failStore(error as Error);
         break;

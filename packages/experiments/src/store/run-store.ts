@@ -15,6 +15,7 @@ import * as queue from './sql-queue.js';
 import { SqlStoreReader } from './sql-reader.js';
 import * as writer from './sql-writer.js';
 import type {
+  ClaimOptions,
   PlannedRunRow,
   ReapOptions,
   ReapResult,
@@ -64,12 +65,9 @@ class SqlRunStore extends SqlStoreReader implements RunStore {
     return writer.setNote(this.db, runId, note);
   }
 
-  async claimRun(
-    worker: WorkerIdentity & { gitCommit?: string | null },
-    options: { sweepIds?: string[] } = {},
-  ): Promise<RunLease | undefined> {
+  async claimRun(worker: WorkerIdentity, options: ClaimOptions = {}): Promise<RunLease | undefined> {
     ensureFolder(this.artifactRoot, 'artifact root');
-    const held = await queue.claimRun(this.db, this.artifactRoot, worker, options.sweepIds);
+    const held = await queue.claimRun(this.db, this.artifactRoot, worker, options);
     if (held === undefined) return undefined;
     const { claimedMs, ...lease } = held;
     this.claimedAt.set(lease.token, claimedMs);

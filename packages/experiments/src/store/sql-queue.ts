@@ -10,7 +10,15 @@ import { isAbsolute, join, relative } from 'node:path';
 import { LeaseLostError } from './errors.js';
 import type { RunRow } from './sql-reader.js';
 import { placeholders, type SqlDatabase, type SqlSession, type SqlValue } from './sql.js';
-import type { ReapOptions, ReapResult, RunLease, RunOutcome, SampleGrid, WorkerIdentity } from './types.js';
+import type {
+  ClaimOptions,
+  ReapOptions,
+  ReapResult,
+  RunLease,
+  RunOutcome,
+  SampleGrid,
+  WorkerIdentity,
+} from './types.js';
 
 /** Lease plus what the queue needs to know about it (the database's clock at the claim). */
 export interface HeldLease extends RunLease {
@@ -30,11 +38,11 @@ const RESET_ON_CLAIM = ['epoch_metrics', 'final_metrics', 'artifacts', 'run_samp
 export async function claimRun(
   db: SqlDatabase,
   artifactRoot: string,
-  worker: WorkerIdentity & { gitCommit?: string | null },
-  sweepIds?: readonly string[],
+  worker: WorkerIdentity,
+  options: ClaimOptions,
 ): Promise<HeldLease | undefined> {
   const token = randomBytes(16).toString('hex');
-  const filter = memberFilter(sweepIds);
+  const filter = memberFilter(options.sweepIds);
   const { nowMs, nowIso, skipLocked } = db.dialect;
   return db.transaction(async (tx) => {
     const row = await tx.get<RunRow & { heartbeat_ms: number }>(
@@ -45,7 +53,7 @@ export async function claimRun(
          SELECT id FROM runs WHERE status = 'pending'${filter.sql}
          ORDER BY queued_ms, idx, id LIMIT 1${skipLocked})
        RETURNING *`,
-      [token, worker.host, worker.pid, worker.gitCommit ?? null, ...filter.params],
+      [token, worker.host, worker.pid, options.gitCommit ?? null, ...filter.params],
     );
     if (row === undefined) return undefined;
     // A new attempt starts clean: nothing an earlier attempt recorded survives.

@@ -210,6 +210,13 @@ export interface WorkerIdentity {
   pid: number;
 }
 
+export interface ClaimOptions {
+  /** Claim only runs of these sweeps (default: any queued run). */
+  sweepIds?: string[];
+  /** The code version the worker runs, recorded with the run. */
+  gitCommit?: string | null;
+}
+
 /** A claimed run: the job, and the lease token that guards every write about it. */
 export interface RunLease {
   runId: string;
@@ -260,7 +267,7 @@ export interface RunQueue {
    * Claims the next queued run (of the given sweeps, else of any) in one
    * statement, with a fresh random lease token; undefined when none is queued.
    */
-  claimRun(worker: WorkerIdentity, options?: { sweepIds?: string[] }): Promise<RunLease | undefined>;
+  claimRun(worker: WorkerIdentity, options?: ClaimOptions): Promise<RunLease | undefined>;
   /** Renews the claim on the database's clock; throws LeaseLostError when the claim is gone. */
   heartbeat(lease: RunLease): Promise<void>;
   recordBackend(lease: RunLease, backend: string, detail: string): Promise<void>;
