@@ -51,13 +51,25 @@ export class RunRecorder {
       try {
         await action();
       } catch (error) {
-        this.noteFailure(error);
+        await this.noteFailure(error);
       }
     });
     return this.chain;
   }
 
-  private noteFailure(error: unknown): void {
+  /**
+   * A lost lease stops recording. Any other failure is checked against the
+   * lease first: a worker that was paused finds its connection ended and its
+   * claim taken, which is a lost claim, not a broken store.
+   */
+  private async noteFailure(error: unknown): Promise<void> {
+    if (!(error instanceof LeaseLostError)) {
+      try {
+        await this.store.heartbeat(this.lease);
+      } catch (check) {
+        if (check instanceof LeaseLostError) error = check;
+      }
+    }
     if (error instanceof LeaseLostError) {
       if (!this.lost) {
         this.lost = true;
@@ -88,7 +100,7 @@ export class RunRecorder {
       try {
         await this.store.heartbeat(this.lease);
       } catch (error) {
-        if (error instanceof LeaseLostError) this.noteFailure(error);
+        if (error instanceof LeaseLostError) await this.noteFailure(error);
       }
     });
     return this.chain;
@@ -132,7 +144,7 @@ export class RunRecorder {
           return { status: 'interrupted', detail: end.reason };
       }
     } catch (error) {
-      this.noteFailure(error);
+      await this.noteFailure(error);
       if (this.lost) return { status: 'lost', detail: 'claim lost to another worker; nothing recorded' };
       return this.giveUp(this.storeError ?? (error as Error));
     }
@@ -143,7 +155,9 @@ export class RunRecorder {
     const reason = `the run store refused a write, so this run's results could not be recorded: ${firstLine(error.message)}`;
     try {
       await this.store.failRun(this.lease, reason);
-    } catch {
+    } catch (failure) {
+      if (failure instanceof LeaseLostError)
+        return { status: 'lost', detail: 'claim lost to another worker; nothing recorded' };
       // Left 'running' under a lease nobody renews: the reaper takes it back (at once on this host).
     }
     return { status: 'unrecorded', detail: firstLine(error.message), error };

@@ -15,6 +15,7 @@ import { RunRecorder } from './run-recorder.js';
 /** Heartbeat and grace defaults: a claim is lost after six missed heartbeats. */
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_GRACE_MS = 30_000;
+const MAX_QUEUE_FAILURES = 3;
 
 export interface PoolOptions {
   store: RunStore;
@@ -91,6 +92,20 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolResult> {
     result.storeError ??= error;
     wakeUp();
   };
+  // Claims, the reaper and queue checks retry a failing store (a lock held by a paused process, a restarting
+  // server) a few times before the pool gives up.
+  let queueFailures = 0;
+  const queueCall = async <T>(call: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      const value = await call();
+      queueFailures = 0;
+      return value;
+    } catch (error) {
+      if (++queueFailures >= MAX_QUEUE_FAILURES) failStore(error as Error);
+      else progress.log(`the run store did not answer (${(error as Error).message.split('\n')[0]}); retrying`);
+      return fallback;
+    }
+  };
 
   const start = (lease: RunLease) => {
     const label = labelOf(lease);
@@ -148,15 +163,12 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolResult> {
   };
 
   const reap = async () => {
-    try {
-      const reaped = await store.reapExpiredClaims({ graceMs, localHost: options.worker.host });
-      if (reaped.requeued.length > 0) {
-        progress.log(`${reaped.requeued.length} run(s) whose worker stopped are back in the queue`);
-      }
-      if (reaped.failed.length > 0) progress.log(`${reaped.failed.length} run(s) failed after too many attempts`);
-    } catch (error) {
-      failStore(error as Error);
+    const none = { requeued: [], failed: [] };
+    const reaped = await queueCall(() => store.reapExpiredClaims({ graceMs, localHost: options.worker.host }), none);
+    if (reaped.requeued.length > 0) {
+      progress.log(`${reaped.requeued.length} run(s) whose worker stopped are back in the queue`);
     }
+    if (reaped.failed.length > 0) progress.log(`${reaped.failed.length} run(s) failed after too many attempts`);
   };
 
   const onAbort = () => {
@@ -170,22 +182,16 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolResult> {
   let lastReap = Date.now();
   while (!result.aborted && result.storeError === undefined) {
     while (active.size < slots && !result.aborted && result.storeError === undefined) {
-      let lease: RunLease | undefined;
-      try {
-        lease = await store.claimRun(options.worker, { sweepIds: options.sweepIds, gitCommit: options.gitCommit });
-      } catch (error) {
-        failStore(error as Error);
-        break;
-      }
+      const lease = await queueCall(
+        () => store.claimRun(options.worker, { sweepIds: options.sweepIds, gitCommit: options.gitCommit }),
+        undefined,
+      );
       if (lease === undefined) break;
       start(lease);
     }
     if (result.aborted || result.storeError !== undefined) break;
     if (active.size === 0 && options.exitWhenIdle) {
-      const state = await store.queueState(options.sweepIds).catch((error: Error) => {
-        failStore(error);
-        return { queued: 0, running: 0 };
-      });
+      const state = await queueCall(() => store.queueState(options.sweepIds), { queued: -1, running: -1 });
       if (state.queued === 0 && state.running === 0) break;
     }
     await new Promise<void>((resolve) => {

@@ -80,16 +80,26 @@ class PostgresDatabase implements SqlDatabase {
   }
   async transaction<T>(body: (tx: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // The server may end the session mid-transaction (idle-in-transaction timeout): the next query then fails.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await body(sessionOf(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection the server ended (or that fails to roll back) is discarded, not returned to the pool.
+      await client.query('ROLLBACK').catch((rollback: Error) => {
+        broken = rollback;
+      });
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
   async close(): Promise<void> {
@@ -149,6 +159,10 @@ export async function openPostgres(
     max: options.poolSize ?? 4,
     // A server that does not answer must not hang a command: fail after 10 s with the reason.
     connectionTimeoutMillis: 10_000,
+    // A worker paused inside a transaction (SIGSTOP, a suspended machine) must not hold its row locks for
+    // ever: the server ends such a session, and no statement waits more than 10 s for a lock.
+    idle_in_transaction_session_timeout: 10_000,
+    lock_timeout: 10_000,
     types: TYPES,
   });
   // An idle client losing its connection emits 'error' on the pool; the next query reports it instead.
