@@ -8,6 +8,7 @@ import type { RunPlan, Study } from '../config/types.js';
 import { createProgressReporter } from '../runner/progress.js';
 import { currentGitCommit, runSweep, withInterruptSignal } from '../runner/sweep-runner.js';
 import { runWorkerPool } from '../runner/worker-pool.js';
+import { ensureFolder } from '../store/fs-checks.js';
 import { isPostgresUrl } from '../store/postgres-engine.js';
 import { resolveDbPath } from '../store/paths.js';
 import { openRunStore, openRunStoreReader, thisWorker } from '../store/run-store.js';
@@ -72,6 +73,8 @@ function reportStoreFailure(io: CliIo, error: Error): number {
 async function withStore<T>(location: string, io: CliIo, body: (store: RunStore) => Promise<T>): Promise<T> {
   const store = await openRunStore(location, { env: io.env });
   try {
+    // Workers write saved models there: an unusable root is the user's to fix, before any run starts.
+    ensureFolder(store.artifactRoot, 'artifact root');
     return await body(store);
   } finally {
     await store.close().catch(() => undefined);

@@ -38,6 +38,8 @@ export interface OpenStoreOptions {
   env?: NodeJS.ProcessEnv;
   /** PostgreSQL connections this process may hold (default 4). */
   poolSize?: number;
+  /** SQLite: cap the database at this many pages (PRAGMA max_page_count), as a full disk would. */
+  sqliteMaxPages?: number;
 }
 
 class SqlRunStore extends SqlStoreReader implements RunStore {
@@ -122,6 +124,8 @@ async function openStore(location: string, readOnly: boolean, options: OpenStore
   }
   const path = resolve(location);
   const { database } = openSqlite(path, { readOnly });
+  if (options.sqliteMaxPages !== undefined)
+    database.db.pragma(`max_page_count = ${Math.floor(options.sqliteMaxPages)}`);
   // data_version moves when another connection commits; total_changes when this one writes.
   const token = async () => {
     const version = database.db.pragma('data_version', { simple: true }) as number;

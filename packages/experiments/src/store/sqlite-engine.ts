@@ -5,7 +5,7 @@
  * a future schema version, not SQLite at all) is refused without being
  * created, migrated or given -wal/-shm files.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RunStoreError } from './errors.js';
 import { checkOutputFile } from './fs-checks.js';
@@ -176,18 +176,26 @@ function checkHeader(path: string, state: FileState, readOnly: boolean): void {
   }
 }
 
-/** Identity check of a schema-1 file (no application id yet) without writing: an immutable read-only look. */
+/**
+ * Identity check of a file without our application id (schema 1, or someone
+ * else's) by a read-only look. SQLite leaves -wal/-shm files beside a WAL
+ * database even after a read-only connection; those it created here are
+ * removed again, so a foreign file is left exactly as it was.
+ */
 function checkLegacyFile(path: string, state: FileState): void {
   if (state.kind !== 'sqlite' || state.walPending || state.applicationId === SQLITE_APPLICATION_ID) return;
+  const sidecars = [`${path}-wal`, `${path}-shm`].filter((file) => !existsSync(file));
   let probe: Database.Database | undefined;
   try {
-    probe = new Database(`file:${encodeURI(path)}?immutable=1`, { readonly: true, fileMustExist: true });
+    probe = new Database(path, { readonly: true, fileMustExist: true });
     checkIdentity(path, probe, false);
   } catch (error) {
     if (error instanceof RunStoreError) throw error;
     throw describeOpenError(path, error);
   } finally {
     probe?.close();
+    for (const file of sidecars)
+      if (existsSync(file) && (!file.endsWith('-wal') || statSync(file).size === 0)) rmSync(file);
   }
 }
 
