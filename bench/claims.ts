@@ -134,7 +134,8 @@ async function main(): Promise<void> {
     try {
       await measure('postgres', await freshDatabase(server), runs, workers);
     } finally {
-      if (process.env.RBM_LAB_TEST_POSTGRES_URL === undefined) execFileSync(process.execPath, [PG_SCRIPT, 'stop', pgDir]);
+      if (process.env.RBM_LAB_TEST_POSTGRES_URL === undefined)
+        execFileSync(process.execPath, [PG_SCRIPT, 'stop', pgDir]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

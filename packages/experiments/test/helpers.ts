@@ -38,12 +38,16 @@ export interface Spawned {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the rbm-lab CLI from source in its own process (as `npx nx run experiments:cli` does). */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+/**
+ * Runs the rbm-lab CLI from source in its own process (as `npx nx run experiments:cli` does); `detached` puts it
+ * in its own process group, so a test can signal it together with its run processes.
+ */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { detached?: boolean } = {}): Spawned {
   const child = spawn(process.execPath, ['--conditions=@rbm-lab/source', '--import', 'tsx', CLI_SOURCE, ...args], {
     cwd: PACKAGE_DIR,
     env: { ...process.env, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
   let out = '';
   let err = '';

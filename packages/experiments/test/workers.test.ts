@@ -5,13 +5,12 @@
  * loses its claim and, continued, records nothing; submitting again adds
  * nothing and a widened grid adds only the new points.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRunStoreReader } from '../src/index.js';
-import { CLI_SOURCE, PACKAGE_DIR, readRuns, type Spawned, waitFor } from './helpers.js';
+import { readRuns, spawnCli, waitFor } from './helpers.js';
 import { freshPostgresDatabase, HAS_POSTGRES } from './postgres.js';
 
 let dir: string;
@@ -34,22 +33,7 @@ sweep:
 }
 
 /** The CLI in its own process group (so a test can pause it together with its run processes). */
-function cli(args: string[], env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['--conditions=@rbm-lab/source', '--import', 'tsx', CLI_SOURCE, ...args], {
-    cwd: PACKAGE_DIR,
-    env: { ...process.env, CI: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv) => spawnCli(args, env, { detached: true });
 
 const FAST = ['--heartbeat', '0.3', '--grace', '2'];
 

@@ -114,7 +114,14 @@ async function printDryRun(io: CliIo, dbPath: string, submission: Submission): P
   return EXIT.ok;
 }
 
-const timingOptions = { heartbeat: { type: 'string' }, grace: { type: 'string' } } as const;
+/** Options of the commands that run work: sweep and worker. */
+const workOptions = {
+  ...dbOption,
+  heartbeat: { type: 'string' },
+  grace: { type: 'string' },
+  'run-timeout': { type: 'string' },
+  data: { type: 'string' },
+} as const;
 
 function timing(values: { heartbeat?: string; grace?: string }, command: string) {
   const heartbeat = secondsOption(values.heartbeat, '--heartbeat', command);
@@ -144,14 +151,7 @@ are queued again. A second sweep of the same study joins as more workers.
   async run(args, io) {
     const { values, positionals } = parse(
       args,
-      {
-        ...dbOption,
-        ...timingOptions,
-        jobs: { type: 'string', short: 'j' },
-        'dry-run': { type: 'boolean' },
-        data: { type: 'string' },
-        'run-timeout': { type: 'string' },
-      },
+      { ...workOptions, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' } },
       'sweep',
     );
     if (positionals.length !== 1)
@@ -249,15 +249,7 @@ database and the artifact root ($RBM_LAB_ARTIFACTS).
   async run(args, io) {
     const { values, positionals } = parse(
       args,
-      {
-        ...dbOption,
-        ...timingOptions,
-        sweep: { type: 'string' },
-        slots: { type: 'string' },
-        'exit-when-idle': { type: 'boolean' },
-        'run-timeout': { type: 'string' },
-        data: { type: 'string' },
-      },
+      { ...workOptions, sweep: { type: 'string' }, slots: { type: 'string' }, 'exit-when-idle': { type: 'boolean' } },
       'worker',
     );
     if (positionals.length > 0) throw new UsageError(`worker: unexpected argument '${positionals[0]}'`);
