@@ -25,9 +25,10 @@ import {
   availableComputePaths,
   blasThreadCount,
   createGemm,
-  parseRbmModelParams,
-  parseRbmTrainParams,
   Rbm,
+  rbmModelSchema,
+  rbmTrainSchema,
+  resolveHyperparameters,
   type ComputePath,
   type Gemm,
 } from '@rbm-lab/core';
@@ -85,16 +86,20 @@ function firstRows(x: Matrix, rows: number): Matrix {
 function benchRbm(nVisible: number, gemm: Gemm): Rbm {
   // scikit-learn's BernoulliRBM has no momentum or weight decay: match it.
   return new Rbm(
-    parseRbmModelParams({ hidden_units: HIDDEN, visible_bias_init: 'zero' }),
-    parseRbmTrainParams({
-      epochs: 1,
-      learning_rate: LEARNING_RATE,
-      batch_size: BATCH,
-      k: 1,
-      momentum: 0,
-      final_momentum: 0,
-      weight_decay: 0,
-    }),
+    resolveHyperparameters(rbmModelSchema, { hidden_units: HIDDEN, visible_bias_init: 'zero' }, 'rbm model'),
+    resolveHyperparameters(
+      rbmTrainSchema,
+      {
+        epochs: 1,
+        learning_rate: LEARNING_RATE,
+        batch_size: BATCH,
+        k: 1,
+        momentum: 0,
+        final_momentum: 0,
+        weight_decay: 0,
+      },
+      'rbm train',
+    ),
     { nVisible, seed: 1 },
     { gemm },
   );

@@ -1,12 +1,10 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import { type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import { getGemm, initializedGemm } from './backend.js';
 import type { Gemm } from './linalg/gemm.js';
-import { Xoshiro128 } from './linalg/random.js';
 import type {
   EvaluateOptions,
   FitOptions,
   FitResult,
-  JsonSchemaObject,
   Metrics,
   Model,
   ModelContext,
@@ -15,71 +13,24 @@ import type {
   Samples,
   TrainingData,
 } from './model.js';
-import { applyDefaults, ParamReader } from './params.js';
+import { hyperparameterSection, layerSizes, type Resolved, resolveHyperparameters } from './hyperparameters.js';
 import { loadModelFiles, ModelFileError, saveModelFiles, type NamedArray } from './persistence.js';
-import {
-  aisTrainProperties,
-  rbmModelSchema,
-  rbmTrainProperties,
-  readCdParams,
-  VISIBLE_BIAS_INITS,
-  type CdTrainParams,
-  type VisibleBiasInit,
-} from './rbm/hyperparameters.js';
+import { aisTrainProperties, cdTrainSchema, rbmInitProperties, type CdTrainParams } from './rbm/hyperparameters.js';
 import { checkWidth, selectRows } from './rbm/inference.js';
 import { DEFAULT_GIBBS_STEPS, MONITOR_ROWS, Rbm } from './rbm/rbm.js';
 import { gibbsSample } from './rbm/sampling.js';
 
-/** Architecture of a DBN: the `model:` config section. */
-export interface DbnModelParams {
-  /** Hidden units of each RBM, bottom (data side) first. */
-  layers: number[];
-  visible_bias_init: VisibleBiasInit;
-  weight_init_std: number;
-}
+/** Architecture of a DBN: the `model:` config section; every layer starts like an RBM. */
+export const dbnModelSchema = hyperparameterSection({
+  layers: layerSizes({ default: [200, 100], description: 'Hidden units of each RBM, data side first.' }),
+  ...rbmInitProperties,
+});
 
-/** Training of a DBN: the RBM's training settings, applied to every layer in turn. */
+/** Training of a DBN: the RBM's contrastive-divergence settings, applied to every layer in turn. */
+export const dbnTrainSchema = cdTrainSchema;
+
+export type DbnModelParams = Resolved<typeof dbnModelSchema>;
 export type DbnTrainParams = CdTrainParams;
-
-const rbmModelProperties = rbmModelSchema.properties as Record<string, JsonSchemaObject>;
-
-export const dbnModelSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    layers: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      minItems: 1,
-      default: [200, 100],
-      description: 'Hidden units of each RBM, data side first.',
-    },
-    visible_bias_init: rbmModelProperties.visible_bias_init,
-    weight_init_std: rbmModelProperties.weight_init_std,
-  },
-};
-
-export const dbnTrainSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...rbmTrainProperties },
-};
-
-export function parseDbnModelParams(params: Record<string, unknown>, where = 'dbn model'): DbnModelParams {
-  const reader = new ParamReader(applyDefaults(dbnModelSchema, params), where);
-  reader.onlyKeys(dbnModelSchema);
-  return {
-    layers: reader.integerList('layers', 1),
-    visible_bias_init: reader.oneOf('visible_bias_init', VISIBLE_BIAS_INITS),
-    weight_init_std: reader.number('weight_init_std', { exclusiveMin: 0 }),
-  };
-}
-
-export function parseDbnTrainParams(params: Record<string, unknown>, where = 'dbn train'): DbnTrainParams {
-  const reader = new ParamReader(applyDefaults(dbnTrainSchema, params), where);
-  reader.onlyKeys(dbnTrainSchema);
-  return readCdParams(reader);
-}
 
 /** Metrics evaluate() computes when options.metrics is omitted. */
 export const DBN_DEFAULT_METRICS: readonly string[] = ['recon_error', 'layer_recon_error'];
@@ -132,8 +83,8 @@ export class Dbn implements Model {
           },
           {
             ...trainParams,
-            ais_runs: aisTrainProperties.ais_runs.default as number,
-            ais_betas: aisTrainProperties.ais_betas.default as number,
+            ais_runs: aisTrainProperties.ais_runs.default,
+            ais_betas: aisTrainProperties.ais_betas.default,
           },
           { nVisible: nIn, seed: layerSeed(context.seed, i) },
           { gemm: options.gemm },
@@ -299,8 +250,8 @@ export class Dbn implements Model {
     if (typeof extra.nVisible !== 'number' || typeof extra.seed !== 'number' || !Array.isArray(extra.layers)) {
       throw new ModelFileError(`${where}: missing nVisible, seed or layers`);
     }
-    const modelParams = parseDbnModelParams((extra.modelParams ?? {}) as Record<string, unknown>, `${where} model`);
-    const trainParams = parseDbnTrainParams((extra.trainParams ?? {}) as Record<string, unknown>, `${where} train`);
+    const modelParams = resolveHyperparameters(dbnModelSchema, extra.modelParams, `${where} model`);
+    const trainParams = resolveHyperparameters(dbnTrainSchema, extra.trainParams, `${where} train`);
     if (extra.layers.length !== modelParams.layers.length) {
       throw new ModelFileError(
         `${where}: ${extra.layers.length} saved layers, architecture has ${modelParams.layers.length}`,
@@ -364,6 +315,10 @@ export const dbnSpec: ModelSpec = {
   trainSchema: dbnTrainSchema,
   mainMetric: { name: 'recon_error', lowerIsBetter: true },
   create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
-    new Dbn(parseDbnModelParams(modelParams), parseDbnTrainParams(trainParams), context),
+    new Dbn(
+      resolveHyperparameters(dbnModelSchema, modelParams, 'dbn model'),
+      resolveHyperparameters(dbnTrainSchema, trainParams, 'dbn train'),
+      context,
+    ),
   load: (dir: string) => Dbn.load(dir),
 };

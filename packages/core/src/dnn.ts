@@ -1,103 +1,85 @@
+import { Type } from '@sinclair/typebox';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffleInPlace, UserError, type Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, shuffleInPlace, UserError } from '@rbm-lab/datasets';
 import { Dbn, dbnSpec } from './dbn.js';
-import type {
-  FitOptions,
-  FitResult,
-  JsonSchemaObject,
-  Metrics,
-  Model,
-  ModelContext,
-  ModelSpec,
-  TrainingData,
-} from './model.js';
-import { applyDefaults, ParamReader } from './params.js';
+import type { FitOptions, FitResult, Metrics, Model, ModelContext, ModelSpec, TrainingData } from './model.js';
+import {
+  HYPERPARAMETER_LIMITS as LIMITS,
+  hyperparameterSection,
+  layerSizes,
+  type Resolved,
+  resolveHyperparameters,
+  stringEnum,
+} from './hyperparameters.js';
 import { loadModelFiles, saveModelFiles, type NamedArray } from './persistence.js';
 import { matrixToTensor, tensorToMatrix, yieldToEventLoop } from './tfjs.js';
 
-/** Architecture of a DNN: the `model:` config section. */
-export interface DnnModelParams {
-  /** Hidden layer sizes, input side first (the DBN's layers when pre-trained). */
-  layers: number[];
-  /** Initialise the hidden layers from a greedily trained DBN instead of at random. */
-  pretrain: boolean;
-}
-
 export type DnnOptimizer = 'sgd' | 'adam';
-
-/** Training of a DNN: the `train:` config section. */
-export interface DnnTrainParams {
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-  optimizer: DnnOptimizer;
-  /** Momentum of 'sgd' (0 = plain SGD); ignored by 'adam'. */
-  momentum: number;
-  pretrain_epochs: number;
-  pretrain_learning_rate: number;
-  pretrain_batch_size: number;
-  pretrain_k: number;
-}
 
 const DNN_OPTIMIZERS: readonly DnnOptimizer[] = ['sgd', 'adam'];
 
-export const dnnModelSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    layers: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      minItems: 1,
-      default: [500, 200],
-      description: 'Hidden layer sizes (sigmoid units), input side first.',
-    },
-    pretrain: {
-      type: 'boolean',
-      default: true,
-      description:
-        'Initialise the hidden layers from a DBN trained greedily on the inputs; false = random (Glorot) init.',
-    },
-  },
-};
+/** Architecture of a DNN: the `model:` config section. */
+export const dnnModelSchema = hyperparameterSection({
+  layers: layerSizes({ default: [500, 200], description: 'Hidden layer sizes (sigmoid units), input side first.' }),
+  pretrain: Type.Boolean({
+    default: true,
+    description:
+      'Initialise the hidden layers from a DBN trained greedily on the inputs; false = random (Glorot) init.',
+  }),
+});
 
-export const dnnTrainSchema: JsonSchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    epochs: { type: 'integer', minimum: 1, default: 10, description: 'Fine-tuning epochs (backpropagation).' },
-    learning_rate: { type: 'number', exclusiveMinimum: 0, default: 0.1 },
-    batch_size: { type: 'integer', minimum: 1, default: 50 },
-    optimizer: { type: 'string', enum: [...DNN_OPTIMIZERS], default: 'sgd' },
-    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5, description: "Momentum of 'sgd'." },
-    pretrain_epochs: { type: 'integer', minimum: 1, default: 10, description: 'Epochs of CD training per DBN layer.' },
-    pretrain_learning_rate: { type: 'number', exclusiveMinimum: 0, default: 0.1 },
-    pretrain_batch_size: { type: 'integer', minimum: 1, default: 20 },
-    pretrain_k: { type: 'integer', minimum: 1, default: 1, description: 'Gibbs steps of CD-k in pre-training.' },
-  },
-};
+/** Training of a DNN: the `train:` config section (fine-tuning, then the DBN pre-training of the hidden layers). */
+export const dnnTrainSchema = hyperparameterSection({
+  epochs: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.epochs,
+    default: 10,
+    description: 'Fine-tuning epochs (backpropagation).',
+  }),
+  learning_rate: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: LIMITS.learningRate,
+    default: 0.1,
+    description: 'Step size of fine-tuning.',
+  }),
+  batch_size: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.batchSize,
+    default: 50,
+    description: 'Images per fine-tuning mini-batch.',
+  }),
+  optimizer: stringEnum(DNN_OPTIMIZERS, { default: 'sgd', description: "Fine-tuning optimizer: 'sgd' or 'adam'." }),
+  momentum: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.5, description: "Momentum of 'sgd'." }),
+  pretrain_epochs: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.epochs,
+    default: 10,
+    description: 'Epochs of CD training per DBN layer.',
+  }),
+  pretrain_learning_rate: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: LIMITS.learningRate,
+    default: 0.1,
+    description: 'Step size of CD pre-training.',
+  }),
+  pretrain_batch_size: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.batchSize,
+    default: 20,
+    description: 'Images per CD pre-training mini-batch.',
+  }),
+  pretrain_k: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.gibbsSteps,
+    default: 1,
+    description: 'Gibbs steps of CD-k in pre-training.',
+  }),
+});
 
-export function parseDnnModelParams(params: Record<string, unknown>): DnnModelParams {
-  const reader = new ParamReader(applyDefaults(dnnModelSchema, params), 'dnn model');
-  reader.onlyKeys(dnnModelSchema);
-  return { layers: reader.integerList('layers', 1), pretrain: reader.boolean('pretrain') };
-}
-
-export function parseDnnTrainParams(params: Record<string, unknown>): DnnTrainParams {
-  const reader = new ParamReader(applyDefaults(dnnTrainSchema, params), 'dnn train');
-  reader.onlyKeys(dnnTrainSchema);
-  return {
-    epochs: reader.integer('epochs', 1),
-    learning_rate: reader.number('learning_rate', { exclusiveMin: 0 }),
-    batch_size: reader.integer('batch_size', 1),
-    optimizer: reader.oneOf('optimizer', DNN_OPTIMIZERS),
-    momentum: reader.number('momentum', { min: 0, exclusiveMax: 1 }),
-    pretrain_epochs: reader.integer('pretrain_epochs', 1),
-    pretrain_learning_rate: reader.number('pretrain_learning_rate', { exclusiveMin: 0 }),
-    pretrain_batch_size: reader.integer('pretrain_batch_size', 1),
-    pretrain_k: reader.integer('pretrain_k', 1),
-  };
-}
+/** Architecture of a DNN; `pretrain` initialises the hidden layers from a greedily trained DBN instead of at random. */
+export type DnnModelParams = Resolved<typeof dnnModelSchema>;
+/** Training of a DNN; `momentum` applies to 'sgd' only (0 = plain SGD). */
+export type DnnTrainParams = Resolved<typeof dnnTrainSchema>;
 
 /** Training or test data a DNN cannot use (no labels, wrong width, label out of range). */
 export class DnnDataError extends UserError {}
@@ -307,8 +289,8 @@ export class Dnn implements Model {
       throw new DnnDataError(`${where}: missing nInputs, nClasses or seed for a dnn model`);
     }
     const dnn = new Dnn(
-      parseDnnModelParams(extra.modelParams as Record<string, unknown>),
-      parseDnnTrainParams(extra.trainParams as Record<string, unknown>),
+      resolveHyperparameters(dnnModelSchema, extra.modelParams, `${where} model`),
+      resolveHyperparameters(dnnTrainSchema, extra.trainParams, `${where} train`),
       { nVisible: extra.nInputs, seed: extra.seed, backend },
     );
     const sizes = [extra.nInputs, ...dnn.modelParams.layers, extra.nClasses];
@@ -491,6 +473,10 @@ export const dnnSpec: ModelSpec = {
   trainSchema: dnnTrainSchema,
   mainMetric: { name: 'test_error', lowerIsBetter: true },
   create: (modelParams, trainParams, context) =>
-    new Dnn(parseDnnModelParams(modelParams), parseDnnTrainParams(trainParams), context),
+    new Dnn(
+      resolveHyperparameters(dnnModelSchema, modelParams, 'dnn model'),
+      resolveHyperparameters(dnnTrainSchema, trainParams, 'dnn train'),
+      context,
+    ),
   load: (dir) => Dnn.load(dir),
 };

@@ -1,7 +1,7 @@
 // Public API of @rbm-lab/core. See README "Architecture".
 export * from './model.js';
 export * from './persistence.js';
-export * from './params.js';
+export * from './hyperparameters.js';
 export * from './dnn.js';
 export * from './registry.js';
 export * from './backend.js';

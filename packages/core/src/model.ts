@@ -1,3 +1,4 @@
+import type { TObject } from '@sinclair/typebox';
 import type { Matrix } from '@rbm-lab/datasets';
 
 /** Which computation path ran; recorded with every run. */
@@ -95,7 +96,8 @@ export type JsonSchemaObject = Record<string, unknown>;
 /**
  * Registry entry for a model type. experiments validates config sections with
  * these schemas and creates models through `create`, so new types plug in
- * without changes there.
+ * without changes there. `create` and `load` resolve their sections with
+ * `resolveHyperparameters(schema, params, '<type> model' | '<type> train')`.
  */
 export interface ModelSpec {
   type: string;
@@ -104,10 +106,13 @@ export interface ModelSpec {
   generative: boolean;
   /** Whether fit needs labels (DNN). */
   supervised: boolean;
-  /** Schema of the `model:` config section minus `type` (architecture: hidden units, layers...). */
-  modelSchema: JsonSchemaObject;
-  /** Schema of the `train:` config section (epochs, learning_rate, batch_size, k...). */
-  trainSchema: JsonSchemaObject;
+  /**
+   * Schema of the `model:` config section minus `type` (architecture: hidden units, layers...), declared
+   * with TypeBox through `hyperparameterSection` (every property has a default, description and bounds).
+   */
+  modelSchema: TObject;
+  /** Schema of the `train:` config section (epochs, learning_rate, batch_size, k...), declared the same way. */
+  trainSchema: TObject;
   /** Main metric name and whether lower is better, for dashboards and "best" marks. */
   mainMetric: { name: string; lowerIsBetter: boolean };
   create(modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext): Model;

@@ -30,9 +30,9 @@ export function getModelSpec(type: string): ModelSpec {
 }
 
 /**
- * Creates an untrained model. The spec fills in defaults for missing
- * hyperparameters itself (via `applyDefaults`), so callers may pass the raw
- * config sections or ajv-validated ones alike.
+ * Creates an untrained model. The spec validates the sections and fills in
+ * defaults itself (`resolveHyperparameters`), so callers may pass the raw
+ * config sections or resolved ones alike.
  */
 export function createModel(
   type: string,

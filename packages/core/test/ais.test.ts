@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGemm, initBackend } from '../src/backend.js';
-import { Xoshiro128 } from '../src/linalg/random.js';
+import { Xoshiro128 } from '@rbm-lab/datasets';
 import { aisSchedule, averageLogProbability, estimateLogPartition, exactLogPartition } from '../src/rbm/ais.js';
 import type { RbmParameters } from '../src/rbm/parameters.js';
 import { alphaDigitsSubset, makeRbm } from './rbm-fixtures.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
 import { Dnn, DnnDataError, dnnSpec } from '../src/dnn.js';
 import type { BackendInfo, Metrics, ModelContext, TrainingData } from '../src/model.js';
-import { InvalidParameterError } from '../src/params.js';
+import { InvalidParameterError } from '../src/hyperparameters.js';
 
 let backend: BackendInfo;
 let train: TrainingData;

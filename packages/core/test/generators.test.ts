@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Autoencoder, autoencoderSpec, DataShapeError, Gan, ganSpec, Vae, vaeSpec } from '../src/generators/index.js';
 import type { Model, ModelSpec } from '../src/model.js';
-import { InvalidParameterError } from '../src/params.js';
+import { InvalidParameterError } from '../src/hyperparameters.js';
 import { getModelSpec, loadModel } from '../src/registry.js';
 import { alphaDigitsSplits, useTestBackend, type Splits } from './generators-fixtures.js';
 

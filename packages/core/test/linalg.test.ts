@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BackendUnavailableError, createGemm } from '../src/backend.js';
 import { fastSigmoid, sigmoid, sigmoidAddBias, transpose } from '../src/linalg/elementwise.js';
 import { referenceSgemm, type Gemm } from '../src/linalg/gemm.js';
-import { Xoshiro128 } from '../src/linalg/random.js';
+import { Xoshiro128 } from '@rbm-lab/datasets';
 import { SimdWorkspace, simdAvailable } from '../src/linalg/simd.js';
 
 async function tryGemm(path: 'native-blas' | 'cpu' | 'wasm'): Promise<Gemm | undefined> {
@@ -113,45 +113,5 @@ describe('SimdWorkspace', () => {
     sigmoidAddBias(pre, bias, rows, 5, plainExpected);
     expect(Array.from(plainOut)).toEqual(Array.from(plainExpected));
     expect(() => ws.allocate(10 * rows * cols)).toThrow(RangeError);
-  });
-});
-
-describe('Xoshiro128', () => {
-  it('repeats its stream for a seed and differs between seeds', () => {
-    const a = new Xoshiro128(42);
-    const b = new Xoshiro128(42);
-    const c = new Xoshiro128(43);
-    const sa = Array.from({ length: 20 }, () => a.nextUint32());
-    expect(Array.from({ length: 20 }, () => b.nextUint32())).toEqual(sa);
-    expect(Array.from({ length: 20 }, () => c.nextUint32())).not.toEqual(sa);
-  });
-
-  it('bulk Bernoulli sampling continues the same stream and has the right frequencies', () => {
-    const n = 200_000;
-    const probabilities = new Float32Array(n);
-    for (let i = 0; i < n; i++) probabilities[i] = (i % 4) / 4 + 0.1;
-    const out = new Float32Array(n);
-    const rng = new Xoshiro128(3);
-    rng.sampleBernoulli(probabilities, out, n);
-    const counts = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) counts[i % 4] += out[i];
-    counts.forEach((count, bucket) => expect(count / (n / 4)).toBeCloseTo(bucket / 4 + 0.1, 2));
-    // The same draws one at a time.
-    const single = new Xoshiro128(3);
-    for (let i = 0; i < 100; i++) expect(single.nextFloat() < probabilities[i] ? 1 : 0).toBe(out[i]);
-    const uniforms = new Float32Array(n);
-    rng.fillUniform(uniforms);
-    let sum = 0;
-    for (const u of uniforms) sum += u;
-    expect(sum / n).toBeCloseTo(0.5, 2);
-    let normalSum = 0;
-    let normalSquares = 0;
-    for (let i = 0; i < n; i++) {
-      const z = rng.nextNormal();
-      normalSum += z;
-      normalSquares += z * z;
-    }
-    expect(normalSum / n).toBeCloseTo(0, 1);
-    expect(normalSquares / n).toBeCloseTo(1, 1);
   });
 });

@@ -1,6 +1,7 @@
 import { loadAlphaDigits, type Matrix } from '@rbm-lab/datasets';
 import { Rbm } from '../src/rbm/rbm.js';
-import { parseRbmModelParams, parseRbmTrainParams } from '../src/rbm/hyperparameters.js';
+import { resolveHyperparameters } from '../src/hyperparameters.js';
+import { rbmModelSchema, rbmTrainSchema } from '../src/rbm/hyperparameters.js';
 import type { Gemm } from '../src/linalg/gemm.js';
 
 /** Five AlphaDigits characters (195 binary 20x16 images), loaded once per test file. */
@@ -17,5 +18,10 @@ export function makeRbm(
   gemm?: Gemm,
   nVisible = 320,
 ): Rbm {
-  return new Rbm(parseRbmModelParams(model), parseRbmTrainParams(train), { nVisible, seed }, { gemm });
+  return new Rbm(
+    resolveHyperparameters(rbmModelSchema, model, 'rbm model'),
+    resolveHyperparameters(rbmTrainSchema, train, 'rbm train'),
+    { nVisible, seed },
+    { gemm },
+  );
 }

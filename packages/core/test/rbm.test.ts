@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '@rbm-lab/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGemm, initBackend } from '../src/backend.js';
-import { InvalidParameterError } from '../src/params.js';
+import { InvalidParameterError } from '../src/hyperparameters.js';
 import { rbmSpec, Rbm } from '../src/rbm/rbm.js';
 import { RbmDataError } from '../src/rbm/inference.js';
 import { loadModel } from '../src/registry.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
 import { Dnn } from '../src/dnn.js';
 import type { ModelContext } from '../src/model.js';
-import { applyDefaults } from '../src/params.js';
+import { resolveHyperparameters } from '../src/hyperparameters.js';
 import { saveModelFiles } from '../src/persistence.js';
 import { createModel, getModelSpec, listModelSpecs, loadModel, UnknownModelTypeError } from '../src/registry.js';
 
@@ -45,7 +45,7 @@ describe('model registry', () => {
         ['train', spec.trainSchema],
       ] as const) {
         const validate = ajv.compile(schema);
-        const withDefaults = applyDefaults(schema, {});
+        const withDefaults = resolveHyperparameters(schema, {}, `${spec.type} ${section}`);
         expect(validate(withDefaults), `${spec.type} ${section}: ${ajv.errorsText(validate.errors)}`).toBe(true);
         expect(
           validate({ ...withDefaults, no_such_parameter: 1 }),
@@ -56,24 +56,6 @@ describe('model registry', () => {
       }
       expect(spec.mainMetric.name).toMatch(/^[a-z][a-z0-9_]*$/);
     }
-  });
-
-  it('applyDefaults fills missing keys only, recursing into nested objects, without touching its input', () => {
-    const schema = {
-      type: 'object',
-      properties: {
-        epochs: { type: 'integer', default: 10 },
-        layers: { type: 'array', default: [500, 200] },
-        schedule: { type: 'object', default: {}, properties: { start: { type: 'number', default: 0.5 } } },
-        name: { type: 'string' },
-      },
-    };
-    const input = { epochs: 3 };
-    const result = applyDefaults(schema, input);
-    expect(result).toEqual({ epochs: 3, layers: [500, 200], schedule: { start: 0.5 } });
-    expect(input).toEqual({ epochs: 3 });
-    (result.layers as number[]).push(1);
-    expect(applyDefaults(schema, {}).layers).toEqual([500, 200]);
   });
 
   it('creates models by type with defaults and loads saved ones by the type on disk', async () => {

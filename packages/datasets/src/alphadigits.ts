@@ -6,7 +6,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseMatFile, type MatFile } from './mat.js';
 import { cacheDir, findProjectRoot, sharedDataDir } from './paths.js';
-import { DataFileError, UserError, type ImageSet } from './types.js';
+import { DataFileError, UserError } from './errors.js';
+import type { ImageSet } from './types.js';
 
 export const ALPHADIGITS_CLASSES: readonly string[] = Object.freeze([...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ']);
 export const ALPHADIGITS_HEIGHT = 20;

@@ -1,7 +1,7 @@
 // IDX files (LeCun's MNIST format): magic 0x00 0x00 <type> <ndims>, ndims big-endian
 // uint32 sizes, then the values big-endian in row-major order. Optionally gzipped.
 import { gunzipSync } from 'node:zlib';
-import { DataFileError } from './types.js';
+import { DataFileError } from './errors.js';
 
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 

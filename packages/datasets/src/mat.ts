@@ -4,7 +4,7 @@
 // arrays, both byte orders, and zlib-compressed (miCOMPRESSED) elements.
 // Reference: MathWorks, "MAT-File Format", level-5 chapter.
 import { inflateSync } from 'node:zlib';
-import { DataFileError } from './types.js';
+import { DataFileError } from './errors.js';
 
 export type MatNumericClass =
   | 'double'

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseIdx, type IdxArray } from './idx.js';
 import { createRng } from './random.js';
-import { DataFileError, UserError, type ImageSet, type Matrix } from './types.js';
+import { DataFileError, UserError } from './errors.js';
+import type { ImageSet, Matrix } from './types.js';
 
 export const MNIST_HEIGHT = 28;
 export const MNIST_WIDTH = 28;

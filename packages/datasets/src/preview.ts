@@ -7,9 +7,10 @@ import { ALPHADIGITS_IMAGES_PER_CLASS, loadAlphaDigits, parseCharacterSelection 
 import { loadMnist, type MnistSplit } from './mnist.js';
 import { findProjectRoot } from './paths.js';
 import { writePngGrid } from './png.js';
-import { selectRows } from './random.js';
+import { selectRows } from './splits.js';
 import { renderHalfBlocks } from './terminal.js';
-import { UserError, type ImageSet } from './types.js';
+import { UserError } from './errors.js';
+import type { ImageSet } from './types.js';
 
 const USAGE = `usage: preview --dataset alphadigits [--chars A,B,3] [--data FILE]
        preview --dataset mnist [--split train|test] [--digits 0,1] [--limit N] [--data DIR]

@@ -1,7 +1,12 @@
-// Seeded randomness that gives the same numbers on every machine and Node version:
-// sfc32 (Chris Doty-Humphrey's Small Fast Counting generator, PractRand-clean) seeded
-// through splitmix32, in 32-bit integer arithmetic only (Math.imul, |0, >>>0).
-import { UserError, type ImageSet } from './types.js';
+// The seeded random-number generators of RBM Lab, all in 32-bit integer arithmetic only
+// (Math.imul, |0, >>>0), so a seed gives the same numbers on every machine, Node version
+// and compute path:
+// - createRng: sfc32 (Chris Doty-Humphrey's Small Fast Counting generator, PractRand-clean)
+//   seeded through splitmix32; data splits, batch order, tfjs initialiser seeds, latent codes.
+// - Xoshiro128: xoshiro128** (Blackman & Vigna) with bulk fills whose state lives in locals,
+//   for the hot loops of Gibbs sampling (RBM, DBN, AIS).
+// Both streams are pinned by tests; changing either changes every seeded result.
+import { UserError } from './errors.js';
 
 export interface Rng {
   /** Uniform in [0, 1), 32 bits of resolution. */
@@ -75,10 +80,9 @@ export function createRng(seed: number): Rng {
         return z;
       }
       const u1 = 1 - next(); // (0, 1]: log stays finite
-      const u2 = next();
-      const radius = Math.sqrt(-2 * Math.log(u1));
-      spareNormal = radius * Math.sin(2 * Math.PI * u2);
-      return radius * Math.cos(2 * Math.PI * u2);
+      const [z, spare] = boxMuller(u1, next());
+      spareNormal = spare;
+      return z;
     },
   };
 }
@@ -101,70 +105,161 @@ export function shuffledIndices(n: number, seed: number): Uint32Array {
   return shuffleInPlace(indices, createRng(seed));
 }
 
-/** A new ImageSet holding rows `indices` of `set`, in that order. */
-export function selectRows(set: ImageSet, indices: ArrayLike<number>): ImageSet {
-  const cols = set.images.cols;
-  const data = new Float32Array(indices.length * cols);
-  const labels = new Int32Array(indices.length);
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= set.images.rows)
-      throw new RangeError(`row index ${i} is outside 0..${set.images.rows - 1}`);
-    data.set(set.images.data.subarray(i * cols, (i + 1) * cols), k * cols);
-    labels[k] = set.labels[i];
-  }
-  return { ...set, images: { data, rows: indices.length, cols }, labels };
+/** n standard normals (latent codes, noise) as float32, drawn in order from `rng`. */
+export function normalArray(rng: Rng, length: number): Float32Array {
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = rng.normal();
+  return out;
 }
 
-export interface SplitOptions {
-  /** Share of images for validation, strictly between 0 and 1. */
-  validationFraction: number;
-  seed: number;
-  /**
-   * Split each label separately (default true), so every class appears in both parts
-   * whenever it has at least two images.
-   */
-  stratified?: boolean;
+/** A uniformly random permutation of 0..n-1 (batch order). */
+export function permutation(rng: Rng, n: number): Int32Array {
+  return shuffleInPlace(
+    Int32Array.from({ length: n }, (_, i) => i),
+    rng,
+  );
 }
 
 /**
- * A seeded train/validation split. Both parts keep the original row order (training
- * code shuffles batches itself), so the split depends only on the seed and the data.
+ * Box-Muller: two independent standard normals from u in (0, 1] and v in [0, 1):
+ * r = sqrt(-2 ln u), (r cos 2 pi v, r sin 2 pi v).
  */
-export function splitTrainValidation(set: ImageSet, options: SplitOptions): { train: ImageSet; validation: ImageSet } {
-  const { validationFraction, seed } = options;
-  if (!(validationFraction > 0 && validationFraction < 1)) {
-    throw new UserError(
-      `invalid validation fraction ${validationFraction}: expected a number strictly between 0 and 1`,
-    );
+function boxMuller(u: number, v: number): [number, number] {
+  const radius = Math.sqrt(-2 * Math.log(u));
+  return [radius * Math.cos(2 * Math.PI * v), radius * Math.sin(2 * Math.PI * v)];
+}
+
+/**
+ * A small, fast, seeded pseudo-random generator (xoshiro128**, Blackman & Vigna)
+ * for the training loops. Math.random cannot be seeded, and tfjs random ops
+ * allocate tensors per call; this one fills preallocated Float32Arrays with
+ * 32-bit integer arithmetic only, so the same seed gives the same stream on
+ * every compute path.
+ */
+export class Xoshiro128 {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spareNormal: number | undefined;
+
+  constructor(seed: number) {
+    // splitmix32 expands one seed into four well-mixed, not-all-zero state words.
+    let x = (seed >>> 0) ^ Math.floor(seed / 4294967296);
+    const next = (): number => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) | 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
-  const rng = createRng(seed);
-  const n = set.images.rows;
-  const isValidation = new Uint8Array(n);
-  if (options.stratified ?? true) {
-    const byLabel = new Map<number, number[]>();
+
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const s1 = this.s1;
+    const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return r >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 24 random bits (exactly representable in float32). */
+  nextFloat(): number {
+    return (this.nextUint32() >>> 8) * 5.9604644775390625e-8;
+  }
+
+  /** Uniform integer in [0, n). */
+  nextInt(n: number): number {
+    return Math.floor(this.nextFloat() * n);
+  }
+
+  /** Standard normal (Box-Muller, in float64). */
+  nextNormal(): number {
+    if (this.spareNormal !== undefined) {
+      const spare = this.spareNormal;
+      this.spareNormal = undefined;
+      return spare;
+    }
+    let u = 0;
+    while (u === 0) u = this.nextFloat();
+    const [z, spare] = boxMuller(u, this.nextFloat());
+    this.spareNormal = spare;
+    return z;
+  }
+
+  /**
+   * out[offset + i] = 1 if u_i < probabilities[i] else 0, for i < n.
+   * The generator state lives in locals inside the loop: this is the hot path
+   * of Gibbs sampling.
+   */
+  sampleBernoulli(probabilities: Float32Array, out: Float32Array, n: number, outOffset = 0): void {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
     for (let i = 0; i < n; i++) {
-      const list = byLabel.get(set.labels[i]);
-      if (list) list.push(i);
-      else byLabel.set(set.labels[i], [i]);
+      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      // Branch-free: the comparison is a coin flip, so a branch would mispredict half the time (3x slower).
+      out[outOffset + i] = +((r >>> 8) * 5.9604644775390625e-8 < probabilities[i]);
     }
-    for (const label of [...byLabel.keys()].sort((x, y) => x - y)) {
-      const rows = byLabel.get(label)!;
-      const take =
-        rows.length < 2 ? 0 : Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * validationFraction)));
-      shuffleInPlace(rows, rng);
-      for (let k = 0; k < take; k++) isValidation[rows[k]] = 1;
-    }
-  } else {
-    const order = shuffleInPlace(
-      Uint32Array.from({ length: n }, (_, i) => i),
-      rng,
-    );
-    const take = Math.round(n * validationFraction);
-    for (let k = 0; k < take; k++) isValidation[order[k]] = 1;
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
   }
-  const trainRows: number[] = [];
-  const validationRows: number[] = [];
-  for (let i = 0; i < n; i++) (isValidation[i] ? validationRows : trainRows).push(i);
-  return { train: selectRows(set, trainRows), validation: selectRows(set, validationRows) };
+
+  /** Fills out[0..n) with uniforms in [0, 1). */
+  fillUniform(out: Float32Array, n = out.length): void {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < n; i++) {
+      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (r >>> 8) * 5.9604644775390625e-8;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
+  /** In-place Fisher-Yates shuffle. */
+  shuffle(values: Int32Array): void {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = this.nextInt(i + 1);
+      const tmp = values[i];
+      values[i] = values[j];
+      values[j] = tmp;
+    }
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
 }

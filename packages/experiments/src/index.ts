@@ -19,6 +19,10 @@ export { buildStudySchema, STUDY_SCHEMA_ID } from './config/study-schema.js';
 export { loadStudy, deepMerge, MAX_GRID_POINTS, type LoadedStudy } from './config/load-study.js';
 export {
   expandGrid,
+  runIdOf,
+  legacyRunIdOf,
+  configDrift,
+  driftWarning,
   sweepIdOf,
   sweptParams,
   studySeeds,

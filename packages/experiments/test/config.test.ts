@@ -160,6 +160,23 @@ sweep:
     expect(n[0]).toMatchObject({ line: 5, path: 'dataset.n_characters' });
   });
 
+  it('rejects infinities, NaN and values above a hyperparameter bound, and returns the study without defaults', () => {
+    const issues = issuesOf(
+      write(
+        'bounds.yaml',
+        VALID.replace('epochs: 2', 'epochs: 2\n  learning_rate: .inf\n  weight_decay: .nan\n  batch_size: 100001'),
+      ),
+    );
+    const at = (path: string) => issues.find((issue) => issue.path === path);
+    expect(at('train.learning_rate')).toMatchObject({ line: 10, column: 18 });
+    expect(at('train.weight_decay')?.message).toMatch(/NaN/);
+    expect(at('train.batch_size')?.message).toMatch(/must be <= 100000; got 100001/);
+    // Validation fills defaults into a copy only: the study is what the files say.
+    const { study } = loadStudy(write('ok.yaml', VALID), specs, dir);
+    expect(study.train).toEqual({ epochs: 2 });
+    expect(study.dataset).toEqual({ name: 'alphadigits', characters: ['A', 'B'] });
+  });
+
   it('publishes the schema file, in sync with the registered model specs', () => {
     expect(
       readFileSync(SCHEMA_FILE, 'utf8'),

@@ -13,6 +13,7 @@ function run(
 ): RunRecord {
   return {
     id: `r${index}`,
+    pointKey: null,
     sweepId: 's',
     index,
     status,

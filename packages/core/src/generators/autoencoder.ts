@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, type Rng } from '@rbm-lab/datasets';
 import type {
   EvaluateOptions,
   FitOptions,
@@ -14,16 +14,9 @@ import type {
 } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
 import { fitGaussian, sampleGaussian, standardGaussian, type GaussianFit } from './gaussian.js';
-import {
-  hiddenUnitsProperty,
-  latentDimProperty,
-  objectSchema,
-  resolveHyperparameters,
-  trainProperties,
-  type PropertySchemas,
-} from './hyperparameters.js';
+import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { SeededRandom } from './random.js';
 import {
   bernoulliNll,
   checkWidth,
@@ -36,19 +29,16 @@ import {
 const TYPE = 'autoencoder';
 const BLOCK_ROWS = 1024;
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
   latent_dim: latentDimProperty(16),
 };
 const trainPropertiesAe = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
 
-export interface AutoencoderHyperparameters {
-  hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesAe });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type AutoencoderHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 const roundToFloat32 = (values: Float64Array): Float64Array => Float64Array.from(Float32Array.from(values));
 
@@ -66,25 +56,21 @@ export class Autoencoder implements Model {
   readonly seed: number;
   private readonly encoder: tf.Sequential;
   private readonly decoder: tf.Sequential;
-  private readonly trainRng: SeededRandom;
-  private readonly sampleRng: SeededRandom;
+  private readonly trainRng: Rng;
+  private readonly sampleRng: Rng;
   private codeDistribution: GaussianFit;
 
   constructor(
     hyperparameters: Partial<AutoencoderHyperparameters> | Record<string, unknown>,
     context: GeneratorContext,
   ) {
-    this.hyperparameters = resolveHyperparameters(
-      TYPE,
-      { ...modelProperties, ...trainPropertiesAe },
-      hyperparameters,
-    ) as unknown as AutoencoderHyperparameters;
+    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
-    const root = new SeededRandom(context.seed);
-    const initRng = new SeededRandom(root.nextSeed());
-    this.trainRng = new SeededRandom(root.nextSeed());
-    this.sampleRng = new SeededRandom(root.nextSeed());
+    const root = createRng(context.seed);
+    const initRng = createRng(root.nextUint32());
+    this.trainRng = createRng(root.nextUint32());
+    this.sampleRng = createRng(root.nextUint32());
     const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
     this.encoder = buildDenseStack({
       inputDim: this.nVisible,
@@ -189,7 +175,7 @@ export class Autoencoder implements Model {
   }
 
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
     const probabilities = this.decode(sampleGaussian(this.codeDistribution, n, rng));
     return { probabilities, binary: bernoulli(probabilities, rng) };
   }
@@ -246,8 +232,8 @@ export const autoencoderSpec: ModelSpec = {
     'MLP autoencoder (Bernoulli cross-entropy); generates by decoding codes drawn from a full-covariance Gaussian fitted to the training codes',
   generative: true,
   supervised: false,
-  modelSchema: objectSchema(modelProperties),
-  trainSchema: objectSchema(trainPropertiesAe),
+  modelSchema: hyperparameterSection(modelProperties),
+  trainSchema: hyperparameterSection(trainPropertiesAe),
   mainMetric: { name: 'reconstruction_error', lowerIsBetter: true },
   create: (modelParams, trainParams, context) => new Autoencoder({ ...modelParams, ...trainParams }, context),
   load: (dir) => Autoencoder.load(dir),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, normalArray, type Rng } from '@rbm-lab/datasets';
 import type {
   EvaluateOptions,
   FitOptions,
@@ -13,16 +13,9 @@ import type {
 } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
 import type { GeneratorContext } from './autoencoder.js';
-import {
-  hiddenUnitsProperty,
-  latentDimProperty,
-  objectSchema,
-  resolveHyperparameters,
-  trainProperties,
-  type PropertySchemas,
-} from './hyperparameters.js';
+import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { SeededRandom } from './random.js';
 import { checkWidth, mapRowBlocks, runEpochs } from './training.js';
 
 const TYPE = 'gan';
@@ -31,21 +24,17 @@ const BLOCK_ROWS = 1024;
 /** Adam's beta1 for both players: the usual GAN setting (Radford et al. 2016). */
 const ADAM_BETA1 = 0.5;
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   generator_hidden_units: hiddenUnitsProperty('Generator hidden layer sizes (ReLU)', [256]),
   discriminator_hidden_units: hiddenUnitsProperty('Discriminator hidden layer sizes (leaky ReLU)', [256]),
   latent_dim: latentDimProperty(32),
 };
 const trainPropertiesGan = trainProperties({ epochs: 30, learning_rate: 0.0005, batch_size: 64 });
 
-export interface GanHyperparameters {
-  generator_hidden_units: number[];
-  discriminator_hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesGan });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type GanHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /**
  * MLP GAN: the generator maps N(0, I) codes to pixel probabilities; the
@@ -60,23 +49,19 @@ export class Gan implements Model {
   readonly seed: number;
   private readonly generator: tf.Sequential;
   private readonly discriminator: tf.Sequential;
-  private readonly trainRng: SeededRandom;
-  private readonly sampleRng: SeededRandom;
+  private readonly trainRng: Rng;
+  private readonly sampleRng: Rng;
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<GanHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(
-      TYPE,
-      { ...modelProperties, ...trainPropertiesGan },
-      hyperparameters,
-    ) as unknown as GanHyperparameters;
+    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
-    const root = new SeededRandom(context.seed);
-    const initRng = new SeededRandom(root.nextSeed());
-    this.trainRng = new SeededRandom(root.nextSeed());
-    this.sampleRng = new SeededRandom(root.nextSeed());
-    this.evaluationSeed = root.nextSeed();
+    const root = createRng(context.seed);
+    const initRng = createRng(root.nextUint32());
+    this.trainRng = createRng(root.nextUint32());
+    this.sampleRng = createRng(root.nextUint32());
+    this.evaluationSeed = root.nextUint32();
     const hp = this.hyperparameters;
     this.generator = buildDenseStack({
       inputDim: hp.latent_dim,
@@ -94,8 +79,8 @@ export class Gan implements Model {
     });
   }
 
-  private codes(rows: number, rng: SeededRandom): tf.Tensor2D {
-    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [
+  private codes(rows: number, rng: Rng): tf.Tensor2D {
+    return tf.tensor2d(normalArray(rng, rows * this.hyperparameters.latent_dim), [
       rows,
       this.hyperparameters.latent_dim,
     ]);
@@ -177,7 +162,7 @@ export class Gan implements Model {
    * mean D on each, accuracy at threshold 0.5, and both players' losses.
    */
   private discriminatorStats(x: Matrix): Metrics {
-    const rng = new SeededRandom(this.evaluationSeed);
+    const rng = createRng(this.evaluationSeed);
     let realProbability = 0;
     let fakeProbability = 0;
     let correct = 0;
@@ -221,9 +206,9 @@ export class Gan implements Model {
   }
 
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
     const latent = this.hyperparameters.latent_dim;
-    const codes: Matrix = { data: rng.normalArray(n * latent), rows: n, cols: latent };
+    const codes: Matrix = { data: normalArray(rng, n * latent), rows: n, cols: latent };
     const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) => this.generate(block));
     return { probabilities, binary: bernoulli(probabilities, rng) };
   }
@@ -259,8 +244,8 @@ export const ganSpec: ModelSpec = {
   description: 'MLP GAN (non-saturating loss); generator outputs pixel probabilities from N(0, I) codes',
   generative: true,
   supervised: false,
-  modelSchema: objectSchema(modelProperties),
-  trainSchema: objectSchema(trainPropertiesGan),
+  modelSchema: hyperparameterSection(modelProperties),
+  trainSchema: hyperparameterSection(trainPropertiesGan),
   // GAN losses do not measure sample quality; the shared quality scale does.
   mainMetric: { name: 'frechet_distance', lowerIsBetter: true },
   create: (modelParams, trainParams, context) => new Gan({ ...modelParams, ...trainParams }, context),

@@ -1,7 +1,6 @@
 import { CholeskyDecomposition, Matrix as DenseMatrix } from 'ml-matrix';
-import type { Matrix } from '@rbm-lab/datasets';
+import type { Matrix, Rng } from '@rbm-lab/datasets';
 import { meanAndCovariance } from '../quality/statistics.js';
-import type { SeededRandom } from './random.js';
 
 /** A full-covariance Gaussian, stored as its mean and lower Cholesky factor. */
 export interface GaussianFit {
@@ -41,7 +40,7 @@ export function fitGaussian(codes: Matrix): GaussianFit {
 }
 
 /** n draws mean + L eps, eps ~ N(0, I), as an n x dim float32 matrix. */
-export function sampleGaussian(fit: GaussianFit, n: number, rng: SeededRandom): Matrix {
+export function sampleGaussian(fit: GaussianFit, n: number, rng: Rng): Matrix {
   const { dim, mean, choleskyFactor } = fit;
   const data = new Float32Array(n * dim);
   const eps = new Float64Array(dim);

@@ -4,4 +4,3 @@ export { Gan, ganSpec, type GanHyperparameters } from './gan.js';
 export { fitGaussian, sampleGaussian, standardGaussian, type GaussianFit } from './gaussian.js';
 export { DataShapeError } from './training.js';
 export { WeightsMismatchError } from './layers.js';
-export { SeededRandom } from './random.js';

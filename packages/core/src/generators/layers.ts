@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { UserError, type Matrix } from '@rbm-lab/datasets';
+import { type Matrix, type Rng, UserError } from '@rbm-lab/datasets';
 import type { NamedArray } from '../persistence.js';
-import type { SeededRandom } from './random.js';
 
 export type HiddenActivation = 'relu' | 'leakyRelu';
 
@@ -11,7 +10,7 @@ export interface DenseStackOptions {
   outputDim: number;
   hiddenActivation: HiddenActivation;
   /** Seeds each layer's Glorot initialiser, so construction is reproducible. */
-  rng: SeededRandom;
+  rng: Rng;
 }
 
 /**
@@ -24,7 +23,7 @@ export function buildDenseStack(options: DenseStackOptions): tf.Sequential {
     tf.layers.dense({
       inputShape: [inputDim],
       units,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: options.rng.nextSeed() }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: options.rng.nextUint32() }),
       biasInitializer: 'zeros',
     });
   let inputDim = options.inputDim;
@@ -105,8 +104,8 @@ export function rowBlock(matrix: Matrix, start: number, end: number): tf.Tensor2
 }
 
 /** Draws binary images from pixel probabilities. */
-export function bernoulli(probabilities: Matrix, rng: SeededRandom): Matrix {
+export function bernoulli(probabilities: Matrix, rng: Rng): Matrix {
   const data = new Float32Array(probabilities.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniform() < probabilities.data[i] ? 1 : 0;
+  for (let i = 0; i < data.length; i++) data[i] = rng.next() < probabilities.data[i] ? 1 : 0;
   return { data, rows: probabilities.rows, cols: probabilities.cols };
 }

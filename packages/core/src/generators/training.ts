@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { UserError, type Matrix } from '@rbm-lab/datasets';
+import { type Matrix, permutation, type Rng, UserError } from '@rbm-lab/datasets';
 import type { FitOptions, FitResult, Metrics } from '../model.js';
 import { yieldToEventLoop } from '../tfjs.js';
 import { gatherRows } from './layers.js';
-import type { SeededRandom } from './random.js';
 
 export class DataShapeError extends UserError {}
 
@@ -18,7 +17,7 @@ export interface EpochLoop {
   train: Matrix;
   epochs: number;
   batchSize: number;
-  rng: SeededRandom;
+  rng: Rng;
   options: FitOptions;
   /** One optimisation step; returns that batch's metrics as means per image. `rows` are the batch's row indices in train. */
   step(batch: tf.Tensor2D, rows: Int32Array): Metrics;
@@ -36,7 +35,7 @@ export async function runEpochs(loop: EpochLoop): Promise<FitResult> {
   const signal = loop.options.signal;
   let aborted = false;
   for (let epoch = 1; epoch <= loop.epochs && !aborted; epoch++) {
-    const order = loop.rng.permutation(n);
+    const order = permutation(loop.rng, n);
     const sums: Record<string, number> = {};
     for (let start = 0; start < n; start += loop.batchSize) {
       if (signal?.aborted) {

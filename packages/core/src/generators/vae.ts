@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, normalArray, type Rng } from '@rbm-lab/datasets';
 import type {
   EvaluateOptions,
   FitOptions,
@@ -13,35 +13,25 @@ import type {
 } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
 import type { GeneratorContext } from './autoencoder.js';
-import {
-  hiddenUnitsProperty,
-  latentDimProperty,
-  objectSchema,
-  resolveHyperparameters,
-  trainProperties,
-  type PropertySchemas,
-} from './hyperparameters.js';
+import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { SeededRandom } from './random.js';
 import { bernoulliNll, checkWidth, mapRowBlocks, runEpochs, squaredErrorPerImage } from './training.js';
 
 const TYPE = 'vae';
 const BLOCK_ROWS = 512;
 const LOG_2PI = Math.log(2 * Math.PI);
 
-const modelProperties: PropertySchemas = {
+const modelProperties = {
   hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
   latent_dim: latentDimProperty(16),
 };
 const trainPropertiesVae = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
 
-export interface VaeHyperparameters {
-  hidden_units: number[];
-  latent_dim: number;
-  epochs: number;
-  learning_rate: number;
-  batch_size: number;
-}
+const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesVae });
+
+/** The `model:` and `train:` sections together, resolved. */
+export type VaeHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /** Number of importance samples per image for the importance-weighted log-likelihood bound in evaluate. */
 export const VAE_IMPORTANCE_SAMPLES = 16;
@@ -65,24 +55,20 @@ export class Vae implements Model {
   readonly seed: number;
   private readonly encoder: tf.Sequential;
   private readonly decoder: tf.Sequential;
-  private readonly trainRng: SeededRandom;
-  private readonly sampleRng: SeededRandom;
+  private readonly trainRng: Rng;
+  private readonly sampleRng: Rng;
   /** Evaluations restart this stream so scoring the same data twice gives the same number. */
   private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(
-      TYPE,
-      { ...modelProperties, ...trainPropertiesVae },
-      hyperparameters,
-    ) as unknown as VaeHyperparameters;
+    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
     this.nVisible = context.nVisible;
     this.seed = context.seed;
-    const root = new SeededRandom(context.seed);
-    const initRng = new SeededRandom(root.nextSeed());
-    this.trainRng = new SeededRandom(root.nextSeed());
-    this.sampleRng = new SeededRandom(root.nextSeed());
-    this.evaluationSeed = root.nextSeed();
+    const root = createRng(context.seed);
+    const initRng = createRng(root.nextUint32());
+    this.trainRng = createRng(root.nextUint32());
+    this.sampleRng = createRng(root.nextUint32());
+    this.evaluationSeed = root.nextUint32();
     const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
     // The encoder's output holds [mean | log variance] of q(z|x).
     this.encoder = buildDenseStack({
@@ -122,8 +108,8 @@ export class Vae implements Model {
     return { reconstruction, kl, logits };
   }
 
-  private noise(rows: number, rng: SeededRandom): tf.Tensor2D {
-    return tf.tensor2d(rng.normalArray(rows * this.hyperparameters.latent_dim), [
+  private noise(rows: number, rng: Rng): tf.Tensor2D {
+    return tf.tensor2d(normalArray(rng, rows * this.hyperparameters.latent_dim), [
       rows,
       this.hyperparameters.latent_dim,
     ]);
@@ -179,7 +165,7 @@ export class Vae implements Model {
     kl: number;
     reconstruction_error: number;
   } {
-    const rng = new SeededRandom(this.evaluationSeed);
+    const rng = createRng(this.evaluationSeed);
     let reconstruction = 0;
     let kl = 0;
     let squaredError = 0;
@@ -216,7 +202,7 @@ export class Vae implements Model {
    * from q(z|x), in nats per image; tighter than the ELBO, comparable to an RBM's AIS estimate.
    */
   importanceWeightedLogLikelihood(x: Matrix, k = VAE_IMPORTANCE_SAMPLES): number {
-    const rng = new SeededRandom(this.evaluationSeed ^ 0x5bd1e995);
+    const rng = createRng(this.evaluationSeed ^ 0x5bd1e995);
     const latent = this.hyperparameters.latent_dim;
     const blockRows = Math.max(1, Math.floor(BLOCK_ROWS / k) * 4);
     let total = 0;
@@ -226,7 +212,7 @@ export class Vae implements Model {
       const sum = tf.tidy(() => {
         const block = tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [rows, x.cols]);
         const { mean, logVariance } = this.posterior(block);
-        const eps = tf.tensor3d(rng.normalArray(k * rows * latent), [k, rows, latent]);
+        const eps = tf.tensor3d(normalArray(rng, k * rows * latent), [k, rows, latent]);
         const std = tf.exp(tf.mul(logVariance, 0.5));
         const z = tf.add(mean, tf.mul(std, eps)); // [k, rows, latent]
         const logits = this.decoder.apply(z.reshape([k * rows, latent])) as tf.Tensor2D;
@@ -254,9 +240,9 @@ export class Vae implements Model {
   }
 
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(options.seed);
+    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
     const latent = this.hyperparameters.latent_dim;
-    const codes: Matrix = { data: rng.normalArray(n * latent), rows: n, cols: latent };
+    const codes: Matrix = { data: normalArray(rng, n * latent), rows: n, cols: latent };
     const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) =>
       tf.sigmoid(this.decoder.apply(block) as tf.Tensor),
     );
@@ -295,8 +281,8 @@ export const vaeSpec: ModelSpec = {
     'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, Bernoulli decoder; ELBO in nats per image',
   generative: true,
   supervised: false,
-  modelSchema: objectSchema(modelProperties),
-  trainSchema: objectSchema(trainPropertiesVae),
+  modelSchema: hyperparameterSection(modelProperties),
+  trainSchema: hyperparameterSection(trainPropertiesVae),
   mainMetric: { name: 'elbo', lowerIsBetter: false },
   create: (modelParams, trainParams, context) => new Vae({ ...modelParams, ...trainParams }, context),
   load: (dir) => Vae.load(dir),

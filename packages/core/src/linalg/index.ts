@@ -1,4 +1,3 @@
 export { type Gemm, referenceSgemm, jsSaxpy } from './gemm.js';
-export { Xoshiro128 } from './random.js';
 export { fastSigmoid } from './elementwise.js';
 export { blasThreadCount } from './native-blas.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError, type Matrix } from '@rbm-lab/datasets';
+import { createRng, type Matrix, permutation, UserError } from '@rbm-lab/datasets';
 import type { TrainingData } from '../model.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
 import {
@@ -12,7 +12,6 @@ import {
   setNamedWeights,
   trainableVariables,
 } from '../generators/layers.js';
-import { SeededRandom } from '../generators/random.js';
 import { mapRowBlocks, runEpochs } from '../generators/training.js';
 
 export type QualityDataset = 'alphadigits' | 'mnist';
@@ -89,7 +88,7 @@ export class FeatureClassifier {
       hiddenUnits: HIDDEN_UNITS,
       outputDim: DATASET_CLASSES[dataset],
       hiddenActivation: 'relu',
-      rng: new SeededRandom(SEED),
+      rng: createRng(SEED),
     });
   }
 
@@ -97,8 +96,8 @@ export class FeatureClassifier {
   static async train(dataset: QualityDataset, trainData: TrainingData): Promise<FeatureClassifier> {
     const labels = checkLabels(dataset, trainData);
     const nClasses = DATASET_CLASSES[dataset];
-    const rng = new SeededRandom(SEED);
-    const order = rng.permutation(trainData.x.rows);
+    const rng = createRng(SEED);
+    const order = permutation(rng, trainData.x.rows);
     const nHeldOut = trainData.x.rows >= 20 ? Math.round(trainData.x.rows * HELD_OUT_FRACTION) : 0;
     const fitRows = order.subarray(nHeldOut);
     const heldOutRows = order.subarray(0, nHeldOut);

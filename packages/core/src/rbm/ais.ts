@@ -1,7 +1,6 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import { type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
 import { fastSigmoid, softplus } from '../linalg/elementwise.js';
-import { Xoshiro128 } from '../linalg/random.js';
 import { freeEnergies } from './inference.js';
 import { columnMeans, type RbmParameters } from './parameters.js';
 

@@ -1,7 +1,6 @@
-import { UserError, type Matrix } from '@rbm-lab/datasets';
+import { type Matrix, UserError, type Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
 import { sigmoidAddBias, softplus } from '../linalg/elementwise.js';
-import type { Xoshiro128 } from '../linalg/random.js';
 import type { RbmParameters } from './parameters.js';
 
 /** Rows per product in whole-dataset passes: bounds scratch memory on 60000-row sets. */

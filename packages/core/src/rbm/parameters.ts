@@ -1,5 +1,4 @@
-import type { Matrix } from '@rbm-lab/datasets';
-import type { Xoshiro128 } from '../linalg/random.js';
+import type { Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { VisibleBiasInit } from './hyperparameters.js';
 
 /** The parameters of a Bernoulli-Bernoulli RBM. */

@@ -1,7 +1,6 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import { type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import { getGemm, initializedGemm } from '../backend.js';
 import type { Gemm } from '../linalg/gemm.js';
-import { Xoshiro128 } from '../linalg/random.js';
 import type {
   EvaluateOptions,
   FitOptions,
@@ -16,14 +15,8 @@ import type {
 } from '../model.js';
 import { loadModelFiles, ModelFileError, saveModelFiles } from '../persistence.js';
 import { averageLogProbability, estimateLogPartition, EXACT_LOG_Z_MAX_UNITS, exactLogPartition } from './ais.js';
-import {
-  parseRbmModelParams,
-  parseRbmTrainParams,
-  rbmModelSchema,
-  rbmTrainSchema,
-  type RbmModelParams,
-  type RbmTrainParams,
-} from './hyperparameters.js';
+import { resolveHyperparameters } from '../hyperparameters.js';
+import { rbmModelSchema, rbmTrainSchema, type RbmModelParams, type RbmTrainParams } from './hyperparameters.js';
 import {
   checkWidth,
   freeEnergies,
@@ -331,8 +324,8 @@ export class Rbm implements Model {
       throw new RbmFileError(`${where}: missing nVisible or seed`);
     }
     const rbm = new Rbm(
-      parseRbmModelParams((extra.modelParams ?? {}) as Record<string, unknown>, `${where} model`),
-      parseRbmTrainParams((extra.trainParams ?? {}) as Record<string, unknown>, `${where} train`),
+      resolveHyperparameters(rbmModelSchema, extra.modelParams, `${where} model`),
+      resolveHyperparameters(rbmTrainSchema, extra.trainParams, `${where} train`),
       { nVisible, seed },
       options,
     );
@@ -394,6 +387,10 @@ export const rbmSpec: ModelSpec = {
   trainSchema: rbmTrainSchema,
   mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
   create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
-    new Rbm(parseRbmModelParams(modelParams), parseRbmTrainParams(trainParams), context),
+    new Rbm(
+      resolveHyperparameters(rbmModelSchema, modelParams, 'rbm model'),
+      resolveHyperparameters(rbmTrainSchema, trainParams, 'rbm train'),
+      context,
+    ),
   load: (dir: string) => Rbm.load(dir),
 };

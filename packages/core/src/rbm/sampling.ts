@@ -1,8 +1,7 @@
-import type { Matrix } from '@rbm-lab/datasets';
+import type { Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Samples } from '../model.js';
 import type { Gemm } from '../linalg/gemm.js';
 import { sigmoidAddBias } from '../linalg/elementwise.js';
-import type { Xoshiro128 } from '../linalg/random.js';
 import { checkWidth } from './inference.js';
 import type { RbmParameters } from './parameters.js';
 

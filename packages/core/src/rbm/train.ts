@@ -1,6 +1,6 @@
 import type { Gemm } from '../linalg/gemm.js';
 import { SimdWorkspace } from '../linalg/simd.js';
-import type { Xoshiro128 } from '../linalg/random.js';
+import type { Xoshiro128 } from '@rbm-lab/datasets';
 import type { CdMethod } from './hyperparameters.js';
 import type { RbmParameters } from './parameters.js';
 

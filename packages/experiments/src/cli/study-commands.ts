@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '@rbm-lab/datasets';
-import { expandGrid, sweepIdOf, sweptParams } from '../config/grid.js';
+import { driftWarning, expandGrid, sweepIdOf, sweptParams } from '../config/grid.js';
 import { loadStudy } from '../config/load-study.js';
 import type { RunPlan, Study } from '../config/types.js';
 import { createProgressReporter } from '../runner/progress.js';
@@ -61,6 +61,19 @@ export async function loadSubmission(configPath: string, io: Pick<CliIo, 'cwd'>)
   return { study, plans, sweep, duplicates: expanded.length - plans.length };
 }
 
+/** The configs finished runs executed, by the id of the plan for the same grid point (for driftWarning). */
+async function finishedConfigs(store: RunStore, sweepName: string, plans: RunPlan[]): Promise<Map<string, unknown>> {
+  const planOf = new Map(plans.map((plan) => [plan.pointKey, plan.id]));
+  const configs = new Map<string, unknown>();
+  for (const sweep of (await store.listSweeps()).filter((s) => s.name === sweepName)) {
+    for (const run of await store.listRuns(sweep.id)) {
+      const planId = run.pointKey === null ? undefined : planOf.get(run.pointKey);
+      if (run.status === 'finished' && planId !== undefined) configs.set(planId, run.config);
+    }
+  }
+  return configs;
+}
+
 /** A failure of the store while working (disk full, server gone): a clear line, exit 1, never a stack. */
 function reportStoreFailure(io: CliIo, error: Error): number {
   io.stderr.write(
@@ -87,9 +100,15 @@ async function printDryRun(io: CliIo, dbPath: string, submission: Submission): P
   if (isPostgresUrl(dbPath) || existsSync(dbPath)) {
     const reader = await openRunStoreReader(dbPath, { env: io.env });
     try {
+      // By grid point: a widened study lists the points it kept with their status.
+      const byPoint = new Map<string, RunStatus>();
+      for (const known of (await reader.listSweeps()).filter((s) => s.name === sweep.name)) {
+        for (const run of await reader.listRuns(known.id))
+          if (run.pointKey !== null) byPoint.set(run.pointKey, run.status);
+      }
       for (const plan of plans) {
-        const run = (await reader.findRuns(plan.id, 1)).find((r) => r.id === plan.id);
-        if (run !== undefined) statuses.set(plan.id, run.status);
+        const status = byPoint.get(plan.pointKey);
+        if (status !== undefined) statuses.set(plan.id, status);
       }
     } finally {
       await reader.close();
@@ -169,6 +188,8 @@ are queued again. A second sweep of the same study joins as more workers.
     return withStore(dbPath, io, async (store) => {
       const progress = createProgressReporter(io.stderr as NodeJS.WriteStream);
       if (duplicates > 0) progress.log(`${duplicates} grid point(s) repeat another one exactly and run once`);
+      const drift = driftWarning(plans, await finishedConfigs(store, sweep.name, plans));
+      if (drift !== undefined) progress.log(drift);
       let result: Awaited<ReturnType<typeof runSweep>>;
       try {
         result = await runSweep({

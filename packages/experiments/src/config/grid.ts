@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
-import type { DatasetConfig, RunConfig, RunPlan, Study } from './types.js';
+import { formatValidationErrors, InvalidParameterError, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
+import { isPlainObject } from '@rbm-lab/datasets';
+import { studyValidator } from './study-schema.js';
+import type { RunConfig, RunPlan, Study } from './types.js';
 
 export type SweepSource = 'grid' | 'zip';
 
@@ -11,9 +13,6 @@ export interface AxisChoice {
   index: number;
   value: unknown;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function splitPath(dotted: string): string[] {
   return dotted.split('.');
@@ -114,55 +113,62 @@ export function sweepIdOf(study: Study): string {
   return shortHash(rest);
 }
 
-/** Fills `default`s of a JSON Schema's properties (recursing into nested objects). */
-export function applySchemaDefaults(
-  schema: JsonSchemaObject,
-  params: Record<string, unknown>,
-): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...params };
-  const properties = schema.properties;
-  if (!isPlainObject(properties)) return result;
-  for (const [key, propertySchema] of Object.entries(properties)) {
-    if (!isPlainObject(propertySchema)) continue;
-    if (result[key] === undefined && 'default' in propertySchema) result[key] = structuredClone(propertySchema.default);
-    if (isPlainObject(result[key]) && isPlainObject(propertySchema.properties)) {
-      result[key] = applySchemaDefaults(propertySchema, result[key] as Record<string, unknown>);
-    }
-  }
-  return result;
-}
-
-export const EVAL_DEFAULTS = { n_samples: 64, gibbs_steps: 200, quality: true } as const;
-const DATASET_DEFAULTS = { validation_fraction: 0.1, seed: 0 } as const;
-const MNIST_DEFAULTS = { binarize: 'threshold', threshold: 127 } as const;
-
-function resolveRunConfig(study: Study, seed: number, specs: readonly ModelSpec[]): RunConfig {
-  const spec = specs.find((s) => s.type === study.model.type);
-  if (spec === undefined) throw new Error(`no model spec for type '${study.model.type}'`);
-  const { type, ...modelParams } = study.model;
-  const defaults: Partial<DatasetConfig> = {
-    ...DATASET_DEFAULTS,
-    ...(study.dataset.name === 'mnist' ? MNIST_DEFAULTS : {}),
-  };
-  const dataset: DatasetConfig = { ...study.dataset };
-  for (const [key, value] of Object.entries(defaults)) {
-    if (dataset[key as keyof DatasetConfig] === undefined) Object.assign(dataset, { [key]: value });
-  }
+/** The sections of a grid point that make up a run's config, as the study sets them (no defaults). */
+function runSections(point: Study): Pick<RunConfig, 'dataset' | 'model' | 'train' | 'eval'> {
   return {
-    seed,
-    dataset,
-    model: { type, ...applySchemaDefaults(spec.modelSchema, modelParams) },
-    train: applySchemaDefaults(spec.trainSchema, study.train ?? {}),
-    eval: { ...EVAL_DEFAULTS, ...study.eval },
+    dataset: point.dataset,
+    model: point.model,
+    train: point.train ?? {},
+    eval: (point.eval ?? {}) as RunConfig['eval'],
   };
 }
 
 /**
+ * A run's stable id: the sweep id, the seed and the values the study sets at this
+ * grid point, defaults left out, so that a new hyperparameter with a default (or a
+ * changed default) keeps every id and a database's finished runs stay finished.
+ */
+export function runIdOf(sweepId: string, point: Study, seed: number): string {
+  return shortHash({ sweep: sweepId, seed, set: runSections(point) });
+}
+
+/**
+ * The grid point's key in the run queue: the study's name, the seed and the
+ * values the study sets at this point, not the rest of the grid (unlike the
+ * run id, which hashes the sweep id). A widened grid has the points it kept
+ * under the same keys, so submitting it adds only the new points.
+ */
+export function pointKeyOf(studyName: string, point: Study, seed: number): string {
+  return shortHash({ study: studyName, seed, set: runSections(point) });
+}
+
+/**
+ * The id the same run had before ids left defaults out (hash of the sweep id and the resolved config):
+ * lets a store carry a database written by an older RBM Lab over to runIdOf ids instead of rerunning it.
+ */
+export function legacyRunIdOf(plan: Pick<RunPlan, 'sweepId' | 'config'>): string {
+  return shortHash({ sweep: plan.sweepId, config: plan.config });
+}
+
+/** The config a run executes: the grid point's sections with every default filled in by the study schema. */
+function resolveRunConfig(point: Study, seed: number, validate: ValidateFunction): RunConfig {
+  const resolved = structuredClone({ ...point, ...runSections(point) });
+  if (!validate(resolved)) {
+    throw new InvalidParameterError(
+      `invalid study '${point.name}': ${formatValidationErrors(validate.errors ?? [], '')}`,
+    );
+  }
+  return { seed, ...runSections(resolved) };
+}
+
+/**
  * The runs of a study: one per grid point and seed, each with its resolved
- * config (defaults filled in) and a stable id, so that running the same study
- * again finds the same runs. Pure.
+ * config (defaults filled in) and a stable id (from what the study sets, see
+ * runIdOf), so that running the same study again finds the same runs.
+ * Pure apart from caching the study validator per list of specs.
  */
 export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[] {
+  const validate = studyValidator(specs);
   const sweepId = sweepIdOf(study);
   const seeds = studySeeds(study);
   const multipleSeeds = seeds.length > 1;
@@ -170,15 +176,14 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
   for (const combo of sweepCombinations(study)) {
     const point = applyCombination(study, combo);
     for (const seed of seeds) {
-      const config = resolveRunConfig(point, seed, specs);
+      const config = resolveRunConfig(point, seed, validate);
       const params: Record<string, unknown> = {};
       for (const choice of combo) params[choice.path] = choice.value;
       if (multipleSeeds) params.seed = seed;
       const epochs = typeof config.train.epochs === 'number' ? config.train.epochs : 0;
       runs.push({
-        // The grid point's key: the study's name and this run's config, not the rest of the grid, so a
-        // widened grid keeps the ids (and results) of the points it already had.
-        id: shortHash({ study: study.name, config }),
+        id: runIdOf(sweepId, point, seed),
+        pointKey: pointKeyOf(study.name, point, seed),
         sweepId,
         index: runs.length,
         config,
@@ -189,4 +194,42 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
     }
   }
   return runs;
+}
+
+/**
+ * Dotted paths (sorted) where two resolved run configs differ: what changed
+ * between the config a finished run executed and the one the current code
+ * resolves for the same run (a default changed). Lists compare as whole values.
+ */
+export function configDrift(stored: unknown, current: unknown): string[] {
+  const drift: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (isPlainObject(a) && isPlainObject(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        walk(a[key], b[key], path === '' ? key : `${path}.${key}`);
+      }
+    } else if ((a === undefined) !== (b === undefined) || canonicalJson(a) !== canonicalJson(b)) {
+      drift.push(path);
+    }
+  };
+  walk(stored, current, '');
+  return drift.sort();
+}
+
+/**
+ * The sweep command's warning about finished runs (id -> the resolved config they ran with) whose
+ * config the current code resolves differently, e.g. after a default changed; undefined when none.
+ * Such runs keep their results and are not rerun: their id depends only on what the study sets.
+ */
+export function driftWarning(plans: readonly RunPlan[], finished: ReadonlyMap<string, unknown>): string | undefined {
+  const drifted = plans
+    .filter((plan) => finished.has(plan.id))
+    .map((plan) => configDrift(finished.get(plan.id), plan.config))
+    .filter((paths) => paths.length > 0);
+  if (drifted.length === 0) return undefined;
+  const paths = [...new Set(drifted.flat())].sort().join(', ');
+  return (
+    `warning: ${drifted.length} finished run(s) of this sweep ran with other values of ${paths} ` +
+    'than the current defaults give; their results are kept, not rerun'
+  );
 }

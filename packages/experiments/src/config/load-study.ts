@@ -1,10 +1,9 @@
 import { dirname, relative, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
-import { parseCharacterSelection } from '@rbm-lab/datasets';
+import type { ErrorObject, ModelSpec } from '@rbm-lab/core';
+import { isPlainObject, parseCharacterSelection } from '@rbm-lab/datasets';
 import { StudyConfigError, type ConfigIssue } from './errors.js';
 import { applyCombination, splitPath, sweepCombinations, type AxisChoice } from './grid.js';
-import { buildStudySchema } from './study-schema.js';
+import { studyValidator } from './study-schema.js';
 import type { Study } from './types.js';
 import { locateInSource, readYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -17,9 +16,6 @@ export interface LoadedStudy {
   files: string[];
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** Hydra-like composition: maps merge deeply, lists and scalars from `over` replace `base`. */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(over)) {
@@ -28,17 +24,6 @@ export function deepMerge(base: unknown, over: unknown): unknown {
     return result;
   }
   return over === undefined ? base : over;
-}
-
-const validatorCache = new WeakMap<readonly ModelSpec[], ValidateFunction>();
-
-function studyValidator(specs: readonly ModelSpec[]): ValidateFunction {
-  const cached = validatorCache.get(specs);
-  if (cached !== undefined) return cached;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
-  const validate = ajv.compile(buildStudySchema(specs));
-  validatorCache.set(specs, validate);
-  return validate;
 }
 
 function displayPath(path: string, cwd: string): string {
@@ -167,6 +152,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (isPlainObject(value)) return 'a mapping';
   if (value === null) return 'null';
+  if (typeof value === 'number') return String(value); // NaN and Infinity (YAML .nan, .inf), which JSON shows as null
   return `${typeof value === 'string' ? 'string ' : ''}${JSON.stringify(value)}`;
 }
 
@@ -397,7 +383,8 @@ export function loadStudy(path: string, specs: readonly ModelSpec[], cwd: string
   }
   for (const combo of combos) {
     const point = applyCombination(merged, combo);
-    if (!validate(point)) found.push(...ajvIssues(validate.errors ?? [], sources, combo));
+    // A copy: the validator fills in defaults, and the study returned must hold only what its files set.
+    if (!validate(structuredClone(point))) found.push(...ajvIssues(validate.errors ?? [], sources, combo));
     found.push(...semanticIssues(point, sources, combo));
     if (found.length > 50) break; // the same mistake repeated over a large grid: enough to fix it
   }
@@ -407,9 +394,4 @@ export function loadStudy(path: string, specs: readonly ModelSpec[], cwd: string
     throw new StudyConfigError(unique);
   }
   return { study: merged as unknown as Study, files: sources.map((s) => s.file) };
-}
-
-/** The schema actually used (for publishing as a file). */
-export function studySchema(specs: readonly ModelSpec[]): JsonSchemaObject {
-  return buildStudySchema(specs);
 }

@@ -1,4 +1,4 @@
-import type { JsonSchemaObject, ModelSpec } from '@rbm-lab/core';
+import { compileSchema, type JsonSchemaObject, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
 
 export const STUDY_SCHEMA_ID = 'https://rbm-lab.local/schema/study.schema.json';
 
@@ -44,16 +44,14 @@ const datasetSchema: JsonSchemaObject = {
     test_limit: { type: 'integer', minimum: 1, description: 'MNIST: number of test images. Default: all 10000.' },
     binarize: {
       enum: ['threshold', 'stochastic', 'none'],
-      default: 'threshold',
       description:
-        "MNIST: 'threshold' (pixel > threshold), 'stochastic' (1 with probability pixel/255) or 'none' (grey levels in [0,1]).",
+        "MNIST: 'threshold' (pixel > threshold, the default), 'stochastic' (1 with probability pixel/255) or 'none' (grey levels in [0,1]).",
     },
     threshold: {
       type: 'integer',
       minimum: 0,
       maximum: 254,
-      default: 127,
-      description: 'MNIST: binarization threshold on 0-255.',
+      description: 'MNIST: binarization threshold on 0-255 (default 127).',
     },
     validation_fraction: {
       type: 'number',
@@ -64,6 +62,14 @@ const datasetSchema: JsonSchemaObject = {
     },
     seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the train/validation split.' },
   },
+  // MNIST's binarization defaults apply to MNIST only: an AlphaDigits run config has no such keys.
+  allOf: [
+    {
+      if: { properties: { name: { const: 'mnist' } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+      then: { properties: { binarize: { default: 'threshold' }, threshold: { default: 127 } } },
+    },
+  ],
 };
 
 const evalSchema: JsonSchemaObject = {
@@ -86,6 +92,7 @@ const evalSchema: JsonSchemaObject = {
     gibbs_steps: {
       type: 'integer',
       minimum: 1,
+      maximum: 1_000_000,
       default: 200,
       description: 'Gibbs steps per generated image (RBM/DBN).',
     },
@@ -131,8 +138,8 @@ const sweepSchema: JsonSchemaObject = {
     seeds: {
       description: 'Repeats: a list of seeds, or a count n (seeds seed, seed+1, ..., seed+n-1).',
       oneOf: [
-        { type: 'integer', minimum: 1 },
-        { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0 } },
+        { type: 'integer', minimum: 1, maximum: 1000 },
+        { type: 'array', minItems: 1, maxItems: 1000, uniqueItems: true, items: { type: 'integer', minimum: 0 } },
       ],
     },
     max_attempts: {
@@ -161,7 +168,6 @@ const sweepSchema: JsonSchemaObject = {
 export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject {
   const types = specs.map((s) => s.type);
   const perType = specs.map((spec) => {
-    const modelProperties = (spec.modelSchema.properties ?? {}) as Record<string, unknown>;
     return {
       if: {
         properties: { model: { properties: { type: { const: spec.type } }, required: ['type'] } },
@@ -173,7 +179,7 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
           model: {
             ...spec.modelSchema,
             type: 'object',
-            properties: { type: { const: spec.type }, ...modelProperties },
+            properties: { type: { const: spec.type }, ...spec.modelSchema.properties },
             additionalProperties: false,
             description: spec.description,
           },
@@ -212,4 +218,20 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
     },
     allOf: perType,
   };
+}
+
+const validators = new WeakMap<readonly ModelSpec[], ValidateFunction>();
+
+/**
+ * The study schema's validator (core's shared ajv: all errors, verbose, defaults
+ * filled in). It fills defaults into what it checks, so pass a copy of a study
+ * that must stay as written.
+ */
+export function studyValidator(specs: readonly ModelSpec[]): ValidateFunction {
+  let validate = validators.get(specs);
+  if (validate === undefined) {
+    validate = compileSchema(buildStudySchema(specs));
+    validators.set(specs, validate);
+  }
+  return validate;
 }

@@ -58,9 +58,11 @@ export interface RunConfig {
 }
 
 export interface RunPlan {
-  /** Stable: hash of the sweep id and the resolved run config. */
+  /** Stable: hash of the sweep id, the seed and the values the study sets for this run (not defaults); see runIdOf. */
   id: string;
   sweepId: string;
+  /** The grid point's key in the run queue (study name, seed, set values): the same across widened grids. */
+  pointKey: string;
   /** Position in the expanded grid. */
   index: number;
   config: RunConfig;

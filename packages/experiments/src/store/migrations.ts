@@ -101,6 +101,9 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE runs ADD COLUMN queued_ms {{bigint}};
   ALTER TABLE runs ADD COLUMN artifact_dir TEXT;
   ALTER TABLE runs ADD COLUMN note TEXT;
+  -- the grid point's key across versions of a study (schema-1 runs have none)
+  ALTER TABLE runs ADD COLUMN point_key TEXT;
+  CREATE UNIQUE INDEX runs_point_key ON runs(point_key);
   CREATE INDEX runs_queue ON runs(status, queued_ms);
 
   -- a run belongs to every sweep (version of a study) whose grid holds it: a widened grid shares the old points

@@ -32,6 +32,7 @@ export interface SweepRow {
 
 export interface RunRow {
   id: string;
+  point_key: string | null;
   sweep_id: string;
   idx: number;
   status: RunStatus;
@@ -321,6 +322,7 @@ export function toSweepRecord(row: SweepRow): SweepRecord {
 function toRunRecord(row: RunRow, extras: RunExtras): RunRecord {
   return {
     id: row.id,
+    pointKey: row.point_key,
     sweepId: row.sweep_id,
     index: row.idx,
     status: row.status,

@@ -56,15 +56,26 @@ export async function submitSweep(
     if (sweep.metricDefinitions !== undefined) await replaceMetricDefinitions(tx, sweep.id, sweep.metricDefinitions);
     let added = 0;
     for (const run of runs) {
+      const pointKey = run.pointKey ?? run.id;
+      // Conflicts on the id or on the point key both mean: this grid point is already in the store.
       added += await tx.run(
-        `INSERT INTO runs (id, sweep_id, idx, status, config_json, params_json, seed, epochs, queued_ms)
-         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ${db.dialect.nowMs}) ON CONFLICT (id) DO NOTHING`,
-        [run.id, sweep.id, run.index, JSON.stringify(run.config), JSON.stringify(run.params), run.seed, run.epochs],
+        `INSERT INTO runs (id, point_key, sweep_id, idx, status, config_json, params_json, seed, epochs, queued_ms)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ${db.dialect.nowMs}) ON CONFLICT DO NOTHING`,
+        [
+          run.id,
+          pointKey,
+          sweep.id,
+          run.index,
+          JSON.stringify(run.config),
+          JSON.stringify(run.params),
+          run.seed,
+          run.epochs,
+        ],
       );
       await tx.run(
-        `INSERT INTO sweep_runs (sweep_id, run_id, idx) VALUES (?, ?, ?)
+        `INSERT INTO sweep_runs (sweep_id, run_id, idx) SELECT ?, id, ? FROM runs WHERE point_key = ? OR id = ?
          ON CONFLICT (sweep_id, run_id) DO UPDATE SET idx = excluded.idx`,
-        [sweep.id, run.id, run.index],
+        [sweep.id, run.index, pointKey, run.id],
       );
     }
     const retry = options.retryFailed === true ? `('interrupted', 'failed')` : `('interrupted')`;

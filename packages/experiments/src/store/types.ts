@@ -41,7 +41,9 @@ export interface RunWarning {
 }
 
 export interface RunRecord {
-  id: string; // stable: hash of the study name and the run's config (+ seed)
+  id: string; // stable: hash of the sweep id, the values the study sets for the run and its seed (runIdOf)
+  /** The grid point's key (pointKeyOf): a widened grid shares the run; null for runs of schema 1. */
+  pointKey: string | null;
   sweepId: string;
   index: number; // position in the expanded grid
   status: RunStatus;
@@ -168,6 +170,8 @@ export interface SweepDefinition {
 
 export interface PlannedRunRow {
   id: string;
+  /** Unique per grid point across versions of a study (default: the id). */
+  pointKey?: string;
   index: number;
   config: unknown;
   params: Record<string, unknown>;
@@ -193,9 +197,10 @@ export interface SubmitResult {
 /** Submitting studies and annotating runs. */
 export interface RunStoreWriter {
   /**
-   * Records a sweep and enqueues its planned runs idempotently: a run id
-   * already in the store (finished, queued or running) is not added again, so
-   * submitting twice changes nothing and a widened grid adds only new points.
+   * Records a sweep and enqueues its planned runs idempotently: a grid point
+   * (point key) already in the store (finished, queued or running) is not
+   * added again, so submitting twice changes nothing and a widened grid adds
+   * only new points; the sweep then lists the existing run for that point.
    */
   submitSweep(sweep: SweepDefinition, runs: PlannedRunRow[], options?: SubmitOptions): Promise<SubmitResult>;
   addTag(runId: string, tag: string): Promise<void>;
