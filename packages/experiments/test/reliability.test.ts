@@ -200,8 +200,13 @@ describe('orphaned and duplicate work', () => {
     );
     const sweep = spawnCli(['sweep', config, '--db', db], { RBM_LAB_ARTIFACTS: artifacts });
     await waitFor(async () => (await readRuns(db, 'orphan')).some((r) => r.epoch > 10), 60_000, 'epochs recorded');
+    // The run's process among the sweep's children (tsx also starts an esbuild service).
     const children = readFileSync(`/proc/${sweep.child.pid}/task/${sweep.child.pid}/children`, 'utf8').trim();
-    const runPid = Number(children.split(/\s+/)[0]);
+    const runPid = children
+      .split(/\s+/)
+      .map(Number)
+      .find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker.ts'))!;
+    expect(runPid).toBeGreaterThan(0);
     sweep.child.kill('SIGKILL');
     await sweep.exit;
     const gone = await waitFor(
@@ -213,7 +218,7 @@ describe('orphaned and duplicate work', () => {
           return true;
         }
       },
-      2000,
+      3000,
       'the orphaned run process to exit',
     );
     expect(gone).toBe(true);
