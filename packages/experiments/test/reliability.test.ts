@@ -78,13 +78,14 @@ describe('per-run timeout', () => {
   it('kills a run past --run-timeout, fails it saying so, and goes on with the sweep', async () => {
     const db = join(dir, 'timeout', 'rbm-lab.db');
     const config = write('timeout.yaml', tinyStudy('timeout', '  grid:\n    train.epochs: [2, 100000]'));
-    const sweep = spawnCli(['sweep', config, '--db', db, '--run-timeout', '4']);
+    // The limit leaves room for a loaded machine to start the short run's process; the long run needs minutes.
+    const sweep = spawnCli(['sweep', config, '--db', db, '--run-timeout', '20']);
     const { code } = await sweep.exit;
     expect(code).toBe(1);
     const runs = await readRuns(db, 'timeout');
     expect(runs.map((r) => r.status)).toEqual(['finished', 'failed']);
-    expect(runs[1].error).toMatch(/timed out: the run took longer than its limit of 4 s/);
-    expect(sweep.stderr()).toMatch(/failed .*timed out after 4 s/);
+    expect(runs[1].error).toMatch(/timed out: the run took longer than its limit of 20 s/);
+    expect(sweep.stderr()).toMatch(/failed .*timed out after 20 s/);
   });
 });
 

@@ -64,7 +64,10 @@ describe.each(engines)('workers on $name', ({ skip, location }) => {
     expect((await submitted.exit).code, submitted.stderr()).toBe(0);
     expect(submitted.stdout()).toMatch(/12 new run\(s\) queued/);
 
-    const workers = Array.from({ length: 4 }, () => cli(['worker', '--db', db, '--exit-when-idle', ...FAST], env));
+    // A generous grace: four workers starting at once on two cores must not lose claims to each other's reapers.
+    const workers = Array.from({ length: 4 }, () =>
+      cli(['worker', '--db', db, '--exit-when-idle', '--heartbeat', '0.5', '--grace', '15'], env),
+    );
     const exits = await Promise.all(workers.map((w) => w.exit));
     exits.forEach((e, i) => expect(e.code, workers[i].stderr()).toBe(0));
     const finishedLines = workers.flatMap((w) => w.stderr().match(/^finished /gm) ?? []);

@@ -10,7 +10,7 @@ import type { RunConfig } from '../config/types.js';
 import type { RunLease, RunStore, WorkerIdentity } from '../store/types.js';
 import { formatDuration, type ProgressReporter, type RunLabel } from './progress.js';
 import { type RunProcess, startRunProcess } from './run-process.js';
-import { RunRecorder } from './run-recorder.js';
+import { type RecordedOutcome, RunRecorder } from './run-recorder.js';
 
 /** Heartbeat and grace defaults: a claim is lost after six missed heartbeats. */
 export const DEFAULT_HEARTBEAT_MS = 5_000;
@@ -70,153 +70,204 @@ function labelOf(lease: RunLease): RunLabel {
   return { id: lease.runId, index: lease.index, params: lease.params, epochs: lease.epochs };
 }
 
-/** Runs claimed work until idle (exitWhenIdle), aborted, or the store fails. */
-export async function runWorkerPool(options: PoolOptions): Promise<PoolResult> {
-  const { store, progress } = options;
-  const slots = Math.max(1, Math.floor(options.slots));
-  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const pollMs = options.pollMs ?? 1000;
-  const threads = blasThreadsPerWorker(options.cores ?? availableParallelism(), slots);
-  const env = {
-    ...(options.env ?? process.env),
-    // OpenBLAS reads this once when it loads, so it must be in the worker's environment from the start.
-    OPENBLAS_NUM_THREADS: String(threads),
-    RBM_LAB_BLAS_THREADS: String(threads),
-  };
-  const result: PoolResult = { finished: 0, failed: 0, interrupted: 0, lost: 0, aborted: false };
-  const active = new Map<string, ActiveRun>();
-  let wake: () => void = () => undefined;
-  const wakeUp = () => wake();
-  const failStore = (error: Error) => {
-    result.storeError ??= error;
-    wakeUp();
-  };
-  // Claims, the reaper and queue checks retry a failing store (a lock held by a paused process, a restarting
-  // server) a few times before the pool gives up.
-  let queueFailures = 0;
-  const queueCall = async <T>(call: () => Promise<T>, fallback: T): Promise<T> => {
-    try {
-      const value = await call();
-      queueFailures = 0;
-      return value;
-    } catch (error) {
-      if (++queueFailures >= MAX_QUEUE_FAILURES) failStore(error as Error);
-      else progress.log(`the run store did not answer (${(error as Error).message.split('\n')[0]}); retrying`);
-      return fallback;
-    }
+/** One pool's state: its active runs, what it counted, and how it wakes up. */
+class WorkerPool {
+  readonly result: PoolResult = { finished: 0, failed: 0, interrupted: 0, lost: 0, aborted: false };
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly slots: number;
+  private readonly heartbeatMs: number;
+  private readonly graceMs: number;
+  private readonly env: NodeJS.ProcessEnv;
+  private wake: () => void = () => undefined;
+  private queueFailures = 0;
+
+  constructor(private readonly options: PoolOptions) {
+    this.slots = Math.max(1, Math.floor(options.slots));
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    const threads = blasThreadsPerWorker(options.cores ?? availableParallelism(), this.slots);
+    this.env = {
+      ...(options.env ?? process.env),
+      // OpenBLAS reads this once when it loads, so it must be in the worker's environment from the start.
+      OPENBLAS_NUM_THREADS: String(threads),
+      RBM_LAB_BLAS_THREADS: String(threads),
+    };
+  }
+
+  private get stopping(): boolean {
+    return this.result.aborted || this.result.storeError !== undefined;
+  }
+
+  readonly wakeUp = (): void => this.wake();
+
+  readonly abort = (): void => {
+    this.result.aborted = true;
+    this.wakeUp();
   };
 
-  const start = (lease: RunLease) => {
+  private failStore(error: Error): void {
+    this.result.storeError ??= error;
+    this.wakeUp();
+  }
+
+  /**
+   * Claims, the reaper and queue checks retry a failing store (a lock held by a paused process, a restarting
+   * server) a few times before the pool gives up.
+   */
+  private async queueCall<T>(call: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      const value = await call();
+      this.queueFailures = 0;
+      return value;
+    } catch (error) {
+      if (++this.queueFailures >= MAX_QUEUE_FAILURES) this.failStore(error as Error);
+      else
+        this.options.progress.log(
+          `the run store did not answer (${(error as Error).message.split('\n')[0]}); retrying`,
+        );
+      return fallback;
+    }
+  }
+
+  async reap(): Promise<void> {
+    const { store, progress, worker } = this.options;
+    const none = { requeued: [], failed: [] };
+    const reaped = await this.queueCall(
+      () => store.reapExpiredClaims({ graceMs: this.graceMs, localHost: worker.host }),
+      none,
+    );
+    if (reaped.requeued.length > 0) {
+      progress.log(`${reaped.requeued.length} run(s) whose worker stopped are back in the queue`);
+    }
+    if (reaped.failed.length > 0) progress.log(`${reaped.failed.length} run(s) failed after too many attempts`);
+  }
+
+  /** Claims runs while slots are free and the queue has some. */
+  private async fillSlots(): Promise<void> {
+    const { store, worker, sweepIds, gitCommit } = this.options;
+    while (this.active.size < this.slots && !this.stopping) {
+      const lease = await this.queueCall(() => store.claimRun(worker, { sweepIds, gitCommit }), undefined);
+      if (lease === undefined) return;
+      this.start(lease);
+    }
+  }
+
+  private start(lease: RunLease): void {
+    const { store, progress } = this.options;
     const label = labelOf(lease);
     const startedAt = Date.now();
     let runProcess: RunProcess | undefined;
     const recorder = new RunRecorder(store, lease, {
       onLeaseLost: () => runProcess?.stop('claim lost'),
-      onStoreError: failStore,
+      onStoreError: (error) => this.failStore(error),
       onEpoch: (epoch) => progress.runEpoch(label, epoch),
     });
     progress.runStarted(label);
-    runProcess = startRunProcess(
-      {
-        runId: lease.runId,
-        config: lease.config as RunConfig,
-        artifactDir: lease.artifactDir,
-        cacheDir: options.cacheDir,
-      },
-      {
-        env,
-        timeoutSeconds: options.runTimeoutSeconds ?? lease.runTimeoutSeconds,
-        onMessage: (message) => recorder.onMessage(message),
-      },
-    );
-    const heartbeat = setInterval(() => void recorder.heartbeat(), heartbeatMs);
+    const job = {
+      runId: lease.runId,
+      config: lease.config as RunConfig,
+      artifactDir: lease.artifactDir,
+      cacheDir: this.options.cacheDir,
+    };
+    runProcess = startRunProcess(job, {
+      env: this.env,
+      timeoutSeconds: this.options.runTimeoutSeconds ?? lease.runTimeoutSeconds,
+      onMessage: (message) => recorder.onMessage(message),
+    });
+    const heartbeat = setInterval(() => void recorder.heartbeat(), this.heartbeatMs);
     const done = runProcess.ended
       .then((end) => {
         clearInterval(heartbeat);
         return recorder.record(end, Date.now() - startedAt);
       })
       .then((outcome) => {
-        if (outcome.status === 'lost') {
-          result.lost++;
-          progress.runEnded(
-            label,
-            'interrupted',
-            `claim lost to another worker (attempt ${lease.attempt}); nothing recorded`,
-          );
-        } else if (outcome.status === 'unrecorded') {
-          failStore(outcome.error);
-          progress.runEnded(label, 'failed', `not recorded: ${outcome.detail}`);
-        } else {
-          result[outcome.status]++;
-          const metric = options.mainMetric?.(lease);
-          const value = metric === undefined ? undefined : outcome.metrics?.[metric];
-          const shown = value === undefined ? '' : `  ${metric}=${value.toPrecision(4)}`;
-          const detail =
-            outcome.status === 'finished' ? `${formatDuration(Date.now() - startedAt)}${shown}` : outcome.detail;
-          progress.runEnded(label, outcome.status, detail);
-        }
-        active.delete(lease.token);
-        wakeUp();
+        this.report(lease, outcome, Date.now() - startedAt);
+        this.active.delete(lease.token);
+        this.wakeUp();
       });
-    active.set(lease.token, { lease, process: runProcess, done });
-  };
+    this.active.set(lease.token, { lease, process: runProcess, done });
+  }
 
-  const reap = async () => {
-    const none = { requeued: [], failed: [] };
-    const reaped = await queueCall(() => store.reapExpiredClaims({ graceMs, localHost: options.worker.host }), none);
-    if (reaped.requeued.length > 0) {
-      progress.log(`${reaped.requeued.length} run(s) whose worker stopped are back in the queue`);
-    }
-    if (reaped.failed.length > 0) progress.log(`${reaped.failed.length} run(s) failed after too many attempts`);
-  };
-
-  const onAbort = () => {
-    result.aborted = true;
-    wakeUp();
-  };
-  options.signal?.addEventListener('abort', onAbort);
-  if (options.signal?.aborted) result.aborted = true;
-
-  await reap();
-  let lastReap = Date.now();
-  while (!result.aborted && result.storeError === undefined) {
-    while (active.size < slots && !result.aborted && result.storeError === undefined) {
-      const lease = await queueCall(
-        () => store.claimRun(options.worker, { sweepIds: options.sweepIds, gitCommit: options.gitCommit }),
-        undefined,
+  private report(lease: RunLease, outcome: RecordedOutcome, elapsedMs: number): void {
+    const { progress } = this.options;
+    const label = labelOf(lease);
+    if (outcome.status === 'lost') {
+      this.result.lost++;
+      progress.runEnded(
+        label,
+        'interrupted',
+        `claim lost to another worker (attempt ${lease.attempt}); nothing recorded`,
       );
-      if (lease === undefined) break;
-      start(lease);
+    } else if (outcome.status === 'unrecorded') {
+      this.failStore(outcome.error);
+      progress.runEnded(label, 'failed', `not recorded: ${outcome.detail}`);
+    } else {
+      this.result[outcome.status]++;
+      const metric = this.options.mainMetric?.(lease);
+      const value = metric === undefined ? undefined : outcome.metrics?.[metric];
+      const shown = value === undefined ? '' : `  ${metric}=${value.toPrecision(4)}`;
+      const detail = outcome.status === 'finished' ? `${formatDuration(elapsedMs)}${shown}` : outcome.detail;
+      progress.runEnded(label, outcome.status, detail);
     }
-    if (result.aborted || result.storeError !== undefined) break;
-    if (active.size === 0 && options.exitWhenIdle) {
-      const state = await queueCall(() => store.queueState(options.sweepIds), { queued: -1, running: -1 });
-      if (state.queued === 0 && state.running === 0) break;
-    }
+  }
+
+  /** Whether an idle pool may stop: nothing queued and nothing running (of its sweeps). */
+  private async idle(): Promise<boolean> {
+    if (this.active.size > 0 || !this.options.exitWhenIdle) return false;
+    const state = await this.queueCall(() => this.options.store.queueState(this.options.sweepIds), {
+      queued: -1,
+      running: -1,
+    });
+    return state.queued === 0 && state.running === 0;
+  }
+
+  /** Sleeps until a run ends, the pool is stopped, or it is time to look for work again. */
+  private async pause(): Promise<void> {
+    const waitMs = this.active.size < this.slots ? (this.options.pollMs ?? 1000) : this.heartbeatMs;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, active.size < slots ? pollMs : heartbeatMs);
-      wake = () => {
+      const timer = setTimeout(resolve, waitMs);
+      this.wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
-    wake = () => undefined;
-    if (Date.now() - lastReap >= Math.min(heartbeatMs, graceMs / 2)) {
-      await reap();
-      lastReap = Date.now();
-    }
+    this.wake = () => undefined;
   }
 
-  if (active.size > 0 && (result.aborted || result.storeError !== undefined)) {
-    const reason = result.aborted
-      ? typeof options.signal?.reason === 'string'
-        ? options.signal.reason
-        : 'interrupted (the worker was stopped)'
-      : `stopped: the run store refused a write (${result.storeError?.message.split('\n')[0]})`;
-    for (const run of active.values()) run.process.stop(reason, 'SIGTERM');
+  async run(): Promise<PoolResult> {
+    await this.reap();
+    let lastReap = Date.now();
+    while (!this.stopping) {
+      await this.fillSlots();
+      if (this.stopping || (await this.idle())) break;
+      await this.pause();
+      if (Date.now() - lastReap >= Math.min(this.heartbeatMs, this.graceMs / 2)) {
+        await this.reap();
+        lastReap = Date.now();
+      }
+    }
+    if (this.active.size > 0 && this.stopping) {
+      const { signal } = this.options;
+      const reason = this.result.aborted
+        ? typeof signal?.reason === 'string'
+          ? signal.reason
+          : 'interrupted (the worker was stopped)'
+        : `stopped: the run store refused a write (${this.result.storeError?.message.split('\n')[0]})`;
+      for (const run of this.active.values()) run.process.stop(reason, 'SIGTERM');
+    }
+    await Promise.all([...this.active.values()].map((run) => run.done));
+    return this.result;
   }
-  await Promise.all([...active.values()].map((run) => run.done));
-  options.signal?.removeEventListener('abort', onAbort);
-  return result;
+}
+
+/** Runs claimed work until idle (exitWhenIdle), aborted, or the store fails. */
+export async function runWorkerPool(options: PoolOptions): Promise<PoolResult> {
+  const pool = new WorkerPool(options);
+  options.signal?.addEventListener('abort', pool.abort);
+  if (options.signal?.aborted) pool.abort();
+  try {
+    return await pool.run();
+  } finally {
+    options.signal?.removeEventListener('abort', pool.abort);
+  }
 }
