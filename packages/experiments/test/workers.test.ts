@@ -95,7 +95,7 @@ describe.each(engines)('workers on $name', ({ name, skip, location }) => {
   });
 
   it.skipIf(skip)('a worker killed with SIGKILL mid-run loses that run, which another worker finishes', async () => {
-    const config = file('killed', study('killed', [5, 7], 3000));
+    const config = file('killed', study('killed', [5, 7], 1500));
     expect((await cli(['submit', config, '--db', db], env).exit).code).toBe(0);
     const doomed = cli(['worker', '--db', db, '--sweep', 'killed', ...FAST], env);
     const victim = await waitFor(
@@ -115,7 +115,7 @@ describe.each(engines)('workers on $name', ({ name, skip, location }) => {
   });
 
   it.skipIf(skip)('a worker paused past the grace period loses its claim and, continued, records nothing', async () => {
-    const config = file('paused', study('paused', [9], 3000));
+    const config = file('paused', study('paused', [9], 1500));
     expect((await cli(['submit', config, '--db', db], env).exit).code).toBe(0);
     const paused = cli(['worker', '--db', db, '--sweep', 'paused', '--exit-when-idle', ...FAST], env);
     const before = await waitFor(
@@ -150,7 +150,7 @@ describe.each(engines)('workers on $name', ({ name, skip, location }) => {
     expect(paused.stdout()).toMatch(/0 finished, 0 failed, 0 interrupted, 1 lost/);
     const after = (await readRuns(db, 'paused'))[0];
     expect(after).toEqual(won);
-    expect(after.epoch).toBe(3000);
+    expect(after.epoch).toBe(1500);
     // Each attempt wrote only in its own folder; the recorded model is the winner's.
     const reader = await openRunStoreReader(db, { env });
     const model = (await reader.listArtifacts(after.id)).find((a) => a.kind === 'model')!;
