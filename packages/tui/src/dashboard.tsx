@@ -2,7 +2,7 @@
 // @jsxImportSource react
 /** Starting the dashboard in the user's terminal: argument parsing, database path, screen setup. */
 import { render, type Instance } from 'ink';
-import { redactPostgresUrl, resolveDbPath } from '@rbm-lab/experiments';
+import { isPostgresUrl, redactPostgresUrl, resolveDbPath } from '@rbm-lab/experiments';
 import { App } from './app.js';
 import { openDatabaseReader } from './data/reader.js';
 
@@ -73,7 +73,8 @@ export async function runDashboard(
     instance?.clear();
   };
   // The header and the empty screen show where the data is, never a password.
-  instance = render(<App dbPath={redactPostgresUrl(dbPath)} openReader={openReader} onResize={clearScreen} />, {
+  const shown = isPostgresUrl(dbPath) ? redactPostgresUrl(dbPath) : dbPath;
+  instance = render(<App dbPath={shown} openReader={openReader} onResize={clearScreen} />, {
     exitOnCtrlC: true,
     // Ink 6.8's incremental mode draws one row too low when the frame ends with a
     // newline; the full redraw is wrapped in synchronized output, so it does not flicker.
