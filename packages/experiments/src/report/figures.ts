@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { formatNumber } from '../format.js';
 import {
   distinctParamValues,
   formatParamValue,
@@ -175,7 +176,7 @@ export function heatmapSpec(
       x: formatParamValue(row.x),
       y: row.group ?? '',
       mean: row.mean,
-      label: formatNumber(row.mean) + (showCounts ? ` (n=${row.n})` : ''),
+      label: formatNumber(row.mean, 3) + (showCounts ? ` (n=${row.n})` : ''),
       textColour: dark ? 'white' : 'black',
     };
   });
@@ -266,11 +267,4 @@ export function trainingCurvesSpec(runs: ReportRun[], metric: string, sweptParam
       detail: { field: 'run', type: 'nominal' },
     },
   } as TopLevelSpec;
-}
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude !== 0 && (magnitude >= 1e5 || magnitude < 1e-3)) return value.toExponential(2);
-  return String(Number(value.toPrecision(3)));
 }

@@ -13,7 +13,8 @@ import {
   slug,
   type ReportRun,
 } from './data.js';
-import { colourParamFor, formatNumber, heatmapSpec, metricsVsParamSpec, trainingCurvesSpec } from './figures.js';
+import { formatNumber } from '../format.js';
+import { colourParamFor, heatmapSpec, metricsVsParamSpec, trainingCurvesSpec } from './figures.js';
 import { montageSvg, samplesGridPng, upscalePng, type MontageTile, type PixelImage } from './montage.js';
 import { rasteriseSvg, renderVegaLitePng } from './render.js';
 import { ensureFolder } from '../store/fs-checks.js';
@@ -193,7 +194,7 @@ export async function writeSweepReport(
       run.status !== 'finished'
         ? run.status
         : mainValue !== undefined
-          ? `${main.name} = ${formatNumber(mainValue)}`
+          ? `${main.name} = ${formatNumber(mainValue, 3)}`
           : 'finished';
     tiles.push({ lines: [runLabel(run, swept), second], image: await runSamplesImage(reader, run.id) });
   }
