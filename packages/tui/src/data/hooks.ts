@@ -10,7 +10,9 @@ import type { CompareScreen, DetailScreen, Subject } from '../state/types.js';
 import { type Load, type Loaded, useLoad } from './use-load.js';
 import type { StoreConnection } from './use-store.js';
 
-export type EpochMetrics = Record<string, Array<{ step: number; value: number }>>;
+import type { EpochCurves } from '@rbm-lab/experiments';
+
+export type EpochMetrics = EpochCurves;
 
 export interface SweepData {
   /** Undefined when no sweep has that id. */
@@ -46,8 +48,7 @@ async function readSweep(reader: RunStoreReader, sweepId: string, withCurves: bo
   const sweep = await reader.getSweep(sweepId);
   const runs = sweep ? await reader.listRuns(sweep.id) : [];
   if (!withCurves) return { sweep, runs, curves: null };
-  const curves = await Promise.all(runs.map((r) => reader.getEpochMetrics(r.id)));
-  return { sweep, runs, curves: new Map(runs.map((r, i) => [r.id, curves[i]])) };
+  return { sweep, runs, curves: await reader.getEpochMetricsOfRuns(runs.map((r) => r.id)) };
 }
 
 /** A sweep and its runs: the runs table, the column chooser and the heatmap. */
@@ -60,7 +61,8 @@ export function useSweepData(store: StoreConnection, sweepId: string | null, wit
 }
 
 async function readSubject(reader: RunStoreReader, runs: RunRecord[]): Promise<SubjectData> {
-  const curves = await Promise.all(runs.map((r) => reader.getEpochMetrics(r.id)));
+  const byRun = await reader.getEpochMetricsOfRuns(runs.map((r) => r.id));
+  const curves = runs.map((r) => byRun.get(r.id) ?? {});
   for (const run of runs) {
     const samples = await reader.getSamples(run.id);
     if (samples) return { runs, curves, samples, samplesOf: run };
