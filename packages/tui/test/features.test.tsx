@@ -105,7 +105,8 @@ describe('columns that fit', () => {
     expect(chooser).toMatch(/\[ \] ais_log_z\s/);
     expect(chooser).toMatch(/\[x\] recon_error\s/);
     // params (3), then the main metric, then ais_log_z
-    await press('j', 'j', 'j', 'j', KEY.space, 'G', KEY.space);
+    // time is the last column but the tags
+    await press('j', 'j', 'j', 'j', KEY.space, 'G', 'k', KEY.space);
     await waitFor((s) => /\[x\] ais_log_z\s/.test(s) && /\[ \] time\s/.test(s));
     await press(KEY.esc);
     const f = await waitFor((s) => tableRows(s).length === 12);
