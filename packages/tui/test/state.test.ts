@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
 import { actionOf, type Binding, footerText, keyNames } from '../src/keys.js';
 import { GLOBAL_KEYS, initialState, reduceApp, topScreen } from '../src/state/app.js';
-import { footerBindings, helpSections, SCREEN_KEYS } from '../src/state/keymap.js';
+import { footerBindings, helpSections, needsScreenData, SCREEN_KEYS } from '../src/state/keymap.js';
 import { runsOf } from '../src/state/sweeps.js';
 import type { AppState, RunsContext, Screen, ScreenContext } from '../src/state/types.js';
 
@@ -182,6 +182,19 @@ describe('curve screens', () => {
     const heat = withTop({ kind: 'heatmap', sweepId: 's1', pair: 0, transpose: false, metric: 0 });
     expect(top(press(heat, ['m', 'p', 'p', 't'], null))).toMatchObject({ metric: 1, pair: 2, transpose: true });
     expect(press(heat, ['a'], null).settings.grouped).toBe(true);
+  });
+});
+
+describe('keys while a screen loads', () => {
+  it('lets help, back, quit and the toggles through, and holds keys that act on rows', () => {
+    const runs = runsOf('s1');
+    for (const key of ['?', 'esc', 'q', 'a', 'b']) expect(needsScreenData(runs, key)).toBe(false);
+    for (const key of ['j', 'enter', ' ', 's', '/', ']']) expect(needsScreenData(runs, key)).toBe(true);
+    const detail: Screen = { kind: 'detail', sweepId: 's1', subject: ['r'], grouped: false, metric: 0 };
+    for (const key of ['e', 'l']) expect(needsScreenData(detail, key)).toBe(false);
+    for (const key of [',', '.', 'right']) expect(needsScreenData(detail, key)).toBe(true);
+    // typing a filter is text, and needs nothing
+    expect(needsScreenData(runs, 'j', true)).toBe(false);
   });
 });
 
