@@ -35,7 +35,7 @@ export interface GroupProgress {
   fraction: number;
 }
 
-export function groupProgress(runs: readonly RunRecord[]): GroupProgress {
+export function groupProgress(runs: readonly Pick<RunRecord, 'status' | 'epoch' | 'epochs'>[]): GroupProgress {
   const finished = runs.filter((r) => r.status === 'finished').length;
   const running = runs.filter((r) => r.status === 'running');
   const planned = runs.reduce((sum, r) => sum + r.epochs, 0);

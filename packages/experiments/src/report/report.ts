@@ -14,7 +14,10 @@ import {
   type ReportRun,
 } from './data.js';
 import { formatNumber } from '../format.js';
-import { colourParamFor, heatmapSpec, metricsVsParamSpec, trainingCurvesSpec } from './figures.js';
+import { trainingCurvesSpec } from './curve-figure.js';
+import { colourParamFor, heatmapSpec, metricsVsParamSpec } from './figures.js';
+import { samplesStripFigure, samplesStripRows } from './strips.js';
+import { groupRuns, SEED_PARAM } from '../analysis/group-runs.js';
 import { montageSvg, samplesGridPng, upscalePng, type MontageTile, type PixelImage } from './montage.js';
 import { rasteriseSvg, renderVegaLitePng } from './render.js';
 import { ensureFolder } from '../store/fs-checks.js';
@@ -30,23 +33,33 @@ export interface SweepReport {
 
 const SAMPLES_PER_RUN = 16;
 /** Names of the files a report writes, so a rewrite can clear its own old figures and nothing else. */
-const REPORT_FILE = /^((metrics-vs|heatmap|curves)-.+\.png|samples\.png|report\.md)$/;
+const REPORT_FILE = /^((metrics-vs|heatmap|curves)-.+\.png|samples\.png|samples-over-epochs\.png|report\.md)$/;
+
+export interface ReportOptions {
+  /** Summarise runs that differ only by seed (error bars, mean curves); default: when the sweep has seeds. */
+  group?: boolean;
+  /** EMA weight of the training curves, in [0, 1); 0 (default) draws them raw. */
+  smooth?: number;
+  /** Training curves on a log y axis where their values have one sign. */
+  log?: boolean;
+}
 
 /** Report directory for a sweep when none is given: `<artifact root>/<sweep name>/report`. */
 export function defaultReportDir(reader: RunStoreReader, sweep: SweepSummary): string {
   return join(reader.artifactRoot, slug(sweep.name), 'report');
 }
 
-async function toReportRun(reader: RunStoreReader, run: RunRecord): Promise<ReportRun> {
-  return {
+async function toReportRuns(reader: RunStoreReader, records: RunRecord[]): Promise<ReportRun[]> {
+  const curves = await reader.getEpochMetricsOfRuns(records.map((run) => run.id));
+  return records.map((run) => ({
     id: run.id,
     index: run.index,
     status: run.status,
     params: run.params,
     seed: run.seed,
     metrics: run.metrics,
-    curves: await reader.getEpochMetrics(run.id),
-  };
+    curves: curves.get(run.id) ?? {},
+  }));
 }
 
 function runLabel(run: ReportRun, sweptParams: string[]): string {
@@ -90,6 +103,7 @@ export async function writeSweepReport(
   reader: RunStoreReader,
   sweepIdOrName: string,
   outDir?: string,
+  options: ReportOptions = {},
 ): Promise<SweepReport> {
   const sweep = await reader.getSweep(sweepIdOrName);
   if (!sweep) {
@@ -107,8 +121,8 @@ export async function writeSweepReport(
   }
 
   const records = (await reader.listRuns(sweep.id)).sort((a, b) => a.index - b.index);
-  const runs: ReportRun[] = [];
-  for (const record of records) runs.push(await toReportRun(reader, record));
+  const runs = await toReportRuns(reader, records);
+  const grouped = options.group ?? sweep.sweptParams.includes(SEED_PARAM);
   const withMetrics = runs.filter((run) => Object.keys(run.metrics).length > 0);
   const main = sweep.mainMetric;
   const metricNames = finalMetricNames(withMetrics, main.name);
@@ -134,7 +148,7 @@ export async function writeSweepReport(
     for (const param of swept) {
       const file = await save(
         `metrics-vs-${slug(param)}.png`,
-        await renderVegaLitePng(metricsVsParamSpec(withMetrics, param, metricNames, swept)),
+        await renderVegaLitePng(metricsVsParamSpec(withMetrics, param, metricNames, swept, grouped)),
       );
       const colour = colourParamFor(withMetrics, swept, param);
       const partners = [...movesWith].filter(([, with_]) => with_ === param).map(([dropped]) => dropped);
@@ -143,8 +157,10 @@ export async function writeSweepReport(
         '',
         image(`final metrics against ${param}`, file),
         '',
-        `Line: mean over ${colour ? `seeds, one colour per ${colour}` : 'seeds and the other swept parameters'}; ` +
-          'bars: min-max over those runs; dots: individual runs.',
+        grouped
+          ? `Line: mean over ${colour ? `seeds, one colour per ${colour}` : 'seeds and the other swept parameters'}; ` +
+              'bars: ± one sample standard deviation over those runs; dots: individual runs.'
+          : 'One dot per run (not grouped over seeds).',
         '',
       );
     }
@@ -156,7 +172,7 @@ export async function writeSweepReport(
     const [xParam, yParam] = swept;
     const file = await save(
       `heatmap-${slug(main.name)}.png`,
-      await renderVegaLitePng(heatmapSpec(withMetrics, xParam, yParam, main.name, main.lowerIsBetter)),
+      await renderVegaLitePng(heatmapSpec(withMetrics, xParam, yParam, main.name, main.lowerIsBetter, grouped)),
     );
     sections.push(
       [
@@ -179,11 +195,32 @@ export async function writeSweepReport(
     for (const metric of curveNames) {
       const file = await save(
         `curves-${slug(metric)}.png`,
-        await renderVegaLitePng(trainingCurvesSpec(runs, metric, swept)),
+        await renderVegaLitePng(
+          trainingCurvesSpec(runs, metric, swept, {
+            groupBy: grouped ? sweep.sweptParams : undefined,
+            smooth: options.smooth ?? 0,
+            log: options.log === true,
+          }),
+        ),
       );
       parts.push(`### ${metric}`, '', image(`${metric} per epoch`, file), '');
     }
     sections.push(parts.join('\n'));
+  }
+
+  // Samples over training: one strip per run, or per group (its first run with such samples).
+  const subjects = grouped
+    ? groupRuns(runs, sweep.sweptParams, { metrics: [] }).map((group) => ({
+        label: formatRunParams(group.params, swept) || 'runs',
+        runIds: group.runs.map((run) => run.id),
+      }))
+    : runs.map((run) => ({ label: runLabel(run, swept), runIds: [run.id] }));
+  const strips = await samplesStripRows(reader, subjects);
+  if (strips.length > 0) {
+    const file = await save('samples-over-epochs.png', rasteriseSvg(samplesStripFigure(sweep.name, strips), 2));
+    sections.push(
+      ['## Samples over training', '', image('generated samples at successive epochs', file), ''].join('\n'),
+    );
   }
 
   // Samples montage.
@@ -223,6 +260,9 @@ export async function writeSweepReport(
     `- Runs: ${sweep.totalRuns} planned; ${counts || 'none recorded'}`,
     `- Swept parameters: ${swept.length ? swept.map((param) => `\`${param}\``).join(', ') : 'none'}; ` +
       `seeds: ${[...new Set(runs.map((run) => run.seed))].sort((a, b) => a - b).join(', ') || 'none'}`,
+    `- Figures: ${grouped ? 'grouped over seeds (mean ± std, n)' : 'one point or line per run'}` +
+      `${options.smooth ? `; curves smoothed (EMA ${options.smooth}, raw faint)` : ''}` +
+      `${options.log ? '; curves on a log axis' : ''}`,
     `- Main metric: \`${main.name}\` (${metricUnit(main.name) ?? 'no unit known'}; ${main.lowerIsBetter ? 'lower' : 'higher'} is better)`,
     ...(sweep.best && best
       ? [`- Best run: \`${best.id}\` (${runLabel(best, swept)}): ${main.name} = ${formatNumber(sweep.best.value)}`]
