@@ -9,7 +9,9 @@ export { SCHEMA_VERSION } from './store/migrations.js';
 export * from './config/types.js';
 export * from './config/errors.js';
 export { buildStudySchema, STUDY_SCHEMA_ID } from './config/study-schema.js';
-export { loadStudy, deepMerge, MAX_GRID_POINTS, type LoadedStudy } from './config/load-study.js';
+export { loadStudy, deepMerge, type LoadedStudy, type LoadStudyOptions } from './config/load-study.js';
+export { formatGridSummary, formatGridSize } from './config/grid-summary.js';
+export { MAX_STUDY_FILE_BYTES, MAX_ALIAS_COUNT, MAX_GRID_RUNS } from './config/limits.js';
 export {
   expandGrid,
   runIdOf,
@@ -20,6 +22,8 @@ export {
   sweptParams,
   studySeeds,
   sweepCombinations,
+  gridSize,
+  type GridSize,
   canonicalJson,
   shortHash,
   type AxisChoice,
