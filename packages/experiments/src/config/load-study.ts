@@ -123,7 +123,10 @@ export function loadStudy(
   ];
   const unique = dedupe(found);
   if (unique.length > 0) {
-    unique.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+    // In the order they apply: the bases, the study file, the overrides as given; by position within each.
+    const order = [...[...chain.sources].reverse(), ...overrides.sources].map((source) => source.file);
+    const rank = (issue: ConfigIssue) => order.indexOf(issue.file);
+    unique.sort((a, b) => rank(a) - rank(b) || a.line - b.line || a.column - b.column);
     throw new StudyConfigError(unique);
   }
   return {
