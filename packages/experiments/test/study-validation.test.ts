@@ -45,9 +45,7 @@ describe('repeated grid points', () => {
     const issues = issuesOf(`${HEAD}sweep:\n  grid:\n    model.hidden_units: [10, 20, 10]\n`);
     expect(issues.map(where)).toEqual([['sweep.grid.model.hidden_units.2', 10, 34]]);
     expect(issues[0].message).toMatch(/duplicate value 10: the same as item 0/);
-    const lists = issuesOf(
-      `${HEAD.replace('hidden_units: 8', 'hidden_units: 8')}sweep:\n  grid:\n    dataset.characters: [[A, B], [C], [A, B]]\n`,
-    );
+    const lists = issuesOf(`${HEAD}sweep:\n  grid:\n    dataset.characters: [[A, B], [C], [A, B]]\n`);
     expect(lists.map(where)).toEqual([['sweep.grid.dataset.characters.2', 10, 39]]);
   });
 
