@@ -11,6 +11,14 @@ export * from './config/errors.js';
 export { buildStudySchema, STUDY_SCHEMA_ID } from './config/study-schema.js';
 export { loadStudy, deepMerge, type LoadedStudy, type LoadStudyOptions } from './config/load-study.js';
 export { formatGridSummary, formatGridSize } from './config/grid-summary.js';
+export {
+  estimateRunMemory,
+  memoryRefusal,
+  dataShape,
+  RUNTIME_BYTES,
+  type MemoryEstimate,
+  type DataShape,
+} from './config/memory-estimate.js';
 export { MAX_STUDY_FILE_BYTES, MAX_ALIAS_COUNT, MAX_GRID_RUNS } from './config/limits.js';
 export {
   expandGrid,
