@@ -19,6 +19,7 @@ export {
   type MemoryEstimate,
   type DataShape,
 } from './config/memory-estimate.js';
+export { checkStudyData, StudyDataError } from './config/study-data.js';
 export { MAX_STUDY_FILE_BYTES, MAX_ALIAS_COUNT, MAX_GRID_RUNS } from './config/limits.js';
 export {
   expandGrid,
