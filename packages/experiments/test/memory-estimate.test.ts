@@ -45,6 +45,15 @@ const MEASURED_MIB: Array<[string, string, string[]]> = [
     ],
   ],
   ['246', 'alternative-models.yaml', ['sweep.zip={model: [{type: vae}], train: [{epochs: 3}]}', 'sweep.seeds=1']],
+  [
+    '707',
+    'alternative-models.yaml',
+    [
+      'dataset={name: mnist, validation_fraction: 0.1}',
+      'sweep.zip={model: [{type: vae, hidden_units: [512], latent_dim: 32}], train: [{epochs: 1}]}',
+      'sweep.seeds=1',
+    ],
+  ],
   ['242', 'alternative-models.yaml', ['sweep.zip={model: [{type: gan}], train: [{epochs: 3}]}', 'sweep.seeds=1']],
   [
     '244',
