@@ -66,8 +66,8 @@ let pending: Promise<BackendState> | undefined;
 let ready: BackendState | undefined;
 
 /**
- * Chooses the compute path for RBM/DBN maths (the forced one, else the fastest by a
- * short probe, cached per machine) and the tfjs backend for tfjs-layers models
+ * Chooses the compute path for the RBM/DBN and feed-forward maths (the forced one, else the
+ * fastest by a short probe, cached per machine) and the tfjs backend for the remaining tfjs ops
  * (tensorflow if tfjs-node loads, else wasm, else cpu; a forced tfjs path also forces it).
  * Idempotent: later calls return the first call's result.
  */
@@ -170,7 +170,7 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
   if (forced !== undefined) gemm = await createGemm(forced, { blasThreads });
   else ({ gemm, probe } = await chooseByProbe(blasThreads));
 
-  // tfjs-layers models follow the forced tfjs path; otherwise they get the best tfjs backend.
+  // tfjs ops follow the forced tfjs path; otherwise they get the best tfjs backend.
   const tfjsCandidates =
     gemm.path === 'wasm' || gemm.path === 'cpu' || gemm.path === 'tensorflow'
       ? [gemm.path === 'tensorflow' ? 'tensorflow' : gemm.path]
@@ -186,7 +186,7 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
   if (tfjsBackend === undefined) throw new BackendUnavailableError('no tfjs backend initialises');
   if (tfjsBackend === 'cpu') silenceCpuBackendBanner();
   const tfjsDetail = tfjsBackend === 'wasm' ? wasmDetail() : tfjsBackend;
-  const detail = gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs-layers on ${tfjsDetail}`;
+  const detail = gemm.path === tfjsBackend ? gemm.detail : `${gemm.detail}; tfjs ops on ${tfjsDetail}`;
   const info: BackendInfo = { path: gemm.path, tfjsBackend, detail };
   if (probe !== undefined) {
     const { gflops, cached, measuredAt, loadAverage } = probe;

@@ -19,7 +19,7 @@ export interface ComputeProbe {
 export interface BackendInfo {
   /** The path the dense maths of RBM/DBN runs on. */
   path: ComputePath;
-  /** The tfjs backend active for tfjs-layers models (AE, VAE, GAN, DNN): 'tensorflow' | 'wasm' | 'cpu'. */
+  /** The tfjs backend active for the remaining tfjs ops (the quality scale's distances): 'tensorflow' | 'wasm' | 'cpu'. */
   tfjsBackend: string;
   /**
    * Human-readable detail, e.g. 'OpenBLAS sgemm via nblas, 2 threads; chosen by probe: native-blas 150,

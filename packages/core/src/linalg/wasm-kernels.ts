@@ -25,6 +25,19 @@ export interface KernelExports {
   ): void;
   saxpy(n: number, alpha: number, x: number, y: number): void;
   sigmoid_bias(pre: number, bias: number, rows: number, cols: number, out: number, sign: number): void;
+  /** Adam's update of n (a multiple of 4) parameters in place; used by nn/simd-adam.ts. */
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    b1: number,
+    b2: number,
+    step: number,
+    invC2: number,
+    eps: number,
+  ): void;
   scratch_floats(): number;
 }
 

@@ -211,3 +211,27 @@ __attribute__((export_name("sigmoid_bias"))) void sigmoid_bias(const float *pre,
     if (c < cols) wasm_v128_store(o + c, sigmoid4(wasm_v128_load(in + c), wasm_v128_load(bias + c), vsign));
   }
 }
+
+/*
+ * Adam's update of n parameters (nn/optimizers.ts), four at a time; n is a multiple of 4
+ * (callers pad with zeros, which the update leaves at zero):
+ * m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p = p - step m / (sqrt(v inv_c2) + eps),
+ * with step = lr / (1 - b1^t) and inv_c2 = 1 / (1 - b2^t) folding in the bias corrections.
+ */
+__attribute__((export_name("adam"))) void adam(float *restrict p, const float *restrict g, float *restrict m,
+                                               float *restrict v, int n, float b1, float b2, float step,
+                                               float inv_c2, float eps) {
+  const v128_t vb1 = wasm_f32x4_splat(b1), va1 = wasm_f32x4_splat(1.0f - b1);
+  const v128_t vb2 = wasm_f32x4_splat(b2), va2 = wasm_f32x4_splat(1.0f - b2);
+  const v128_t vstep = wasm_f32x4_splat(step), vinv = wasm_f32x4_splat(inv_c2), veps = wasm_f32x4_splat(eps);
+  for (int i = 0; i < n; i += 4) {
+    v128_t gi = wasm_v128_load(g + i);
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(vb1, wasm_v128_load(m + i)), wasm_f32x4_mul(va1, gi));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(vb2, wasm_v128_load(v + i)), wasm_f32x4_mul(va2, wasm_f32x4_mul(gi, gi)));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+    v128_t denominator = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_mul(vi, vinv)), veps);
+    v128_t update = wasm_f32x4_div(wasm_f32x4_mul(vstep, mi), denominator);
+    wasm_v128_store(p + i, wasm_f32x4_sub(wasm_v128_load(p + i), update));
+  }
+}
