@@ -13,20 +13,20 @@ function firstPlan(file: string, overrides: string[]): RunPlan {
 
 /**
  * Peak RSS of single runs, measured with bench/run-memory.ts (each run in its
- * own process, as a worker runs it; 2 cores, 24 GiB, native-blas, Node 20;
+ * own process, as a worker runs it; 2 cores, 24 GiB, Node 20, after the nn merge;
  * the cases and overrides are the bench's). See bench/RESULTS.md.
  */
 const MEASURED_MIB: Array<[string, string, string[]]> = [
-  ['251', 'rbm-alphadigits.yaml', ['train.epochs=5']],
-  ['250', 'cross.yaml', ['train.epochs=5', 'sweep.grid={model.hidden_units: [800], dataset.n_characters: [36]}']],
+  ['286', 'rbm-alphadigits.yaml', ['train.epochs=5']],
+  ['295', 'cross.yaml', ['train.epochs=5', 'sweep.grid={model.hidden_units: [800], dataset.n_characters: [36]}']],
   [
-    '488',
+    '513',
     'rbm-alphadigits.yaml',
     ['train.epochs=2', 'model.hidden_units=2000', 'train.ais_runs=10000', 'train.ais_betas=100'],
   ],
-  ['659', 'mnist.yaml', ['train.epochs=1']],
+  ['627', 'mnist.yaml', ['train.epochs=1']],
   [
-    '391',
+    '367',
     'dnn-pretraining.yaml',
     [
       'train.epochs=1',
@@ -35,7 +35,7 @@ const MEASURED_MIB: Array<[string, string, string[]]> = [
     ],
   ],
   [
-    '889',
+    '809',
     'dnn-pretraining.yaml',
     [
       'train.epochs=1',
@@ -44,9 +44,9 @@ const MEASURED_MIB: Array<[string, string, string[]]> = [
       'sweep.grid={model.pretrain: [true], model.layers: [[500, 500]]}',
     ],
   ],
-  ['246', 'alternative-models.yaml', ['sweep.zip={model: [{type: vae}], train: [{epochs: 3}]}', 'sweep.seeds=1']],
+  ['286', 'alternative-models.yaml', ['sweep.zip={model: [{type: vae}], train: [{epochs: 3}]}', 'sweep.seeds=1']],
   [
-    '707',
+    '666',
     'alternative-models.yaml',
     [
       'dataset={name: mnist, validation_fraction: 0.1}',
@@ -54,9 +54,9 @@ const MEASURED_MIB: Array<[string, string, string[]]> = [
       'sweep.seeds=1',
     ],
   ],
-  ['242', 'alternative-models.yaml', ['sweep.zip={model: [{type: gan}], train: [{epochs: 3}]}', 'sweep.seeds=1']],
+  ['276', 'alternative-models.yaml', ['sweep.zip={model: [{type: gan}], train: [{epochs: 3}]}', 'sweep.seeds=1']],
   [
-    '244',
+    '294',
     'alternative-models.yaml',
     ['sweep.zip={model: [{type: dbn, layers: [500, 200]}], train: [{epochs: 3}]}', 'sweep.seeds=1'],
   ],
