@@ -4,6 +4,7 @@
  *   node --conditions=@rbm-lab/source --import tsx packages/experiments/src/cli.ts <command> ...
  */
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -11,8 +12,10 @@ import { stringify } from 'yaml';
 import { UserError } from '@rbm-lab/datasets';
 import { bestIndex, formatCell, formatNumber, formatValue, plainTable, runsToCsv } from './cli/format.js';
 import { metricDirection } from './metric-direction.js';
-import { driftWarning, expandGrid, sweepIdOf, sweptParams } from './config/grid.js';
-import { loadStudy } from './config/load-study.js';
+import { driftWarning, sweepIdOf, sweptParams } from './config/grid.js';
+import { formatGridSummary } from './config/grid-summary.js';
+import { invocationDirectory } from './config/invocation.js';
+import { checkStudyResources, readStudyInput } from './config/study-input.js';
 import { createProgressReporter, formatDuration } from './runner/progress.js';
 import { runSweep } from './runner/sweep-runner.js';
 import { reportCommand } from './report/command.js';
@@ -71,11 +74,18 @@ function findRun(store: RunStore, idOrPrefix: string): RunRecord {
 }
 
 const sweepCommand: CliCommand = {
-  usage: 'sweep <config.yaml> [--jobs N] [--dry-run] [--db PATH] [--data DIR]   run (or resume) a study',
+  usage:
+    'sweep <config.yaml> [--set path=value ...] [--jobs N] [--dry-run] [--db PATH] [--data DIR]   run (or resume) a study',
   async run(args, io) {
     const { values, positionals } = parse(
       args,
-      { ...dbOption, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' }, data: { type: 'string' } },
+      {
+        ...dbOption,
+        jobs: { type: 'string', short: 'j' },
+        'dry-run': { type: 'boolean' },
+        data: { type: 'string' },
+        set: { type: 'string', multiple: true },
+      },
       'sweep',
     );
     if (positionals.length !== 1)
@@ -83,19 +93,25 @@ const sweepCommand: CliCommand = {
     const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`sweep: --jobs expects a whole number >= 1, got '${values.jobs}'`);
-    const configPath = positionals[0];
+    const dbPath = resolveDbPath(values.db, io.env, io.cwd);
     // Loaded here, not at the top: list/show/compare (and the dashboard importing this module) never load the models.
     const { getModelSpec, listModelSpecs } = await import('@rbm-lab/core');
     const specs = listModelSpecs();
-    const { study } = loadStudy(configPath, specs, io.cwd);
-    const plans = expandGrid(study, specs);
+    const {
+      study,
+      plans,
+      source: configPath,
+    } = readStudyInput(positionals[0], specs, io.cwd, {
+      overrides: values.set,
+      databaseBesideArtifacts: dbPath,
+    });
     const spec = getModelSpec(plans[0].config.model.type);
     const chosen = study.eval?.main_metric;
     const mainMetric =
       chosen === undefined ? spec.mainMetric : { name: chosen.name, lowerIsBetter: chosen.lower_is_better };
     const sweepId = sweepIdOf(study);
     const swept = sweptParams(study);
-    const dbPath = resolveDbPath(values.db, io.env, io.cwd);
+    (values['dry-run'] === true ? io.stdout : io.stderr).write(formatGridSummary(study));
 
     if (values['dry-run'] === true) {
       let statuses = new Map<string, RunStatus>();
@@ -127,9 +143,11 @@ const sweepCommand: CliCommand = {
     }
 
     if (values.data !== undefined) {
-      // The workers find binaryalphadigs.mat through the same variable a user would set; they inherit it.
+      // The workers find the data through the same variable a user would set; they inherit it.
       process.env.RBM_LAB_DATA_DIR = resolve(io.cwd, values.data);
     }
+    // Before the database is opened: a run that cannot fit, or data that cannot load, writes nothing.
+    await checkStudyResources(plans, { freeBytes: freemem(), jobs });
     const store = RunStore.open(dbPath);
     try {
       const finished = store.listRuns(sweepId).filter((run) => run.status === 'finished');
@@ -376,7 +394,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   const io: CliIo = {
     stdout: options.io?.stdout ?? process.stdout,
     stderr: options.io?.stderr ?? process.stderr,
-    cwd: options.io?.cwd ?? process.cwd(),
+    // Under `npx nx run experiments:sweep`, the directory the user ran it in, not the workspace root.
+    cwd: options.io?.cwd ?? invocationDirectory(process.env, process.cwd()),
     env: options.io?.env ?? process.env,
   };
   const commands = { ...BUILTIN_COMMANDS, ...options.extraCommands };

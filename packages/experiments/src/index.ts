@@ -20,6 +20,13 @@ export {
   type DataShape,
 } from './config/memory-estimate.js';
 export { checkStudyData, StudyDataError } from './config/study-data.js';
+export {
+  readStudyInput,
+  checkStudyResources,
+  StudyMemoryError,
+  type StudyInput,
+} from './config/study-input.js';
+export { invocationDirectory, findStudyFile, databaseFileNames } from './config/invocation.js';
 export { MAX_STUDY_FILE_BYTES, MAX_ALIAS_COUNT, MAX_GRID_RUNS } from './config/limits.js';
 export {
   expandGrid,

@@ -122,7 +122,7 @@ export function memoryRefusal(
   const { plan, estimate } = over[0];
   const params = Object.entries(plan.params).map(([path, value]) => `${path}=${JSON.stringify(value)}`);
   const parts = Object.entries(estimate.parts)
-    .filter(([, bytes]) => bytes > 0)
+    .filter(([, bytes]) => Math.round(bytes / MIB) > 0)
     .map(([part, bytes]) => `${part} ${inMiB(bytes)}`);
   const others = over.length > 1 ? ` (and ${over.length - 1} other run(s))` : '';
   const shared = jobs > 1 ? `, shared by ${jobs} jobs: ${inMiB(share)} each` : '';
