@@ -15,6 +15,7 @@ import { metricDirection } from './metric-direction.js';
 import { driftWarning, sweepIdOf, sweptParams } from './config/grid.js';
 import { formatGridSummary } from './config/grid-summary.js';
 import { invocationDirectory } from './config/invocation.js';
+import { SPLIT_OVERRIDE_HINT } from './config/overrides.js';
 import { checkStudyResources, readStudyInput } from './config/study-input.js';
 import { createProgressReporter, formatDuration } from './runner/progress.js';
 import { runSweep } from './runner/sweep-runner.js';
@@ -88,8 +89,11 @@ const sweepCommand: CliCommand = {
       },
       'sweep',
     );
-    if (positionals.length !== 1)
-      throw new UsageError('sweep: expected one study file, e.g. `rbm-lab sweep configs/hidden.yaml`');
+    if (positionals.length !== 1) {
+      const got = positionals.length === 0 ? '' : `; got ${positionals.map((p) => `'${p}'`).join(', ')}`;
+      const hint = values.set === undefined ? '' : ` (${SPLIT_OVERRIDE_HINT})`;
+      throw new UsageError(`sweep: expected one study file, e.g. \`rbm-lab sweep configs/hidden.yaml\`${got}${hint}`);
+    }
     const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`sweep: --jobs expects a whole number >= 1, got '${values.jobs}'`);

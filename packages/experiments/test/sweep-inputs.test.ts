@@ -61,6 +61,14 @@ describe('sweep --set', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('says how to quote a --set value that nx split at its spaces', async () => {
+    const study = write('split.yaml', tinyStudy('split', '  grid:\n    model.hidden_units: [4]'));
+    // What `npx nx run experiments:sweep ... --set 'sweep.grid.x=[0.1, 0.01]'` passes on.
+    const result = await cliInProcess(['sweep', study, '--set', 'sweep.grid.train.learning_rate=[0.1,', '0.01]'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`got '${study}', '0.01]' (if a --set value has spaces and went through nx`);
+  });
+
   it('records the overridden study with the sweep: the values in its config, the arguments with its file', async () => {
     const study = write('rec.yaml', tinyStudy('rec', '  grid:\n    model.hidden_units: [4]'));
     const db = join(dir, 'rec.db');

@@ -41,6 +41,15 @@ export function parseOverride(argument: string): { source?: YamlSource; issues: 
   return parseYamlText(argument.slice(equals + 1), { file, origin: 'argument', root, columnOffset });
 }
 
+/**
+ * What to say when a command gets more positional arguments than it takes and
+ * has `--set` overrides: Nx passes arguments on to a shell without quoting
+ * them, so a value with spaces arrives in pieces.
+ */
+export const SPLIT_OVERRIDE_HINT =
+  "if a --set value has spaces and went through nx, nx split it: write it without spaces (--set 'path=[0.1,0.01]') " +
+  `or quote it twice (--set "'path=[0.1, 0.01]'")`;
+
 /** Parses every `--set` argument; all problems at once. */
 export function parseOverrides(argumentsList: readonly string[]): { sources: YamlSource[]; issues: ConfigIssue[] } {
   const sources: YamlSource[] = [];
