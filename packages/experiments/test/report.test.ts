@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { reportCommand, writeSweepReport } from '../src/report/index.js';
-import { RunStore } from '../src/store/run-store.js';
+import { openRunStoreReader } from '../src/store/run-store.js';
 
 /**
  * A real (tiny) two-parameter sweep with two seeds, run by the CLI's sweep
@@ -74,20 +74,21 @@ function linkedFiles(markdown: string): string[] {
 
 describe('sweep report', () => {
   it('writes every expected figure as a sensible PNG, all linked from report.md', async () => {
-    const reader = RunStore.openReadOnly(dbPath);
+    const reader = await openRunStoreReader(dbPath);
     let report;
-    let curveNames: string[];
+    const curveNames = new Set<string>();
     try {
-      const runs = reader.listRuns(reader.getSweep('report-test')!.id);
+      const runs = await reader.listRuns((await reader.getSweep('report-test'))!.id);
       expect(runs.map((run) => run.status)).toEqual(Array(8).fill('finished'));
-      curveNames = [...new Set(runs.flatMap((run) => Object.keys(reader.getEpochMetrics(run.id))))];
+      for (const run of runs)
+        for (const name of Object.keys(await reader.getEpochMetrics(run.id))) curveNames.add(name);
       report = await writeSweepReport(reader, 'report-test');
     } finally {
-      reader.close();
+      await reader.close();
     }
 
-    // Default location: beside the run artifacts, <db dir>/<sweep>/report.
-    expect(report.markdownPath).toBe(join(dir, 'runs', 'report-test', 'report', 'report.md'));
+    // Default location: beside the run artifacts, <artifact root>/<sweep>/report.
+    expect(report.markdownPath).toBe(join(dir, 'runs', 'rbm-lab.artifacts', 'report-test', 'report', 'report.md'));
     const names = report.figures.map((figure) => figure.slice(dirname(report.markdownPath).length + 1));
     expect(names).toEqual(
       expect.arrayContaining([
@@ -97,9 +98,9 @@ describe('sweep report', () => {
         'samples.png',
       ]),
     );
-    expect(curveNames).toContain('recon_error');
+    expect([...curveNames]).toContain('recon_error');
     expect(names.filter((name) => name.startsWith('curves-')).sort()).toEqual(
-      curveNames.map((name) => `curves-${name}.png`).sort(),
+      [...curveNames].map((name) => `curves-${name}.png`).sort(),
     );
     expect(names.filter((name) => name.startsWith('metrics-vs-'))).toHaveLength(2); // seeds are averaged over, not plotted
     expect(names.filter((name) => name.startsWith('heatmap-'))).toHaveLength(1);

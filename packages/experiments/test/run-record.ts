@@ -4,6 +4,7 @@ import type { RunRecord } from '../src/index.js';
 export function runRecord<R extends RunRecord = RunRecord>(fields: Partial<R> & Pick<RunRecord, 'index'>): R {
   return {
     id: `run${fields.index}`,
+    pointKey: null,
     sweepId: 's',
     status: 'finished',
     config: {},
@@ -18,7 +19,13 @@ export function runRecord<R extends RunRecord = RunRecord>(fields: Partial<R> & 
     error: null,
     epoch: 0,
     epochs: 10,
+    attempts: 1,
+    worker: null,
     metrics: {},
+    tags: [],
+    note: null,
+    warnings: [],
+    cost: {},
     ...fields,
   } as R;
 }

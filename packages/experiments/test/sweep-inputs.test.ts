@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RunStore } from '../src/index.js';
+import { openRunStoreReader } from '../src/index.js';
 import { cliInProcess, tinyStudy } from './helpers.js';
 
 let dir: string;
@@ -75,15 +75,15 @@ describe('sweep --set', () => {
     const result = await cliInProcess(['sweep', study, '--db', db, '--set', 'train.epochs=1'], dir);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^grid: 1 = 1 run\n/);
-    const store = RunStore.openReadOnly(db);
+    const store = await openRunStoreReader(db);
     try {
-      const [sweep] = store.listSweeps();
+      const [sweep] = await store.listSweeps();
       expect(sweep.configPath).toBe(`${study} --set train.epochs=1`);
       expect((sweep.config as { train: { epochs: number } }).train.epochs).toBe(1);
-      const [run] = store.listRuns(sweep.id);
+      const [run] = await store.listRuns(sweep.id);
       expect([run.status, run.epochs]).toEqual(['finished', 1]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

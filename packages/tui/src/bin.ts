@@ -7,7 +7,7 @@ import { runCli, type CliCommand } from '@rbm-lab/experiments';
 import { runDashboard } from './dashboard.js';
 
 const ui: CliCommand = {
-  usage: 'ui [--db PATH]                                            dashboard: sweeps, runs, curves, samples, compare',
+  usage: 'ui [--db URL]                                             dashboard: sweeps, runs, curves, samples, compare',
   run: (args, io) => runDashboard(args, { cwd: io.cwd, env: io.env }),
 };
 

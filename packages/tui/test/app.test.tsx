@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHalfBlocks } from '@rbm-lab/datasets';
-import { RunStore } from '@rbm-lab/experiments';
+import { openRunStore } from '@rbm-lab/experiments';
 import { START_COMMAND } from '../src/screens/empty.js';
 import { KEY, openDashboard, tableRows } from './dashboard.js';
 import { CROSS_CHARS, CROSS_HIDDEN, crossError, crossLikelihood, type Fixture, writeFixture } from './fixture.js';
@@ -186,9 +186,9 @@ describe('dashboard over a real run database', () => {
     const { frame, app, waitForText } = openDashboard(dbPath);
     await waitForText('No database yet.');
     expect(frame()).toContain(START_COMMAND);
-    const writer = RunStore.open(dbPath);
+    const writer = await openRunStore(dbPath);
     await waitForText('The database has no sweeps yet.');
-    writer.registerSweep(
+    await writer.submitSweep(
       {
         id: 'late00000000',
         name: 'late-sweep',
@@ -201,7 +201,7 @@ describe('dashboard over a real run database', () => {
       [{ id: 'laterun00000000', index: 0, config: {}, params: { 'model.hidden_units': 8 }, seed: 1, epochs: 2 }],
     );
     await waitForText(/late-sweep\s+0\/1/);
-    writer.close();
+    await writer.close();
     app.unmount();
   });
 
@@ -210,22 +210,27 @@ describe('dashboard over a real run database', () => {
     await waitForText('Sweeps (');
     await press(KEY.enter);
     await waitForText(/running\s+1\/3/);
-    const writer = RunStore.open(fixture.dbPath);
-    const before = writer.rowCounts();
-    writer.recordEpoch(fixture.liveRunId, 2, { reconstruction_error: 0.25 });
+    // the sweep's worker goes on writing under its claim
+    const writer = await openRunStore(fixture.dbPath);
+    const before = await writer.getEpochMetrics(fixture.liveRunId);
+    await writer.recordEpoch(fixture.liveLease, 2, { reconstruction_error: 0.25 });
     await waitForText(/running\s+2\/3/);
-    writer.finishRun(fixture.liveRunId, { metrics: { reconstruction_error: 0.05 }, artifacts: [], durationMs: 2500 });
+    await writer.finishRun(fixture.liveLease, {
+      metrics: { reconstruction_error: 0.05 },
+      artifacts: [],
+      durationMs: 2500,
+    });
     await waitForText('2/2 finished');
     // only the writer's own rows were added: one epoch metric and one final metric
-    const after = writer.rowCounts();
-    expect(after.epoch_metrics - before.epoch_metrics).toBe(1);
-    expect(after.final_metrics - before.final_metrics).toBe(1);
-    writer.close();
+    const after = await writer.getEpochMetrics(fixture.liveRunId);
+    expect(after.reconstruction_error.length - before.reconstruction_error.length).toBe(1);
+    expect((await writer.getRun(fixture.liveRunId))?.metrics).toEqual({ reconstruction_error: 0.05 });
+    await writer.close();
     app.unmount();
   });
 
   it('shows help on ?, goes back on esc, and quits on q releasing the database', async () => {
-    const { press, readers, waitFor, waitForText } = open();
+    const { press, readers, waitForText } = open();
     await waitForText('Sweeps (');
     await press('?');
     await waitForText('Keys (any key closes this help)');
@@ -235,18 +240,15 @@ describe('dashboard over a real run database', () => {
     await waitForText('enter detail');
     await press(KEY.esc);
     await waitForText('Sweeps (');
-    expect(readers[0].listSweeps().length).toBeGreaterThan(0);
+    expect((await readers[0].listSweeps()).length).toBeGreaterThan(0);
     await press('q');
     // the app unmounted and closed its read-only connection
-    const closed = () => {
-      try {
-        readers[0].listSweeps();
-        return false;
-      } catch (error) {
-        return /not open/.test(String(error));
-      }
-    };
-    await waitFor(closed);
+    const closed = () =>
+      readers[0].listSweeps().then(
+        () => false,
+        (error: unknown) => /not open/.test(String(error)),
+      );
+    await expect.poll(closed).toBe(true);
   });
 
   it('fits small terminals without crashing', async () => {

@@ -1,12 +1,11 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 /** The dashboard over a real database in ink-testing-library, and ways to drive it. */
-import { existsSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
-import { RunStore } from '@rbm-lab/experiments';
+import type { RunStoreReader } from '@rbm-lab/experiments';
 import { App } from '../src/app.js';
-import { asyncReader } from '../src/data/reader.js';
+import { openDatabaseReader } from '../src/data/reader.js';
 import type { Settings } from '../src/state/types.js';
 
 export const KEY = {
@@ -38,24 +37,24 @@ export interface Dashboard {
   press: (...keys: string[]) => Promise<void>;
   waitFor: (test: (frame: string) => boolean, timeoutMs?: number) => Promise<string>;
   waitForText: (text: string | RegExp) => Promise<string>;
-  readers: RunStore[];
+  /** Every reader the app opened, to check it closes them. */
+  readers: RunStoreReader[];
 }
 
 export function openDashboard(
   dbPath: string,
   { size = SIZE, pollMs = 50, settings }: DashboardOptions = {},
 ): Dashboard {
-  /** The synchronous stores under the async adapter, to check the app closes them. */
-  const readers: RunStore[] = [];
+  const readers: RunStoreReader[] = [];
   const app = render(
     <App
       dbPath={dbPath}
-      openReader={() => {
-        if (!existsSync(dbPath)) return null;
-        const reader = RunStore.openReadOnly(dbPath);
-        readers.push(reader);
-        return asyncReader(reader);
-      }}
+      openReader={() =>
+        openDatabaseReader(dbPath)?.then((reader) => {
+          readers.push(reader);
+          return reader;
+        }) ?? null
+      }
       pollMs={pollMs}
       size={size}
       settings={settings}

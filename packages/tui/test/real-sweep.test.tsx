@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderHalfBlocks } from '@rbm-lab/datasets';
-import { RunStore, runCli } from '@rbm-lab/experiments';
+import { openRunStoreReader, runCli } from '@rbm-lab/experiments';
 import { openDashboard } from './dashboard.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rbm-tui-sweep-'));
@@ -53,9 +53,9 @@ describe('dashboard during and after a real sweep', () => {
     // it showed the sweep in progress, not only the end state
     expect([...frames].some((s) => /tui-tiny\s+[0-3]\/4\s+1\s/.test(s))).toBe(true);
 
-    const store = RunStore.openReadOnly(dbPath);
-    const summary = store.listSweeps()[0];
-    const runs = store.listRuns(summary.id);
+    const store = await openRunStoreReader(dbPath);
+    const summary = (await store.listSweeps())[0];
+    const runs = await store.listRuns(summary.id);
     const best = Math.max(...runs.map((r) => r.metrics.ais_log_likelihood));
     expect(summary.mainMetric).toEqual({ name: 'ais_log_likelihood', lowerIsBetter: false });
     expect(f).toContain(String(Number(best.toPrecision(4))));
@@ -66,7 +66,7 @@ describe('dashboard during and after a real sweep', () => {
     await press('\r');
     await waitForText('generated samples (6, 20x16)');
     const first = [...runs].sort((a, b) => a.index - b.index)[0];
-    const samples = store.getSamples(first.id)!;
+    const samples = (await store.getSamples(first.id))!;
     expect(samples.height).toBe(20);
     expect(samples.width).toBe(16);
     const expected = renderHalfBlocks(
@@ -82,6 +82,6 @@ describe('dashboard during and after a real sweep', () => {
     expect(heat).toContain('rows: model.hidden_units');
     expect(heat).toContain(`★${String(Number(best.toPrecision(4)))}`);
     app.unmount();
-    store.close();
+    await store.close();
   });
 });

@@ -10,6 +10,7 @@ export function run(
 ): RunRecord {
   return {
     id: `r${index}`,
+    pointKey: null,
     sweepId: 's',
     index,
     status,
@@ -25,6 +26,12 @@ export function run(
     error: null,
     epoch: 1,
     epochs: 1,
+    attempts: 1,
+    worker: null,
+    tags: [],
+    note: null,
+    warnings: [],
+    cost: {},
     metrics,
   };
 }

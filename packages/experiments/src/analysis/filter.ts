@@ -203,8 +203,8 @@ export function parseFilter(text: string): FilterResult<FilterNode | null> {
 
 // ---------------------------------------------------------------- evaluation
 
-/** A run as the filter sees it: tags and a note are read when the record has them. */
-export type FilterableRun = RunRecord & { tags?: readonly string[] | null; note?: string | null };
+/** A run as the filter sees it: the store's record, tags and note included. */
+export type FilterableRun = RunRecord;
 
 export type RunPredicate = (run: FilterableRun) => boolean;
 
@@ -248,7 +248,7 @@ function fieldValue(run: FilterableRun, field: Field): unknown {
     case 'seed':
       return run.seed;
     case 'tag':
-      return run.tags ?? [];
+      return run.tags;
     case 'note':
       return run.note ?? undefined;
     case 'param':
@@ -315,7 +315,7 @@ export function runSearchText(run: FilterableRun): string {
   for (const [path, v] of Object.entries(run.params))
     parts.push(`${path.split('.').pop()}=${show(v)}`, `${path}=${show(v)}`);
   for (const [name, v] of Object.entries(run.metrics)) parts.push(`${name}=${show(v)}`);
-  parts.push(...(run.tags ?? []), run.note ?? '');
+  parts.push(...run.tags, run.note ?? '');
   return parts.join(' ').toLowerCase();
 }
 

@@ -132,6 +132,11 @@ export function sweptParams(study: Pick<Study, 'seed' | 'sweep'>): string[] {
 export function sweepIdOf(study: Study): string {
   const { description: _description, ...rest } = study as Study & { extends?: unknown };
   delete (rest as { extends?: unknown }).extends;
+  // How runs are executed (retries, time limit) does not change what they compute.
+  if (rest.sweep !== undefined) {
+    const { max_attempts: _attempts, run_timeout: _timeout, ...grid } = rest.sweep;
+    rest.sweep = grid;
+  }
   return shortHash(rest);
 }
 
@@ -152,6 +157,16 @@ function runSections(point: Study): Pick<RunConfig, 'dataset' | 'model' | 'train
  */
 export function runIdOf(sweepId: string, point: Study, seed: number): string {
   return shortHash({ sweep: sweepId, seed, set: runSections(point) });
+}
+
+/**
+ * The grid point's key in the run queue: the study's name, the seed and the
+ * values the study sets at this point, not the rest of the grid (unlike the
+ * run id, which hashes the sweep id). A widened grid has the points it kept
+ * under the same keys, so submitting it adds only the new points.
+ */
+export function pointKeyOf(studyName: string, point: Study, seed: number): string {
+  return shortHash({ study: studyName, seed, set: runSections(point) });
 }
 
 /**
@@ -197,7 +212,16 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
       for (const choice of combo) params[choice.path] = choice.value;
       if (multipleSeeds) params.seed = seed;
       const epochs = typeof config.train.epochs === 'number' ? config.train.epochs : 0;
-      runs.push({ id: runIdOf(sweepId, point, seed), sweepId, index: runs.length, config, params, seed, epochs });
+      runs.push({
+        id: runIdOf(sweepId, point, seed),
+        pointKey: pointKeyOf(study.name, point, seed),
+        sweepId,
+        index: runs.length,
+        config,
+        params,
+        seed,
+        epochs,
+      });
     }
   }
   return runs;

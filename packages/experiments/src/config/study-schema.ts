@@ -151,6 +151,21 @@ const sweepSchema: JsonSchemaObject = {
         { type: 'array', minItems: 1, maxItems: 1000, uniqueItems: true, items: { type: 'integer', minimum: 0 } },
       ],
     },
+    max_attempts: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 3,
+      description:
+        'How many times a run is claimed before it is failed, when its worker stops heartbeating (killed, machine lost).',
+    },
+    run_timeout: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 604800,
+      description:
+        'Wall-clock limit of one run, in seconds: a run past it is killed and failed (--run-timeout overrides).',
+    },
     extend_grid: {
       type: 'boolean',
       default: false,

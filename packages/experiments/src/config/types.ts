@@ -30,6 +30,10 @@ export interface SweepConfig {
   grid?: Record<string, unknown[]>;
   zip?: Record<string, unknown[]>;
   seeds?: number | number[];
+  /** Claims of a run before it is failed when its worker keeps vanishing (default 3). */
+  max_attempts?: number;
+  /** Per-run wall-clock limit in seconds. */
+  run_timeout?: number;
 }
 
 /** A study after `extends` merging and validation. */
@@ -57,6 +61,8 @@ export interface RunPlan {
   /** Stable: hash of the sweep id, the seed and the values the study sets for this run (not defaults); see runIdOf. */
   id: string;
   sweepId: string;
+  /** The grid point's key in the run queue (study name, seed, set values): the same across widened grids. */
+  pointKey: string;
   /** Position in the expanded grid. */
   index: number;
   config: RunConfig;

@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { UserError } from '@rbm-lab/datasets';
 import type { CliCommand, CliIo } from '../cli.js';
 import { resolveDbPath } from '../store/paths.js';
-import { RunStore } from '../store/run-store.js';
+import { ensureFolder } from '../store/fs-checks.js';
+import { openRunStoreReader } from '../store/run-store.js';
 
 export const REPORT_USAGE =
-  'report <sweep> [--out DIR] [--db PATH]                    figures and report.md of a sweep';
+  'report <sweep> [--out DIR] [--db URL]                     figures and report.md of a sweep';
 
 class ReportUsageError extends UserError {}
 
@@ -29,19 +30,17 @@ async function report(args: string[], io: Pick<CliIo, 'stdout' | 'cwd' | 'env'>,
     );
   }
   const path = values.db !== undefined || dbPath === undefined ? resolveDbPath(values.db, io.env, io.cwd) : dbPath;
-  const reader = RunStore.openReadOnly(path);
+  // A bad --out fails before the database is opened (and never hangs: folders are made one level at a time).
+  const outDir = values.out === undefined ? undefined : ensureFolder(resolve(io.cwd, values.out), 'report --out');
+  const reader = await openRunStoreReader(path, { env: io.env });
   try {
     // Loaded here: the charting libraries stay out of every other command's start-up.
     const { writeSweepReport } = await import('./report.js');
-    const result = await writeSweepReport(
-      reader,
-      positionals[0],
-      values.out === undefined ? undefined : resolve(io.cwd, values.out),
-    );
+    const result = await writeSweepReport(reader, positionals[0], outDir);
     io.stdout.write(`wrote ${result.markdownPath} (${result.figures.length} figures)\n`);
     return 0;
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '@rbm-lab/datasets';
 import type { RunRecord, RunStoreReader, SweepSummary } from '../store/types.js';
@@ -16,6 +16,7 @@ import {
 import { colourParamFor, formatNumber, heatmapSpec, metricsVsParamSpec, trainingCurvesSpec } from './figures.js';
 import { montageSvg, samplesGridPng, upscalePng, type MontageTile, type PixelImage } from './montage.js';
 import { rasteriseSvg, renderVegaLitePng } from './render.js';
+import { ensureFolder } from '../store/fs-checks.js';
 
 export class ReportError extends UserError {}
 
@@ -30,17 +31,12 @@ const SAMPLES_PER_RUN = 16;
 /** Names of the files a report writes, so a rewrite can clear its own old figures and nothing else. */
 const REPORT_FILE = /^((metrics-vs|heatmap|curves)-.+\.png|samples\.png|report\.md)$/;
 
-/** The directory holding the database: artifact paths are relative to it, and reports go beside them. */
-function databaseDir(reader: RunStoreReader): string {
-  return reader.resolveArtifactPath({ runId: '', kind: 'directory', path: '.', meta: {} });
-}
-
-/** Report directory for a sweep when none is given: `<database dir>/<sweep name>/report`. */
+/** Report directory for a sweep when none is given: `<artifact root>/<sweep name>/report`. */
 export function defaultReportDir(reader: RunStoreReader, sweep: SweepSummary): string {
-  return join(databaseDir(reader), slug(sweep.name), 'report');
+  return join(reader.artifactRoot, slug(sweep.name), 'report');
 }
 
-function toReportRun(reader: RunStoreReader, run: RunRecord): ReportRun {
+async function toReportRun(reader: RunStoreReader, run: RunRecord): Promise<ReportRun> {
   return {
     id: run.id,
     index: run.index,
@@ -48,7 +44,7 @@ function toReportRun(reader: RunStoreReader, run: RunRecord): ReportRun {
     params: run.params,
     seed: run.seed,
     metrics: run.metrics,
-    curves: reader.getEpochMetrics(run.id),
+    curves: await reader.getEpochMetrics(run.id),
   };
 }
 
@@ -58,15 +54,13 @@ function runLabel(run: ReportRun, sweptParams: string[]): string {
 }
 
 async function runSamplesImage(reader: RunStoreReader, runId: string): Promise<PixelImage | undefined> {
-  const samples = reader.getSamples(runId);
+  const samples = await reader.getSamples(runId);
   if (samples && samples.n > 0) return samplesGridPng(samples, { maxImages: SAMPLES_PER_RUN, columns: 8 });
-  const artifact = reader.listArtifacts(runId).find((candidate) => candidate.kind === 'samples_png');
+  const artifact = (await reader.listArtifacts(runId)).find((candidate) => candidate.kind === 'samples_png');
   if (!artifact) return undefined;
-  try {
-    return upscalePng(await readFile(reader.resolveArtifactPath(artifact)), 480);
-  } catch {
-    return undefined; // a missing or unreadable artifact shows as "no samples" rather than failing the report
-  }
+  // A missing or unreadable artifact shows as "no samples" rather than failing the report.
+  const png = await reader.readArtifact(artifact);
+  return png === undefined ? undefined : upscalePng(Buffer.from(png), 480);
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -96,23 +90,24 @@ export async function writeSweepReport(
   sweepIdOrName: string,
   outDir?: string,
 ): Promise<SweepReport> {
-  const sweep = reader.getSweep(sweepIdOrName);
+  const sweep = await reader.getSweep(sweepIdOrName);
   if (!sweep) {
-    const known = reader.listSweeps().map((candidate) => candidate.name);
+    const known = (await reader.listSweeps()).map((candidate) => candidate.name);
     throw new ReportError(
       `no sweep named or with id "${sweepIdOrName}" in the database` +
         (known.length ? `; known sweeps: ${known.join(', ')}` : '; it holds no sweeps yet'),
     );
   }
   const dir = outDir ?? defaultReportDir(reader, sweep);
-  await mkdir(dir, { recursive: true });
+  ensureFolder(dir, 'report --out');
   // Figures of an earlier report (say, before a parameter was added) would linger unlinked.
   for (const file of await readdir(dir)) {
     if (REPORT_FILE.test(file)) await rm(join(dir, file), { force: true });
   }
 
-  const records = reader.listRuns(sweep.id).sort((a, b) => a.index - b.index);
-  const runs = records.map((record) => toReportRun(reader, record));
+  const records = (await reader.listRuns(sweep.id)).sort((a, b) => a.index - b.index);
+  const runs: ReportRun[] = [];
+  for (const record of records) runs.push(await toReportRun(reader, record));
   const withMetrics = runs.filter((run) => Object.keys(run.metrics).length > 0);
   const main = sweep.mainMetric;
   const metricNames = finalMetricNames(withMetrics, main.name);

@@ -1,23 +1,26 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModel, getModelSpec, initBackend, scoreGenerator, type Metrics } from '@rbm-lab/core';
-import { UserError, writePngGrid } from '@rbm-lab/datasets';
-import type { ArtifactInput } from '../store/run-store.js';
-import type { WorkerJob, WorkerMessage } from './messages.js';
+import { encodePngGrid, UserError } from '@rbm-lab/datasets';
+import type { ArtifactInput, SampleGrid } from '../store/types.js';
+import type { RunResult, WorkerJob, WorkerMessage } from './messages.js';
 import { loadRunData } from './run-data.js';
 
-const ARTIFACT_FILES = { samplesPng: 'samples.png', samplesRaw: 'samples.f32', model: 'model' } as const;
+const ARTIFACT_FILES = { samplesPng: 'samples.png', model: 'model' } as const;
 
 /**
  * One run, start to finish: backend, data, model, training (reporting each
  * epoch), evaluation, generated samples and the saved model. Reports through
- * `emit`; the caller (a worker process) forwards to the sweep process.
+ * `emit`; the caller (a worker process) forwards to the pool's process. The
+ * samples and their PNG go to the database (in the result); only the saved
+ * model is written, into this attempt's own folder. `signal` aborts training
+ * and is checked again before anything is written.
  */
 export async function executeRun(
   job: WorkerJob,
   emit: (message: WorkerMessage) => void,
   signal?: AbortSignal,
-): Promise<{ metrics: Metrics; artifacts: ArtifactInput[] }> {
+): Promise<RunResult & { metrics: Metrics }> {
   const { config } = job;
   const backend = await initBackend();
   emit({ type: 'backend', path: backend.path, detail: backend.detail });
@@ -47,10 +50,8 @@ export async function executeRun(
       })),
     };
 
-    // A rerun starts from an empty folder, so no file of an earlier attempt survives.
-    await rm(job.artifactDir, { recursive: true, force: true });
-    await mkdir(job.artifactDir, { recursive: true });
     const artifacts: ArtifactInput[] = [];
+    let samplesGrid: SampleGrid | undefined;
     if (spec.generative && model.sample !== undefined && config.eval.n_samples > 0) {
       const samples = await model.sample(config.eval.n_samples, {
         gibbsSteps: config.eval.gibbs_steps,
@@ -58,16 +59,9 @@ export async function executeRun(
       });
       const images = samples.probabilities;
       const geometry = { n: images.rows, height: data.height, width: data.width };
-      const pngPath = join(job.artifactDir, ARTIFACT_FILES.samplesPng);
-      writePngGrid(pngPath, images, { height: data.height, width: data.width });
-      artifacts.push({ kind: 'samples_png', path: pngPath, meta: geometry });
-      const rawPath = join(job.artifactDir, ARTIFACT_FILES.samplesRaw);
-      await writeFile(rawPath, Buffer.from(images.data.buffer, images.data.byteOffset, images.data.byteLength));
-      artifacts.push({
-        kind: 'samples_raw',
-        path: rawPath,
-        meta: { ...geometry, dtype: 'float32', values: 'probabilities' },
-      });
+      const png = encodePngGrid(images, { height: data.height, width: data.width });
+      artifacts.push({ kind: 'samples_png', name: ARTIFACT_FILES.samplesPng, data: png, meta: geometry });
+      samplesGrid = { data: images.data, ...geometry };
       if (config.eval.quality) {
         Object.assign(
           metrics,
@@ -79,10 +73,12 @@ export async function executeRun(
         );
       }
     }
+    if (signal?.aborted) throw new UserError('run stopped before its artifacts were written');
+    await mkdir(job.artifactDir, { recursive: true });
     const modelDir = join(job.artifactDir, ARTIFACT_FILES.model);
     await model.save(modelDir);
     artifacts.push({ kind: 'model', path: modelDir, meta: { type: model.type } });
-    return { metrics, artifacts };
+    return { metrics, artifacts, samples: samplesGrid };
   } finally {
     model.dispose();
   }

@@ -4,10 +4,9 @@
  * reads nothing.
  */
 import { useCallback } from 'react';
-import type { RunRecord, SweepSummary } from '@rbm-lab/experiments';
+import type { RunRecord, RunStoreReader, SweepSummary } from '@rbm-lab/experiments';
 import type { Samples } from '../samples.js';
 import type { CompareScreen, DetailScreen, Subject } from '../state/types.js';
-import type { AsyncRunStoreReader } from './reader.js';
 import { type Load, type Loaded, useLoad } from './use-load.js';
 import type { StoreConnection } from './use-store.js';
 
@@ -43,7 +42,7 @@ export function useSweepsData(store: StoreConnection, active: boolean): Loaded<S
   return useLoad(store, active ? load : null);
 }
 
-async function readSweep(reader: AsyncRunStoreReader, sweepId: string, withCurves: boolean): Promise<SweepData> {
+async function readSweep(reader: RunStoreReader, sweepId: string, withCurves: boolean): Promise<SweepData> {
   const sweep = await reader.getSweep(sweepId);
   const runs = sweep ? await reader.listRuns(sweep.id) : [];
   if (!withCurves) return { sweep, runs, curves: null };
@@ -60,7 +59,7 @@ export function useSweepData(store: StoreConnection, sweepId: string | null, wit
   return useLoad(store, sweepId === null ? null : load);
 }
 
-async function readSubject(reader: AsyncRunStoreReader, runs: RunRecord[]): Promise<SubjectData> {
+async function readSubject(reader: RunStoreReader, runs: RunRecord[]): Promise<SubjectData> {
   const curves = await Promise.all(runs.map((r) => reader.getEpochMetrics(r.id)));
   for (const run of runs) {
     const samples = await reader.getSamples(run.id);
@@ -70,7 +69,7 @@ async function readSubject(reader: AsyncRunStoreReader, runs: RunRecord[]): Prom
 }
 
 async function readSubjects(
-  reader: AsyncRunStoreReader,
+  reader: RunStoreReader,
   sweepId: string,
   subjects: readonly Subject[],
 ): Promise<SubjectsData> {

@@ -1,48 +1,15 @@
 /**
- * The read contract the dashboard is written against: every RunStoreReader
- * method returning a Promise of the same type, as the store is turning
- * asynchronous. `asyncReader` adapts today's synchronous RunStore; it goes
- * away when the store's reader is asynchronous itself.
+ * Opening the run database for the dashboard: read-only, through the store's
+ * asynchronous RunStoreReader, by file path (SQLite) or postgres:// URL.
  */
 import { existsSync } from 'node:fs';
-import { RunStore, type RunStoreReader } from '@rbm-lab/experiments';
-
-export type AsyncRunStoreReader = {
-  [K in keyof RunStoreReader]: (...args: Parameters<RunStoreReader[K]>) => Promise<ReturnType<RunStoreReader[K]>>;
-};
+import { isPostgresUrl, openRunStoreReader, type RunStoreReader } from '@rbm-lab/experiments';
 
 /**
- * Each call runs on a later turn of the event loop, so the dashboard draws and
- * takes keys between reads instead of inside one long synchronous stretch.
+ * Opens the run database read-only, or null while its file does not exist
+ * (the dashboard keeps looking). A PostgreSQL URL is always opened: a server
+ * that cannot be reached rejects, and the dashboard retries.
  */
-function later<T>(read: () => T): Promise<T> {
-  return new Promise((resolve, reject) => {
-    setImmediate(() => {
-      try {
-        resolve(read());
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-
-export function asyncReader(reader: RunStoreReader): AsyncRunStoreReader {
-  return {
-    listSweeps: () => later(() => reader.listSweeps()),
-    getSweep: (idOrName) => later(() => reader.getSweep(idOrName)),
-    listRuns: (sweepId) => later(() => reader.listRuns(sweepId)),
-    getRun: (runIdOrPrefix) => later(() => reader.getRun(runIdOrPrefix)),
-    getEpochMetrics: (runId) => later(() => reader.getEpochMetrics(runId)),
-    listArtifacts: (runId) => later(() => reader.listArtifacts(runId)),
-    getSamples: (runId) => later(() => reader.getSamples(runId)),
-    resolveArtifactPath: (artifact) => later(() => reader.resolveArtifactPath(artifact)),
-    changeToken: () => later(() => reader.changeToken()),
-    close: () => later(() => reader.close()),
-  };
-}
-
-/** Opens the run database read-only, or null while it does not exist (the dashboard keeps looking). */
-export function openDatabaseReader(dbPath: string): AsyncRunStoreReader | null {
-  return existsSync(dbPath) ? asyncReader(RunStore.openReadOnly(dbPath)) : null;
+export function openDatabaseReader(location: string): Promise<RunStoreReader> | null {
+  return isPostgresUrl(location) || existsSync(location) ? openRunStoreReader(location) : null;
 }

@@ -5,10 +5,10 @@
  * a result that arrives after its subject changed is dropped.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { AsyncRunStoreReader } from './reader.js';
+import type { RunStoreReader } from '@rbm-lab/experiments';
 import type { StoreConnection } from './use-store.js';
 
-export type Load<T> = (reader: AsyncRunStoreReader) => Promise<T>;
+export type Load<T> = (reader: RunStoreReader) => Promise<T>;
 
 export interface Loaded<T> {
   value: T | undefined;

@@ -4,12 +4,12 @@
  * token moves, so an idle dashboard re-reads nothing and never re-renders.
  */
 import { useEffect, useState } from 'react';
-import type { AsyncRunStoreReader } from './reader.js';
+import type { RunStoreReader } from '@rbm-lab/experiments';
 
-export type OpenReader = () => AsyncRunStoreReader | null | Promise<AsyncRunStoreReader | null>;
+export type OpenReader = () => RunStoreReader | null | Promise<RunStoreReader | null>;
 
 export interface StoreConnection {
-  reader: AsyncRunStoreReader | null;
+  reader: RunStoreReader | null;
   /** opening: first attempt not done; missing: no database file yet; open; failed: cannot be opened. */
   status: 'opening' | 'missing' | 'open' | 'failed';
   /** Why the database cannot be opened or read right now (it is retried). */
@@ -28,7 +28,7 @@ export function useStore(openReader: OpenReader, pollMs: number): StoreConnectio
   useEffect(() => {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
-    let reader: AsyncRunStoreReader | null = null;
+    let reader: RunStoreReader | null = null;
     let token: string | null = null;
     const update = (change: (c: StoreConnection) => StoreConnection) => {
       if (!stopped) setConnection(change);
