@@ -4,7 +4,7 @@ import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRunStoreReader } from '../src/index.js';
-import { cliInProcess, tinyStudy } from './helpers.js';
+import { cliInProcess, spawnCli, tinyStudy } from './helpers.js';
 
 let dir: string;
 const dataDirBefore = process.env.RBM_LAB_DATA_DIR;
@@ -135,12 +135,15 @@ describe('sweep checks before it writes', () => {
     expect(existsSync(db)).toBe(false);
   });
 
-  it('refuses a study named like the database file beside its artifact folders', async () => {
+  it('refuses a study named like a database file when the artifact folders go beside the database', async () => {
     const study = write('named.yaml', tinyStudy('results.sqlite-wal', '  grid:\n    model.hidden_units: [4]'));
     const db = join(dir, 'results.sqlite');
-    const result = await cliInProcess(['sweep', study, '--db', db], dir);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/named\.yaml:1:7: name: 'results\.sqlite-wal' is the name of a database file/);
+    const beside = spawnCli(['sweep', study, '--db', db, '--dry-run'], { RBM_LAB_ARTIFACTS: dir });
+    expect((await beside.exit).code).toBe(2);
+    expect(beside.stderr()).toMatch(/named\.yaml:1:7: name: 'results\.sqlite-wal' is the name of a database file/);
+    // By default artifacts go to results.artifacts/: no folder sits beside the database's files.
+    const apart = spawnCli(['sweep', study, '--db', db, '--dry-run'], { RBM_LAB_ARTIFACTS: '' });
+    expect((await apart.exit).code, apart.stderr()).toBe(0);
     expect(existsSync(db)).toBe(false);
   });
 });

@@ -216,7 +216,7 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
         type: 'string',
         pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
         description:
-          "Study name; also the folder of its artifacts (runs/<name>/): 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, not ending in '.db' and not the database's own file name.",
+          "Study name; also the folder of its artifacts (<artifact root>/<name>/): 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, not ending in '.db', and not the name of one of the database's files when the artifact root is the database's folder.",
       },
       description: { type: 'string' },
       extends: { type: 'string', description: 'Base study file, relative to this file.' },
