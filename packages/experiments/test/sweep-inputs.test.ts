@@ -122,6 +122,37 @@ describe('sweep checks before it writes', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('submit checks the same before it enqueues: corrupt data is exit 2 with nothing written, --set is recorded', async () => {
+    const data = join(dir, 'corrupt-submit');
+    mkdirSync(data);
+    writeFileSync(join(data, 'train-images-idx3-ubyte'), Buffer.from('corrupt'));
+    const mnist = write(
+      'submit-mnist.yaml',
+      tinyStudy('submit-bad', '  grid:\n    model.hidden_units: [4, 6]').replace(
+        'name: alphadigits\n  characters: [A, B]',
+        'name: mnist\n  limit: 100',
+      ),
+    );
+    const db = join(dir, 'submit.db');
+    const bad = await cliInProcess(['submit', mnist, '--db', db, '--data', data], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/error: cannot load the data of dataset .*train-(images-idx3|labels-idx1)-ubyte: /);
+    expect(existsSync(db)).toBe(false);
+
+    const study = write('submit.yaml', tinyStudy('submit-ok', '  grid:\n    model.hidden_units: [4]'));
+    const ok = await cliInProcess(['submit', study, '--db', db, '--set', 'sweep.seeds=3'], dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/^grid: 1 x 3 seeds = 3 runs\n/);
+    expect(ok.stdout).toMatch(/3 new run\(s\) queued/);
+    const store = await openRunStoreReader(db);
+    try {
+      const [sweep] = await store.listSweeps();
+      expect(sweep.configPath).toBe(`${study} --set sweep.seeds=3`);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses, exit 2, runs that cannot fit in the free memory divided by --jobs', async () => {
     const study = write('mem.yaml', tinyStudy('mem', '  grid:\n    model.hidden_units: [4]'));
     const db = join(dir, 'mem.db');
