@@ -122,7 +122,7 @@ describe('sweep checks before it writes', () => {
     expect(existsSync(db)).toBe(false);
   });
 
-  it('submit checks the same before it enqueues: corrupt data is exit 2 with nothing written, --set is recorded', async () => {
+  it('submit checks the data before it enqueues: corrupt files are exit 2 with nothing written', async () => {
     const data = join(dir, 'corrupt-submit');
     mkdirSync(data);
     writeFileSync(join(data, 'train-images-idx3-ubyte'), Buffer.from('corrupt'));
@@ -138,7 +138,10 @@ describe('sweep checks before it writes', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/error: cannot load the data of dataset .*train-(images-idx3|labels-idx1)-ubyte: /);
     expect(existsSync(db)).toBe(false);
+  });
 
+  it('submit records --set with the sweep', async () => {
+    const db = join(dir, 'submit.db');
     const study = write('submit.yaml', tinyStudy('submit-ok', '  grid:\n    model.hidden_units: [4]'));
     const ok = await cliInProcess(['submit', study, '--db', db, '--set', 'sweep.seeds=3'], dir);
     expect(ok.code, ok.stderr).toBe(0);
