@@ -12,6 +12,7 @@ import { LAUNCH_COMMANDS } from './cli/launch-command.js';
 import { READ_COMMANDS } from './cli/read-commands.js';
 import { STUDY_COMMANDS } from './cli/study-commands.js';
 import { reportCommand } from './report/command.js';
+import { invocationDirectory } from './config/invocation.js';
 
 export { compareRuns } from './cli/compare-command.js';
 export { type CliCommand, type CliIo, EXIT } from './cli/common.js';
@@ -48,7 +49,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   const io: CliIo = {
     stdout: options.io?.stdout ?? process.stdout,
     stderr: options.io?.stderr ?? process.stderr,
-    cwd: options.io?.cwd ?? process.cwd(),
+    // Under `npx nx run experiments:sweep`, the directory the user ran it in, not the workspace root.
+    cwd: options.io?.cwd ?? invocationDirectory(process.env, process.cwd()),
     env: options.io?.env ?? process.env,
   };
   const commands = { ...BUILTIN_COMMANDS, ...options.extraCommands };

@@ -18,7 +18,25 @@ export { SCHEMA_VERSION, MIGRATIONS } from './store/migrations.js';
 export * from './config/types.js';
 export * from './config/errors.js';
 export { buildStudySchema, STUDY_SCHEMA_ID } from './config/study-schema.js';
-export { loadStudy, deepMerge, MAX_GRID_POINTS, type LoadedStudy } from './config/load-study.js';
+export { loadStudy, deepMerge, type LoadedStudy, type LoadStudyOptions } from './config/load-study.js';
+export { formatGridSummary, formatGridSize } from './config/grid-summary.js';
+export {
+  estimateRunMemory,
+  memoryRefusal,
+  dataShape,
+  RUNTIME_BYTES,
+  type MemoryEstimate,
+  type DataShape,
+} from './config/memory-estimate.js';
+export { checkStudyData, StudyDataError } from './config/study-data.js';
+export {
+  readStudyInput,
+  checkStudyResources,
+  StudyMemoryError,
+  type StudyInput,
+} from './config/study-input.js';
+export { invocationDirectory, findStudyFile, databaseFileNames } from './config/invocation.js';
+export { MAX_STUDY_FILE_BYTES, MAX_ALIAS_COUNT, MAX_GRID_RUNS } from './config/limits.js';
 export {
   expandGrid,
   runIdOf,
@@ -29,6 +47,8 @@ export {
   sweptParams,
   studySeeds,
   sweepCombinations,
+  gridSize,
+  type GridSize,
   canonicalJson,
   shortHash,
   type AxisChoice,

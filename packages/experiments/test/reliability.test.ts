@@ -228,13 +228,16 @@ describe('orphaned and duplicate work', () => {
     expect(written.filter((f) => String(f).endsWith('model'))).toEqual([]);
   });
 
-  it('runs a grid point listed twice once, with --jobs 2, without crashing', async () => {
+  it('refuses a grid point listed twice: a located error, exit 2, nothing written', async () => {
+    // Changed on purpose (config stream): a repeated value trained the same run twice, then ran it once silently.
     const db = join(dir, 'dup', 'rbm-lab.db');
     const config = write('dup.yaml', tinyStudy('dup', '  grid:\n    model.hidden_units: [4, 4, 6]'));
     const result = await cliInProcess(['sweep', config, '--db', db, '--jobs', '2'], dir);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/1 grid point\(s\) repeat another one exactly and run once/);
-    expect((await readRuns(db, 'dup')).map((r) => r.status)).toEqual(['finished', 'finished']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /dup\.yaml:\d+:\d+: sweep\.grid\.model\.hidden_units\.1: duplicate value 4: the same as item 0; its runs would train twice/,
+    );
+    expect(existsSync(db)).toBe(false);
   });
 });
 

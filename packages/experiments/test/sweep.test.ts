@@ -214,9 +214,10 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
 describe('sweep: config errors leave the database untouched', () => {
   const cases: Record<string, string> = {
     'malformed YAML': tinyStudy('bad', '  grid:\n    model.hidden_units: [4, 6'),
-    'unknown key': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]')
-      .replace('  k:', '  k:')
-      .replace('hidden_units: 8', 'hidden_units: 8\n  hiden: 3'),
+    'unknown key': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]').replace(
+      'hidden_units: 8',
+      'hidden_units: 8\n  hiden: 3',
+    ),
     'wrong type': tinyStudy('bad', '  grid:\n    model.hidden_units: [4, "six"]'),
     'unknown character': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]').replace('[A, B]', '[A, "#"]'),
     'empty grid': tinyStudy('bad', '  grid:\n    model.hidden_units: []'),

@@ -2,9 +2,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '@rbm-lab/datasets';
-import { driftWarning, expandGrid, sweepIdOf, sweptParams } from '../config/grid.js';
-import { loadStudy } from '../config/load-study.js';
-import type { RunPlan, Study } from '../config/types.js';
+import { driftWarning } from '../config/grid.js';
+import type { RunPlan } from '../config/types.js';
 import { createProgressReporter } from '../runner/progress.js';
 import { currentGitCommit, runSweep, withInterruptSignal } from '../runner/sweep-runner.js';
 import { runWorkerPool } from '../runner/worker-pool.js';
@@ -12,7 +11,7 @@ import { ensureFolder } from '../store/fs-checks.js';
 import { isPostgresUrl } from '../store/postgres-engine.js';
 import { resolveDbPath } from '../store/paths.js';
 import { openRunStore, openRunStoreReader, thisWorker } from '../store/run-store.js';
-import type { RunStatus, RunStore, SweepDefinition } from '../store/types.js';
+import type { RunStatus, RunStore } from '../store/types.js';
 import {
   type CliCommand,
   type CliIo,
@@ -24,42 +23,15 @@ import {
   UsageError,
 } from './common.js';
 import { formatCell, formatNumber, plainTable } from './format.js';
+import {
+  checkBeforeEnqueuing,
+  readSubmission,
+  STUDY_OPTIONS_HELP,
+  type Submission,
+  studyOptions,
+} from './submission.js';
 
-export interface Submission {
-  study: Study;
-  plans: RunPlan[];
-  sweep: SweepDefinition;
-  /** Grid points that repeat another one exactly (same id): run once. */
-  duplicates: number;
-}
-
-/** Loads, validates and expands a study file into what `submitSweep` takes. Writes nothing. */
-export async function loadSubmission(configPath: string, io: Pick<CliIo, 'cwd'>): Promise<Submission> {
-  // Loaded here, not at the top: list/show/compare (and the dashboard importing this module) never load the models.
-  const { getModelSpec, listModelSpecs } = await import('@rbm-lab/core');
-  const specs = listModelSpecs();
-  const { study } = loadStudy(configPath, specs, io.cwd);
-  const expanded = expandGrid(study, specs);
-  // Two grid points with the same id are the same run: keep the first, so no run is claimed twice.
-  const seen = new Set<string>();
-  const plans = expanded.filter((plan) => !seen.has(plan.id) && seen.add(plan.id) !== undefined);
-  const spec = getModelSpec(plans[0].config.model.type);
-  const chosen = study.eval?.main_metric;
-  const mainMetric =
-    chosen === undefined ? spec.mainMetric : { name: chosen.name, lowerIsBetter: chosen.lower_is_better };
-  const sweep: SweepDefinition = {
-    id: sweepIdOf(study),
-    name: study.name,
-    configPath,
-    config: study,
-    sweptParams: sweptParams(study),
-    mainMetric,
-    totalRuns: plans.length,
-    maxAttempts: study.sweep?.max_attempts,
-    runTimeoutSeconds: study.sweep?.run_timeout ?? null,
-  };
-  return { study, plans, sweep, duplicates: expanded.length - plans.length };
-}
+export { loadSubmission, type Submission } from './submission.js';
 
 /** The configs finished runs executed, by the id of the plan for the same grid point (for driftWarning). */
 async function finishedConfigs(store: RunStore, sweepName: string, plans: RunPlan[]): Promise<Map<string, unknown>> {
@@ -153,37 +125,40 @@ function timing(values: { heartbeat?: string; grace?: string }, command: string)
 
 const sweepCommand: CliCommand = {
   usage:
-    'sweep <config.yaml> [--jobs N] [--dry-run] [--db URL] [--data DIR] [--run-timeout S]   run (or resume) a study',
+    'sweep <config.yaml> [--set PATH=VALUE ...] [--jobs N] [--dry-run] [--db URL] [--data DIR]   run (or resume) a study',
   help: `usage: rbm-lab sweep <config.yaml> [options]
 
 Submits the study (idempotently), then runs its queued runs with local worker
 processes until every run of the sweep has ended. Interrupted and failed runs
 are queued again. A second sweep of the same study joins as more workers.
+Before anything is written it prints the grid, loads the data once and checks
+that each run fits in the free memory divided by --jobs.
 
   --jobs N            runs at a time (default 1)
   --dry-run           print the grid and each run's status; write nothing
   --db URL            database: a SQLite path or postgres://... (default $RBM_LAB_DB, else runs/rbm-lab.db)
-  --data DIR          folder holding binaryalphadigs.mat
+${STUDY_OPTIONS_HELP}
   --run-timeout S     kill and fail a run after S seconds (default: the study's sweep.run_timeout)
   --heartbeat S       claim heartbeat interval (default 5)
   --grace S           a claim not renewed for S seconds is taken back (default 30)`,
   async run(args, io) {
     const { values, positionals } = parse(
       args,
-      { ...workOptions, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' } },
+      { ...workOptions, ...studyOptions, jobs: { type: 'string', short: 'j' }, 'dry-run': { type: 'boolean' } },
       'sweep',
     );
-    if (positionals.length !== 1)
-      throw new UsageError('sweep: expected one study file, e.g. `rbm-lab sweep configs/hidden.yaml`');
     const jobs = countOption(values.jobs, '--jobs', 'sweep', 1);
     const runTimeout = secondsOption(values['run-timeout'], '--run-timeout', 'sweep');
-    const submission = await loadSubmission(positionals[0], io);
-    const dbPath = resolveDbPath(values.db, io.env, io.cwd);
-    if (values['dry-run'] === true) return printDryRun(io, dbPath, submission);
-    if (values.data !== undefined) {
-      // The workers find binaryalphadigs.mat through the same variable a user would set; they inherit it.
-      process.env.RBM_LAB_DATA_DIR = resolve(io.cwd, values.data);
-    }
+    const dryRun = values['dry-run'] === true;
+    const { submission, dbPath } = await readSubmission(
+      'sweep',
+      positionals,
+      values,
+      io,
+      dryRun ? io.stdout : io.stderr,
+    );
+    if (dryRun) return printDryRun(io, dbPath, submission);
+    await checkBeforeEnqueuing(submission, values, io, jobs);
     const { sweep, plans, duplicates } = submission;
     return withStore(dbPath, io, async (store) => {
       const progress = createProgressReporter(io.stderr as NodeJS.WriteStream);
@@ -222,18 +197,26 @@ are queued again. A second sweep of the same study joins as more workers.
 };
 
 const submitCommand: CliCommand = {
-  usage: "submit <config.yaml> [--db URL]                           enqueue a study's runs for workers",
-  help: `usage: rbm-lab submit <config.yaml> [--db URL] [--retry-failed]
+  usage: "submit <config.yaml> [--set PATH=VALUE ...] [--db URL]     enqueue a study's runs for workers",
+  help: `usage: rbm-lab submit <config.yaml> [--db URL] [--retry-failed] [--set PATH=VALUE ...] [--data DIR]
 
 Validates the study, expands its grid and enqueues the runs the store does
 not have yet (a run id is the grid point's key: submitting twice adds nothing,
 a widened grid adds only the new points). Interrupted runs are queued again;
-with --retry-failed, failed ones too. Workers (\`rbm-lab worker\`) run them.`,
+with --retry-failed, failed ones too. Workers (\`rbm-lab worker\`) run them.
+Before anything is written it prints the grid, loads the data once and checks
+that each run fits in this machine's free memory.
+
+${STUDY_OPTIONS_HELP}`,
   async run(args, io) {
-    const { values, positionals } = parse(args, { ...dbOption, 'retry-failed': { type: 'boolean' } }, 'submit');
-    if (positionals.length !== 1) throw new UsageError('submit: expected one study file');
-    const { sweep, plans } = await loadSubmission(positionals[0], io);
-    const dbPath = resolveDbPath(values.db, io.env, io.cwd);
+    const { values, positionals } = parse(
+      args,
+      { ...dbOption, ...studyOptions, 'retry-failed': { type: 'boolean' } },
+      'submit',
+    );
+    const { submission, dbPath } = await readSubmission('submit', positionals, values, io, io.stderr);
+    await checkBeforeEnqueuing(submission, values, io, 1);
+    const { sweep, plans } = submission;
     return withStore(dbPath, io, async (store) => {
       let result: Awaited<ReturnType<RunStore['submitSweep']>>;
       try {

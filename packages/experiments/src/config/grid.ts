@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatValidationErrors, InvalidParameterError, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
 import { isPlainObject } from '@rbm-lab/datasets';
+import { MAX_GRID_RUNS } from './limits.js';
 import { studyValidator } from './study-schema.js';
 import type { RunConfig, RunPlan, Study } from './types.js';
 
@@ -86,6 +87,32 @@ export function applyCombination<T>(config: T, combo: readonly AxisChoice[]): T 
   return combo.reduce((acc, choice) => setPath(acc, splitPath(choice.path), choice.value), config);
 }
 
+/** How many runs a study's grid has, computed from the list lengths without expanding anything. */
+export interface GridSize {
+  /** Values per axis of sweep.grid, in order. */
+  grid: Array<{ path: string; values: number }>;
+  /** Rows of sweep.zip (0 without zip), and its paths. */
+  zip: { paths: string[]; rows: number };
+  seeds: number;
+  /** Grid points times seeds. */
+  runs: number;
+}
+
+/** The size of a study's grid (a list that is not a list counts as one value: the schema reports it). */
+export function gridSize(study: { sweep?: unknown }): GridSize {
+  const sweep = isPlainObject(study.sweep) ? study.sweep : {};
+  const lengths = (axes: unknown) =>
+    isPlainObject(axes)
+      ? Object.entries(axes).map(([path, values]) => ({ path, values: Array.isArray(values) ? values.length : 1 }))
+      : [];
+  const grid = lengths(sweep.grid);
+  const zipAxes = lengths(sweep.zip);
+  const rows = zipAxes.length === 0 ? 0 : Math.min(...zipAxes.map((axis) => axis.values));
+  const seeds = typeof sweep.seeds === 'number' ? sweep.seeds : Array.isArray(sweep.seeds) ? sweep.seeds.length : 1;
+  const points = grid.reduce((product, axis) => product * axis.values, 1) * (zipAxes.length === 0 ? 1 : rows);
+  return { grid, zip: { paths: zipAxes.map((axis) => axis.path), rows }, seeds, runs: points * seeds };
+}
+
 export function studySeeds(study: Pick<Study, 'seed' | 'sweep'>): number[] {
   const base = study.seed ?? 0;
   const seeds = study.sweep?.seeds;
@@ -168,6 +195,10 @@ function resolveRunConfig(point: Study, seed: number, validate: ValidateFunction
  * Pure apart from caching the study validator per list of specs.
  */
 export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[] {
+  const { runs: size } = gridSize(study);
+  if (size > MAX_GRID_RUNS) {
+    throw new InvalidParameterError(`study '${study.name}' has ${size} runs; at most ${MAX_GRID_RUNS} are allowed`);
+  }
   const validate = studyValidator(specs);
   const sweepId = sweepIdOf(study);
   const seeds = studySeeds(study);
