@@ -10,7 +10,7 @@ const MAX_WIDTH: Record<Column['kind'], number> = {
   count: 3,
   metric: 20,
   status: 22,
-  progress: 16,
+  progress: 18,
   tags: 16,
   duration: 8,
 };
