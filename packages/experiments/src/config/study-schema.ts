@@ -116,7 +116,7 @@ const evalSchema: JsonSchemaObject = {
       maximum: 100000,
       default: 0,
       description:
-        'Generative models: draw 16 images (100 Gibbs steps) every this many epochs during training, for the dashboard and reports (0 = never).',
+        'Generative models: draw 16 images (50 Gibbs steps) every this many epochs during training, for the dashboard and reports (0 = never).',
     },
   },
 };

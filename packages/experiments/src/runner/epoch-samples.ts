@@ -14,7 +14,7 @@ import type { SampleGrid } from '../store/types.js';
 /** Chains (images) per sampled epoch. */
 export const EPOCH_SAMPLE_CHAINS = 16;
 /** Gibbs sweeps per sampled epoch (RBM, DBN); other models decode once. */
-export const EPOCH_SAMPLE_GIBBS_STEPS = 100;
+export const EPOCH_SAMPLE_GIBBS_STEPS = 50;
 /** Seed of the per-epoch samples, apart from the model's own streams. */
 const EPOCH_SAMPLE_SEED = 0x65706f;
 
