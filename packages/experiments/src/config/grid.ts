@@ -175,11 +175,7 @@ function identitySections(point: Study) {
  * changed default) keeps every id and a database's finished runs stay finished.
  */
 export function runIdOf(sweepId: string, point: Study, seed: number): string {
-  return shortHash({
-    sweep: sweepId,
-    seed,
-    set: { ...runSections(point), eval: withoutSampling(runSections(point)).eval ?? {} },
-  });
+  return shortHash({ sweep: sweepId, seed, set: identitySections(point) });
 }
 
 /**
@@ -189,11 +185,7 @@ export function runIdOf(sweepId: string, point: Study, seed: number): string {
  * under the same keys, so submitting it adds only the new points.
  */
 export function pointKeyOf(studyName: string, point: Study, seed: number): string {
-  return shortHash({
-    study: studyName,
-    seed,
-    set: { ...runSections(point), eval: withoutSampling(runSections(point)).eval ?? {} },
-  });
+  return shortHash({ study: studyName, seed, set: identitySections(point) });
 }
 
 /**
