@@ -109,16 +109,9 @@ export function probeFromEnvironment(value: string | undefined, path: ComputePat
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  if (typeof parsed !== 'object' || parsed === null || !hasProbeFigures(parsed)) return undefined;
   const { gflops, cached, measuredAt, loadAverage } = parsed as Record<string, unknown>;
-  const figures = typeof gflops === 'object' && gflops !== null ? Object.entries(gflops) : [];
-  const valid =
-    typeof cached === 'boolean' &&
-    typeof measuredAt === 'string' &&
-    typeof loadAverage === 'number' &&
-    figures.length > 0 &&
-    figures.every(([, rate]) => typeof rate === 'number' && Number.isFinite(rate));
-  if (!valid) return undefined;
+  if (typeof cached !== 'boolean') return undefined;
   const probe: ComputeProbe = {
     gflops: gflops as ComputeProbe['gflops'],
     cached: cached as boolean,
@@ -153,6 +146,18 @@ export function describeProbe(probe: ProbeResult): string {
     .join(', ');
   const when = probe.cached ? `cached ${probe.measuredAt.slice(0, 10)}, ` : '';
   return `chosen by probe: ${figures} GFLOP/s (${when}load ${probe.loadAverage.toFixed(1)})`;
+}
+
+/** Whether a probe read back (cache file, environment) has its figures: GFLOP/s per path, when, at what load. */
+function hasProbeFigures(value: object): boolean {
+  const { gflops, measuredAt, loadAverage } = value as Record<string, unknown>;
+  const figures = typeof gflops === 'object' && gflops !== null ? Object.entries(gflops) : [];
+  return (
+    typeof measuredAt === 'string' &&
+    typeof loadAverage === 'number' &&
+    figures.length > 0 &&
+    figures.every(([, rate]) => typeof rate === 'number' && Number.isFinite(rate))
+  );
 }
 
 /** The fastest path of a probe's figures. */
@@ -202,15 +207,7 @@ async function readCacheFile(file: string): Promise<ProbeCacheFile> {
 export async function readProbeCache(file: string, key: string): Promise<ProbeResult | undefined> {
   const entry: unknown = (await readCacheFile(file)).entries[key];
   if (typeof entry !== 'object' || entry === null) return undefined;
-  const { gflops, chosen, measuredAt, loadAverage } = entry as Record<string, unknown>;
-  const figures = typeof gflops === 'object' && gflops !== null ? Object.entries(gflops) : [];
-  const valid =
-    typeof chosen === 'string' &&
-    typeof measuredAt === 'string' &&
-    typeof loadAverage === 'number' &&
-    figures.length > 0 &&
-    figures.every(([, rate]) => typeof rate === 'number' && Number.isFinite(rate));
-  if (!valid) return undefined;
+  if (typeof (entry as { chosen?: unknown }).chosen !== 'string' || !hasProbeFigures(entry)) return undefined;
   return { ...(entry as Omit<ProbeResult, 'cached'>), cached: true };
 }
 
