@@ -4,11 +4,15 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cacheDir, UserError } from '@rbm-lab/datasets';
-import type { BackendInfo, ComputePath } from './model.js';
+import type { BackendInfo, ComputePath, ComputeProbe } from './model.js';
 import type { Gemm } from './linalg/gemm.js';
 import { blasThreadCount, loadNativeBlasGemm } from './linalg/native-blas.js';
 import {
+  BACKEND_ENV,
+  describeProbe,
   fastestPath,
+  PROBE_ENV,
+  probeFromEnvironment,
   type ProbeResult,
   probeCacheKey,
   probeGemms,
@@ -37,8 +41,8 @@ export const PROBE_MAX_LOAD_ENV = 'RBM_LAB_PROBE_MAX_LOAD';
 /** The probe cache, in the project cache folder (RBM_LAB_CACHE_DIR overrides it). */
 export const PROBE_CACHE_FILE = 'compute-paths.json';
 
-/** Environment variable that forces a compute path. */
-export const BACKEND_ENV = 'RBM_LAB_BACKEND';
+export { BACKEND_ENV, describeProbe, PROBE_ENV, probeEnvironment, probeFromEnvironment } from './linalg/probe.js';
+
 /** Environment variable giving OpenBLAS's thread count (read before nblas loads). */
 export const BLAS_THREADS_ENV = 'RBM_LAB_BLAS_THREADS';
 
@@ -164,11 +168,29 @@ function parseComputePathEnv(): ComputePath | undefined {
   return value as ComputePath;
 }
 
+/**
+ * Chooses the compute path as initBackend() does (RBM_LAB_BACKEND, else the cached probe) without keeping it,
+ * for a parent that forks the runs: probeEnvironment makes the variables its children need to use it as it is.
+ */
+export async function chooseComputePath(
+  options: BackendOptions = {},
+): Promise<{ path: ComputePath; probe?: ComputeProbe }> {
+  const forced = options.path ?? parseComputePathEnv();
+  if (forced !== undefined) return { path: forced };
+  const { gemm, probe } = await chooseByProbe(options.blasThreads);
+  gemm.dispose();
+  if (probe === undefined) return { path: gemm.path };
+  const { gflops, cached, measuredAt, loadAverage } = probe;
+  return { path: gemm.path, probe: { gflops, cached, measuredAt, loadAverage } };
+}
+
 async function selectBackend(forced: ComputePath | undefined, blasThreads: number | undefined): Promise<BackendState> {
   let gemm: Gemm;
   let probe: ProbeResult | undefined;
-  if (forced !== undefined) gemm = await createGemm(forced, { blasThreads });
-  else ({ gemm, probe } = await chooseByProbe(blasThreads));
+  if (forced !== undefined) {
+    gemm = await createGemm(forced, { blasThreads });
+    probe = probeFromEnvironment(process.env[PROBE_ENV], forced);
+  } else ({ gemm, probe } = await chooseByProbe(blasThreads));
 
   // tfjs ops follow the forced tfjs path; otherwise they get the best tfjs backend.
   const tfjsCandidates =
@@ -194,16 +216,6 @@ async function selectBackend(forced: ComputePath | undefined, blasThreads: numbe
     info.detail += `; ${describeProbe(probe)}`;
   }
   return { gemm, info };
-}
-
-/** 'chosen by probe: native-blas 150, wasm-sgemm 95, wasm 9 GFLOP/s (cached 2026-11-25)' */
-export function describeProbe(probe: ProbeResult): string {
-  const figures = Object.entries(probe.gflops)
-    .sort((x, y) => y[1] - x[1])
-    .map(([path, gflops]) => `${path} ${gflops.toFixed(1)}`)
-    .join(', ');
-  const when = probe.cached ? `cached ${probe.measuredAt.slice(0, 10)}, ` : '';
-  return `chosen by probe: ${figures} GFLOP/s (${when}load ${probe.loadAverage.toFixed(1)})`;
 }
 
 /**

@@ -7,13 +7,14 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '@rbm-lab/datasets';
 import { type CliCommand, type CliIo, EXIT } from './cli/common.js';
+import { noteCommand, tagCommand } from './cli/annotate-commands.js';
 import { LAUNCH_COMMANDS } from './cli/launch-command.js';
 import { READ_COMMANDS } from './cli/read-commands.js';
 import { STUDY_COMMANDS } from './cli/study-commands.js';
 import { reportCommand } from './report/command.js';
 import { invocationDirectory } from './config/invocation.js';
 
-export { compareRuns } from './cli/read-commands.js';
+export { compareRuns } from './cli/compare-command.js';
 export { type CliCommand, type CliIo, EXIT } from './cli/common.js';
 
 export interface RunCliOptions {
@@ -26,6 +27,8 @@ export const BUILTIN_COMMANDS: Record<string, CliCommand> = {
   ...STUDY_COMMANDS,
   ...LAUNCH_COMMANDS,
   ...READ_COMMANDS,
+  tag: tagCommand,
+  note: noteCommand,
   report: reportCommand,
 };
 

@@ -12,7 +12,7 @@ export { isPostgresUrl, redactPostgresUrl } from './store/postgres-engine.js';
 export { OutputPathError } from './store/fs-checks.js';
 export * from './store/paths.js';
 export * from './metric-direction.js';
-export { formatNumber } from './format.js';
+export { formatNumber, formatSpread, roundMeanStd } from './format.js';
 export * from './analysis/index.js';
 export { SCHEMA_VERSION, MIGRATIONS } from './store/migrations.js';
 export * from './config/types.js';

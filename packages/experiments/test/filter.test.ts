@@ -78,6 +78,14 @@ describe('filter language', () => {
     expect(kept('tag="keep" and hidden_units>=100 and status=finished')).toEqual([1]);
   });
 
+  it('matches text containing a value with ~: notes, tags, status, parameters', () => {
+    expect(kept('note~"FIRST tr"')).toEqual([0]);
+    expect(kept('tag~ee')).toEqual([0, 1]);
+    expect(kept('status~fin')).toEqual([0, 1]);
+    expect(kept('hidden_units~0')).toEqual([0, 1, 2, 3]);
+    expect(kept('not note~try')).toEqual([1, 2, 3]);
+  });
+
   it('keeps a bare word as a case-insensitive text match, and blank keeps everything', () => {
     expect(kept('FAIL')).toEqual([2]);
     expect(kept('hidden_units=10 finished')).toEqual([0]);
@@ -104,7 +112,7 @@ describe('filter language', () => {
     expect(unknown.reason).toMatch(/unknown name 'hiden_units'.*hidden_units/);
     const ambiguous = compileFilter('k=1', { sweptParams: ['a.k', 'b.k'], metrics: [] });
     expect(!ambiguous.ok && ambiguous.error.reason).toMatch(/ambiguous: write a\.k or b\.k/);
-    expect(errorOf('status<3').reason).toMatch(/only be compared with = or !=/);
+    expect(errorOf('status<3').reason).toMatch(/only be compared with =, != or ~/);
     const notNumber = errorOf('ll > abc');
     expect(notNumber.column).toBe(6);
     expect(notNumber.reason).toMatch(/compares numbers/);

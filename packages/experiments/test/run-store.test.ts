@@ -2,9 +2,11 @@
  * The run store contract, on both engines: the same tests run against SQLite
  * and a real PostgreSQL server (skipped, and reported so, where none starts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LeaseLostError,
@@ -49,6 +51,19 @@ function runsOf(values: number[]): PlannedRunRow[] {
 const me = { host: 'test-host', pid: process.pid };
 const samples = (n: number, fill: number) => ({ data: new Float32Array(n * 6).fill(fill), n, height: 2, width: 3 });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const STORE_SOURCE = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+/** A process that creates (opens for writing) the SQLite database at `path`, then closes it. */
+function spawnCreator(path: string): ChildProcess {
+  const script = `import { openRunStore } from ${JSON.stringify(STORE_SOURCE)};
+    await (await openRunStore(${JSON.stringify(path)})).close();`;
+  return spawn(
+    process.execPath,
+    ['--conditions=@rbm-lab/source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { stdio: 'ignore' },
+  );
+}
 
 const engines: Array<{ name: string; skip: boolean; location: () => Promise<string> }> = [
   { name: 'sqlite', skip: false, location: async () => join(mkdtempSync(join(dir, 'db-')), 'runs', 'rbm-lab.db') },
@@ -228,6 +243,26 @@ describe.each(engines)('run store contract on $name', ({ skip, location }) => {
     await reader.close();
     await store.close();
   });
+
+  it.skipIf(skip)('reads the curves of many runs at once, the same as one run at a time', async () => {
+    const { where, store } = await open();
+    const hidden = [10, 20, 30];
+    await store.submitSweep(sweepOf(hidden), runsOf(hidden));
+    for (const h of hidden.slice(0, 2)) {
+      const lease = (await store.claimRun(me))!;
+      for (let e = 1; e <= 3; e++) await store.recordEpoch(lease, e, { recon_error: h / 100 + 1 / e, pll: -h * e });
+    }
+    const reader = await openRunStoreReader(where);
+    const ids = [...hidden.map((h) => `run${h}abcdef`), 'nosuchrun'];
+    const bulk = await reader.getEpochMetricsOfRuns(ids);
+    expect([...bulk.keys()]).toEqual(ids);
+    for (const id of ids) expect(bulk.get(id)).toEqual(await reader.getEpochMetrics(id));
+    expect(bulk.get('run20abcdef')?.pll).toEqual([1, 2, 3].map((e) => ({ step: e, value: -20 * e })));
+    expect(bulk.get('run30abcdef')).toEqual({});
+    expect((await reader.getEpochMetricsOfRuns([])).size).toBe(0);
+    await reader.close();
+    await store.close();
+  });
 });
 
 describe.skipIf(!HAS_POSTGRES)('PostgreSQL engine', () => {
@@ -260,6 +295,28 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL engine', () => {
 });
 
 describe('SQLite file checks', () => {
+  it('never shows a reader a database that is still being created (several creators at once)', async () => {
+    for (let round = 0; round < 2; round++) {
+      const path = join(mkdtempSync(join(dir, 'create-')), 'rbm-lab.db');
+      const creators = Array.from({ length: 3 }, () => spawnCreator(path));
+      while (creators.some((c) => c.exitCode === null)) {
+        if (existsSync(path)) {
+          // No 'no schema' and no 'older than' in between: the file appears complete.
+          const reader = await openRunStoreReader(path);
+          expect(await reader.listSweeps()).toEqual([]);
+          await reader.close();
+        }
+        await pause(1);
+      }
+      expect(creators.map((c) => c.exitCode)).toEqual([0, 0, 0]);
+      const reader = await openRunStoreReader(path);
+      expect(await reader.listSweeps()).toEqual([]);
+      await reader.close();
+      // nothing of the creation is left beside the database
+      expect(readdirSync(dirname(path)).filter((f) => f.includes('.creating-'))).toEqual([]);
+    }
+  });
+
   it('reads a file that is not a database, or empty, as a named error and creates nothing', async () => {
     const text = join(dir, 'notes.db');
     writeFileSync(text, 'just some text, long enough to have a header of one hundred bytes...'.repeat(3));

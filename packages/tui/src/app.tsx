@@ -14,7 +14,7 @@ import { truncate } from './format.js';
 import { footerText, type KeyName, keyNames } from './keys.js';
 import { ScreenBody } from './screen-body.js';
 import { initialState, reduceApp, topScreen } from './state/app.js';
-import { footerBindings } from './state/keymap.js';
+import { footerBindings, needsScreenData } from './state/keymap.js';
 import type { AppState, Settings } from './state/types.js';
 import { type ActiveScreen, useActiveScreen } from './use-screen.js';
 
@@ -73,8 +73,10 @@ function useKeyQueue(state: AppState, setState: (s: AppState) => void, active: A
   }, []);
   useInput(onInput);
   useEffect(() => {
-    if (queue.length === 0 || !active.ready) return;
-    let next = reduceApp(state, queue[0], active.ctx);
+    if (queue.length === 0) return;
+    // Keys that need the screen's data wait for it; help, back, quit and the toggles do not.
+    if (!active.ready && needsScreenData(topScreen(state), queue[0], isTyping(state))) return;
+    let next = reduceApp(state, queue[0], active.ready ? active.ctx : null);
     let used = 1;
     // Text typed into the filter needs no screen data: take it all in one go.
     while (used < queue.length && !next.quit && isTyping(next)) next = reduceApp(next, queue[used++], null);

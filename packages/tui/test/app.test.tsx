@@ -143,6 +143,44 @@ describe('dashboard over a real run database', () => {
     app.unmount();
   });
 
+  it('scrubs through the samples drawn during training with , and ., back to the final ones', async () => {
+    const { press, app, waitForText, frame } = open();
+    await waitForText('Sweeps (');
+    await press(KEY.down, KEY.enter, KEY.enter);
+    const runId = fixture.runIds[0];
+    await waitForText('generated samples (6, 20x16): final (3 of 3)  , . scrub');
+    const shows = (grid: { data: Float32Array; n: number }) => {
+      const expected = renderHalfBlocks(
+        { data: grid.data, rows: grid.n, cols: 320 },
+        { height: 20, width: 16, cols: 1, maxImages: 1 },
+      ).split('\n');
+      const lines = frame().split('\n');
+      const start = lines.findIndex((l) => l.includes(expected[0]) && l.includes(expected[0]));
+      return start > 0 && expected.every((line, i) => lines[start + i]?.includes(line));
+    };
+    expect(shows(fixture.samples.get(runId)!)).toBe(true);
+    await press(',');
+    await waitForText('generated samples (4, 20x16): epoch 4 (2 of 3)');
+    expect(shows(fixture.epochSamples.get(`${runId}@4`)!)).toBe(true);
+    await press(',', ',');
+    await waitForText('epoch 2 (1 of 3)');
+    expect(shows(fixture.epochSamples.get(`${runId}@2`)!)).toBe(true);
+    expect(shows(fixture.samples.get(runId)!)).toBe(false);
+    // the epoch stays when stepping to the next finished run
+    await press(KEY.right, KEY.right);
+    await waitForText(`run ${fixture.runIds[2].slice(0, 12)}`);
+    await waitForText('epoch 2 (1 of 3)');
+    expect(shows(fixture.epochSamples.get(`${fixture.runIds[2]}@2`)!)).toBe(true);
+    await press('.', '.');
+    await waitForText('final (3 of 3)');
+    // the help lists the keys
+    await press('?');
+    const help = await waitForText('Keys (any key closes this help)');
+    expect(help).toMatch(/^\s+,\s+samples of an earlier epoch/m);
+    expect(help).toMatch(/^\s+\.\s+samples of a later epoch/m);
+    app.unmount();
+  });
+
   it('renders MNIST 28x28 samples', async () => {
     const { press, app, waitForText } = open();
     await waitForText('Sweeps (');

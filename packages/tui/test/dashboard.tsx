@@ -28,6 +28,8 @@ export interface DashboardOptions {
   size?: { columns: number; rows: number };
   pollMs?: number;
   settings?: Partial<Settings>;
+  /** Wraps each reader the app opens (e.g. to hold a read until the test releases it). */
+  wrapReader?: (reader: RunStoreReader) => RunStoreReader;
 }
 
 export interface Dashboard {
@@ -43,7 +45,7 @@ export interface Dashboard {
 
 export function openDashboard(
   dbPath: string,
-  { size = SIZE, pollMs = 50, settings }: DashboardOptions = {},
+  { size = SIZE, pollMs = 50, settings, wrapReader = (r) => r }: DashboardOptions = {},
 ): Dashboard {
   const readers: RunStoreReader[] = [];
   const app = render(
@@ -52,7 +54,7 @@ export function openDashboard(
       openReader={() =>
         openDatabaseReader(dbPath)?.then((reader) => {
           readers.push(reader);
-          return reader;
+          return wrapReader(reader);
         }) ?? null
       }
       pollMs={pollMs}

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bestPoint, formatNumber, summarize } from '@rbm-lab/experiments';
+import { bestPoint, formatNumber, type RunStoreReader, summarize } from '@rbm-lab/experiments';
 import { KEY, openDashboard, tableRows } from './dashboard.js';
 import {
   type Fixture,
@@ -105,7 +105,8 @@ describe('columns that fit', () => {
     expect(chooser).toMatch(/\[ \] ais_log_z\s/);
     expect(chooser).toMatch(/\[x\] recon_error\s/);
     // params (3), then the main metric, then ais_log_z
-    await press('j', 'j', 'j', 'j', KEY.space, 'G', KEY.space);
+    // time is the last column but the tags
+    await press('j', 'j', 'j', 'j', KEY.space, 'G', 'k', KEY.space);
     await waitFor((s) => /\[x\] ais_log_z\s/.test(s) && /\[ \] time\s/.test(s));
     await press(KEY.esc);
     const f = await waitFor((s) => tableRows(s).length === 12);
@@ -184,6 +185,51 @@ describe('the filter language', () => {
       'log scale on the y axis',
     ])
       expect(help).toContain(text);
+    app.unmount();
+  });
+});
+
+describe('a slow load does not hold up the keys that need no data', () => {
+  it('answers help, back and the toggles while the curves of the sweep are still being read', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The real reader, with its bulk curve read held until the test lets it go.
+    const hold = (reader: RunStoreReader): RunStoreReader =>
+      new Proxy(reader, {
+        get(target, property, receiver) {
+          if (property === 'getEpochMetricsOfRuns')
+            return async (ids: readonly string[]) => {
+              await held;
+              return target.getEpochMetricsOfRuns(ids);
+            };
+          const value = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    const { press, waitFor, waitForText, frame, app } = openDashboard(fixture.dbPath, {
+      size: { columns: 160, rows: 44 },
+      wrapReader: hold,
+    });
+    await waitForText('Sweeps (3)');
+    await press(KEY.down, KEY.down, KEY.enter);
+    await waitFor((s) => tableRows(s).length === 12);
+    // best-epoch values need every run's curves: the read is held
+    await press('b', '?');
+    await waitForText('Keys (any key closes this help)');
+    await press(KEY.esc);
+    // grouping toggles at once too; moving the cursor waits for the data
+    await waitFor((s) => s.includes('loading…') && !s.includes('Keys ('));
+    await press('a', 'j');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame()).toContain('loading…');
+    expect(tableRows(frame())).toHaveLength(0);
+    release();
+    // the cursor key typed during the load acts once the rows are there: on the second group
+    const loaded = await waitFor((s) => tableRows(s).length === 4 && tableRows(s)[1].startsWith('›'));
+    expect(loaded).toContain('grouped over seeds');
+    expect(loaded).toContain('values: best epoch');
     app.unmount();
   });
 });

@@ -128,11 +128,19 @@ export interface Fixture {
   runIds: string[];
   /** The samples written for each finished run (real dataset images standing in for generated ones). */
   samples: Map<string, { data: Float32Array; n: number; height: number; width: number }>;
+  /** The samples written during training, by `<run id>@<epoch>` (cross sweep, even epochs). */
+  epochSamples: Map<string, { data: Float32Array; n: number; height: number; width: number }>;
   /** The run of the running sweep that is in progress; tests extend it live. */
   liveRunId: string;
   /** The claim on the live run: tests write through it as a worker would. */
   liveLease: RunLease;
   liveSweepId: string;
+}
+
+/** 4 images of character 5 + epoch: different images at every sampled epoch, and from the final ones. */
+function epochSamplesOf(images: Float32Array, runIndex: number, epoch: number) {
+  const start = ((5 + epoch) % 6) * 39 * 320 + runIndex * 320;
+  return { data: images.slice(start, start + 4 * 320), n: 4, height: 20, width: 16 };
 }
 
 export async function writeFixture(): Promise<Fixture> {
@@ -142,6 +150,7 @@ export async function writeFixture(): Promise<Fixture> {
   const alpha = await loadAlphaDigits({ chars: ['A', 'B', 'C', 'D', 'E', 'F'] });
   const mnist = await loadMnist({ split: 'test', limit: 8 });
   const samples = new Map<string, { data: Float32Array; n: number; height: number; width: number }>();
+  const epochSamples = new Map<string, { data: Float32Array; n: number; height: number; width: number }>();
   // written first, so it is the least recently updated sweep: last in the sweeps list
   const seedsSweepId = await writeSeededSweep(store);
 
@@ -189,10 +198,15 @@ export async function writeFixture(): Promise<Fixture> {
       continue;
     }
     for (let e = 1; e <= EPOCHS; e++) {
-      await store.recordEpoch(lease, e, {
-        reconstruction_error: crossError(h, c, e),
-        pseudo_likelihood: crossLikelihood(h, c) - 10 / e,
-      });
+      // samples during training at the even epochs: images of a later character, one per epoch
+      const sampled = e % 2 === 0 ? epochSamplesOf(alpha.images.data, run.index, e) : undefined;
+      if (sampled) epochSamples.set(`${run.id}@${e}`, sampled);
+      await store.recordEpoch(
+        lease,
+        e,
+        { reconstruction_error: crossError(h, c, e), pseudo_likelihood: crossLikelihood(h, c) - 10 / e },
+        sampled,
+      );
     }
     // 6 images of the run's first characters, 20x16
     const n = 6;
@@ -253,6 +267,7 @@ export async function writeFixture(): Promise<Fixture> {
     crossSweepId,
     runIds: runs.map((r) => r.id),
     samples,
+    epochSamples,
     liveRunId: mnistRuns[1].id,
     liveLease,
     liveSweepId,

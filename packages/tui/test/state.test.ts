@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
 import { actionOf, type Binding, footerText, keyNames } from '../src/keys.js';
 import { GLOBAL_KEYS, initialState, reduceApp, topScreen } from '../src/state/app.js';
-import { footerBindings, helpSections, SCREEN_KEYS } from '../src/state/keymap.js';
+import { footerBindings, helpSections, needsScreenData, SCREEN_KEYS } from '../src/state/keymap.js';
 import { runsOf } from '../src/state/sweeps.js';
 import type { AppState, RunsContext, Screen, ScreenContext } from '../src/state/types.js';
 
@@ -140,12 +140,33 @@ describe('runs table', () => {
 
 describe('curve screens', () => {
   const detail = withTop({ kind: 'detail', sweepId: 's1', subject: ['r2'], grouped: false, metric: 0 });
-  const ctx: ScreenContext = { kind: 'detail', subjects: [['r1'], ['r2'], ['r3']] };
+  const ctx: ScreenContext = {
+    kind: 'detail',
+    subjects: [['r1'], ['r2'], ['r3']],
+    sampleEpochs: [10, 20, 30],
+    finalSamples: true,
+  };
 
   it('steps through the runs of the sweep with ← →, stopping at the ends', () => {
     expect(top(press(detail, ['right'], ctx))).toMatchObject({ subject: ['r3'] });
     expect(top(press(detail, ['right', 'right'], ctx))).toMatchObject({ subject: ['r3'] });
     expect(top(press(detail, ['left', 'left'], ctx))).toMatchObject({ subject: ['r1'] });
+  });
+
+  it('scrubs the samples with , and . through the sampled epochs to the final samples, stopping at the ends', () => {
+    const epochs = (keys: string[]) => top(press(detail, keys, ctx)) as { sampleEpoch?: number };
+    expect(epochs([',']).sampleEpoch).toBe(30);
+    expect(epochs([',', ',', ',', ',']).sampleEpoch).toBe(10);
+    expect(epochs([',', ',', '.']).sampleEpoch).toBe(30);
+    // past the last sampled epoch: the final samples (undefined: the latest)
+    expect(epochs([',', '.']).sampleEpoch).toBeUndefined();
+    expect(epochs(['.']).sampleEpoch).toBeUndefined();
+    // the chosen epoch stays when stepping to the next run
+    expect(top(press(detail, [',', ',', 'right'], ctx))).toMatchObject({ subject: ['r3'], sampleEpoch: 20 });
+    // a run still training (no final samples): the latest is its last sampled epoch
+    const live = { ...ctx, finalSamples: false };
+    expect((top(press(detail, [','], live)) as { sampleEpoch?: number }).sampleEpoch).toBe(20);
+    expect((top(press(detail, [',', '.'], live)) as { sampleEpoch?: number }).sampleEpoch).toBeUndefined();
   });
 
   it('cycles the curve with m/M, smoothing with e (off, 0.6, 0.9) and the log scale with l', () => {
@@ -161,6 +182,19 @@ describe('curve screens', () => {
     const heat = withTop({ kind: 'heatmap', sweepId: 's1', pair: 0, transpose: false, metric: 0 });
     expect(top(press(heat, ['m', 'p', 'p', 't'], null))).toMatchObject({ metric: 1, pair: 2, transpose: true });
     expect(press(heat, ['a'], null).settings.grouped).toBe(true);
+  });
+});
+
+describe('keys while a screen loads', () => {
+  it('lets help, back, quit and the toggles through, and holds keys that act on rows', () => {
+    const runs = runsOf('s1');
+    for (const key of ['?', 'esc', 'q', 'a', 'b']) expect(needsScreenData(runs, key)).toBe(false);
+    for (const key of ['j', 'enter', ' ', 's', '/', ']']) expect(needsScreenData(runs, key)).toBe(true);
+    const detail: Screen = { kind: 'detail', sweepId: 's1', subject: ['r'], grouped: false, metric: 0 };
+    for (const key of ['e', 'l']) expect(needsScreenData(detail, key)).toBe(false);
+    for (const key of [',', '.', 'right']) expect(needsScreenData(detail, key)).toBe(true);
+    // typing a filter is text, and needs nothing
+    expect(needsScreenData(runs, 'j', true)).toBe(false);
   });
 });
 

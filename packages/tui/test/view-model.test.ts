@@ -156,3 +156,58 @@ describe('chart and layout helpers', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
   });
 });
+
+describe('grouped progress and tags in the runs table', () => {
+  const seeded = { ...sweep, sweptParams: ['model.hidden_units', 'seed'] } as SweepSummary;
+  const member = (index: number, seed: number, status: 'finished' | 'running' | 'pending', epoch: number) => ({
+    ...run(
+      index,
+      { 'model.hidden_units': 10, seed },
+      status === 'finished' ? { ais_log_likelihood: -100 - seed } : {},
+      status,
+    ),
+    seed,
+    epoch,
+    epochs: 40,
+  });
+
+  it('shows finished/total runs of a group and the mean epoch of its running runs, not summed epochs', () => {
+    const runs = [
+      member(0, 0, 'finished', 40),
+      member(1, 1, 'running', 10),
+      member(2, 2, 'running', 21),
+      member(3, 3, 'pending', 0),
+    ];
+    const table = runsTable(seeded, runs, { sortKey: 'index', descending: false, filter: '', grouped: true });
+    expect(table.columns.find((c) => c.key === 'progress')?.title).toBe('progress');
+    // 1 of 4 finished; running at epochs 10 and 21: mean 15.5 -> 16
+    expect(table.rows[0].cells.progress).toBe('1/4 runs ep 16/40');
+    expect(table.rows[0].sortValues.progress).toBe((40 + 10 + 21) / 160);
+    const done = runsTable(seeded, [member(0, 0, 'finished', 40), member(1, 1, 'finished', 40)], {
+      sortKey: 'index',
+      descending: false,
+      filter: '',
+      grouped: true,
+    });
+    expect(done.rows[0].cells.progress).toBe('2/2 runs');
+  });
+
+  it('adds a tags column (✎ for a note) once a run is annotated, and filters on tags', () => {
+    const plain = [member(0, 0, 'finished', 40), member(1, 1, 'finished', 40)];
+    const query = { sortKey: 'index', descending: false, filter: '' };
+    expect(runsTable(seeded, plain, query).columns.map((c) => c.key)).not.toContain('tags');
+    const annotated = [
+      { ...plain[0], tags: ['keep', 'fig3'] },
+      { ...plain[1], note: 'lr too high' },
+    ];
+    const table = runsTable(seeded, annotated, query);
+    expect(table.rows.map((r) => r.cells.tags)).toEqual(['keep,fig3', '✎']);
+    expect(runsTable(seeded, annotated, { ...query, grouped: true }).rows[0].cells.tags).toBe('keep,fig3 ✎');
+    expect(runsTable(seeded, annotated, { ...query, filter: 'tag=keep' }).rows.map((r) => r.key)).toEqual([
+      plain[0].id,
+    ]);
+    expect(runsTable(seeded, annotated, { ...query, filter: 'note~"too high"' }).rows.map((r) => r.key)).toEqual([
+      plain[1].id,
+    ]);
+  });
+});

@@ -100,6 +100,66 @@ export function probeGemms(gemms: readonly Gemm[]): ComputeProbe['gflops'] {
   return gflops;
 }
 
+/** The probe a parent passed down with the path it forced (RBM_LAB_PROBE), when it is well formed and chose that path. */
+export function probeFromEnvironment(value: string | undefined, path: ComputePath): ProbeResult | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !hasProbeFigures(parsed)) return undefined;
+  const { gflops, cached, measuredAt, loadAverage } = parsed as Record<string, unknown>;
+  if (typeof cached !== 'boolean') return undefined;
+  const probe: ComputeProbe = {
+    gflops: gflops as ComputeProbe['gflops'],
+    cached: cached as boolean,
+    measuredAt: measuredAt as string,
+    loadAverage: loadAverage as number,
+  };
+  return fastestPath(probe.gflops) === path ? { ...probe, chosen: path } : undefined;
+}
+
+/** Environment variable that forces a compute path. */
+export const BACKEND_ENV = 'RBM_LAB_BACKEND';
+/**
+ * Environment variable with the probe figures (JSON ComputeProbe) behind a
+ * forced path: a sweep probes once and gives its run processes the choice and
+ * the figures, so they all run and record the same path and the same probe.
+ */
+export const PROBE_ENV = 'RBM_LAB_PROBE';
+
+/** RBM_LAB_BACKEND and RBM_LAB_PROBE for a child process that should use `choice` without probing. */
+export function probeEnvironment(choice: { path: ComputePath; probe?: ComputeProbe }): Record<string, string> {
+  return {
+    [BACKEND_ENV]: choice.path,
+    ...(choice.probe === undefined ? {} : { [PROBE_ENV]: JSON.stringify(choice.probe) }),
+  };
+}
+
+/** 'chosen by probe: native-blas 150, wasm-sgemm 95, wasm 9 GFLOP/s (cached 2026-11-25)' */
+export function describeProbe(probe: ProbeResult): string {
+  const figures = Object.entries(probe.gflops)
+    .sort((x, y) => y[1] - x[1])
+    .map(([path, gflops]) => `${path} ${gflops.toFixed(1)}`)
+    .join(', ');
+  const when = probe.cached ? `cached ${probe.measuredAt.slice(0, 10)}, ` : '';
+  return `chosen by probe: ${figures} GFLOP/s (${when}load ${probe.loadAverage.toFixed(1)})`;
+}
+
+/** Whether a probe read back (cache file, environment) has its figures: GFLOP/s per path, when, at what load. */
+function hasProbeFigures(value: object): boolean {
+  const { gflops, measuredAt, loadAverage } = value as Record<string, unknown>;
+  const figures = typeof gflops === 'object' && gflops !== null ? Object.entries(gflops) : [];
+  return (
+    typeof measuredAt === 'string' &&
+    typeof loadAverage === 'number' &&
+    figures.length > 0 &&
+    figures.every(([, rate]) => typeof rate === 'number' && Number.isFinite(rate))
+  );
+}
+
 /** The fastest path of a probe's figures. */
 export function fastestPath(gflops: Partial<Record<ComputePath, number>>): ComputePath {
   const ranked = (Object.entries(gflops) as [ComputePath, number][]).sort((x, y) => y[1] - x[1]);
@@ -147,15 +207,7 @@ async function readCacheFile(file: string): Promise<ProbeCacheFile> {
 export async function readProbeCache(file: string, key: string): Promise<ProbeResult | undefined> {
   const entry: unknown = (await readCacheFile(file)).entries[key];
   if (typeof entry !== 'object' || entry === null) return undefined;
-  const { gflops, chosen, measuredAt, loadAverage } = entry as Record<string, unknown>;
-  const figures = typeof gflops === 'object' && gflops !== null ? Object.entries(gflops) : [];
-  const valid =
-    typeof chosen === 'string' &&
-    typeof measuredAt === 'string' &&
-    typeof loadAverage === 'number' &&
-    figures.length > 0 &&
-    figures.every(([, rate]) => typeof rate === 'number' && Number.isFinite(rate));
-  if (!valid) return undefined;
+  if (typeof (entry as { chosen?: unknown }).chosen !== 'string' || !hasProbeFigures(entry)) return undefined;
   return { ...(entry as Omit<ProbeResult, 'cached'>), cached: true };
 }
 

@@ -65,3 +65,23 @@ export function bestPoint(points: readonly CurvePoint[], direction: MetricDirect
   }
   return best;
 }
+
+/**
+ * The log scale the finite values of a curve allow, or null when they have no one sign:
+ * - all positive: 'log', t = log10(y);
+ * - all negative (log-likelihoods): 'negative-log', t = -log10(-y), which keeps
+ *   larger values higher on the axis and spreads out the values near zero.
+ * A zero or both signs: null (the chart stays linear and says why).
+ */
+export function logScaleKind(values: readonly number[]): 'log' | 'negative-log' | null {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return null;
+  if (finite.every((v) => v > 0)) return 'log';
+  if (finite.every((v) => v < 0)) return 'negative-log';
+  return null;
+}
+
+/** t = -log10(-y): the position of a negative value on a 'negative-log' axis. */
+export function negativeLog(y: number): number {
+  return -Math.log10(-y);
+}

@@ -5,7 +5,7 @@
  *   (learning_rate=0.1 or learning_rate=0.01) and not status=failed
  *   fail                       a bare word: text match, as before
  *
- * Comparisons `= != < <= > >=` between a name and a value; `and`, `or`, `not`
+ * Comparisons `= != < <= > >=` between a name and a value, and `~` (contains, as text); `and`, `or`, `not`
  * and parentheses (`not` binds tightest, then `and`, then `or`); terms written
  * next to each other are joined by `and`. Names are swept parameters (full
  * dotted path or its last segment), metric names, `status`, `seed`, `id`
@@ -20,7 +20,7 @@ import { UserError } from '@rbm-lab/datasets';
 import { formatNumber } from '../format.js';
 import type { RunRecord } from '../store/types.js';
 
-export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
 
 export type FilterNode =
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
@@ -58,7 +58,7 @@ type Token =
   | { kind: '(' | ')'; at: number }
   | { kind: 'end'; at: number };
 
-const WORD_STOP = /[\s()=!<>"']/;
+const WORD_STOP = /[\s()=!<>~"']/;
 
 function tokenize(text: string): FilterResult<Token[]> {
   const tokens: Token[] = [];
@@ -76,6 +76,8 @@ function tokenize(text: string): FilterResult<Token[]> {
       if (close < 0) return fail(i, `unterminated quote ${c}`);
       tokens.push({ kind: 'string', text: text.slice(i + 1, close), at: i });
       i = close + 1;
+    } else if (c === '~') {
+      tokens.push({ kind: 'op', op: '~', at: i++ });
     } else if (c === '=' || c === '<' || c === '>' || c === '!') {
       const two = text.slice(i, i + 2);
       const op = (['!=', '<=', '>=', '=='].includes(two) ? two : c) as CompareOp | '!' | '==';
@@ -272,6 +274,8 @@ function compareNumbers(a: number, op: CompareOp, b: number): boolean {
       return a > b;
     case '>=':
       return a >= b;
+    case '~':
+      return false;
   }
 }
 
@@ -282,17 +286,27 @@ function equalsText(value: unknown, literal: string): boolean {
   return String(value).toLowerCase() === literal.toLowerCase();
 }
 
+/** `~`: the value's text (any element of a list, such as the tags) contains the needle, without regard to case. */
+function containsText(value: unknown, needle: string): boolean {
+  if (Array.isArray(value)) return value.some((v) => containsText(v, needle));
+  const shown =
+    typeof value === 'number' ? formatNumber(value) : typeof value === 'string' ? value : JSON.stringify(value);
+  return shown.toLowerCase().includes(needle);
+}
+
 function compilePredicate(node: Extract<FilterNode, { kind: 'compare' }>, field: Field, text: string): RunPredicate {
   const { op, value: literal } = node;
   const numeric = !node.quoted && literal.trim() !== '' && Number.isFinite(Number(literal)) ? Number(literal) : null;
-  if (EQUALITY_ONLY.has(field.kind) && op !== '=' && op !== '!=')
-    throw new FilterError(text, node.nameAt + 1, `'${node.name}' can only be compared with = or !=`);
-  if (op !== '=' && op !== '!=' && numeric === null)
+  const textual = op === '=' || op === '!=' || op === '~';
+  if (EQUALITY_ONLY.has(field.kind) && !textual)
+    throw new FilterError(text, node.nameAt + 1, `'${node.name}' can only be compared with =, != or ~`);
+  if (!textual && numeric === null)
     throw new FilterError(text, node.valueAt + 1, `'${op}' compares numbers, and '${literal}' is not a number`);
   const needle = literal.toLowerCase();
   const positive = (run: FilterableRun): boolean | undefined => {
     const value = fieldValue(run, field);
     if (value === undefined || value === null) return undefined;
+    if (op === '~') return containsText(value, needle);
     if (field.kind === 'id') return String(value).toLowerCase().startsWith(needle);
     if (field.kind === 'note') return String(value).toLowerCase().includes(needle);
     if (field.kind === 'tag') return (value as readonly string[]).some((t) => t.toLowerCase() === needle);

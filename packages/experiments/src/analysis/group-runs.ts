@@ -10,7 +10,10 @@ import { type Summary, summarize } from './stats.js';
 /** The swept parameter that holds the repeat seed (see `sweptParams` in config/grid.ts). */
 export const SEED_PARAM = 'seed';
 
-export interface RunGroup<R extends RunRecord = RunRecord> {
+/** What grouping reads of a run: the store's records, and the report's runs with their curves, both have it. */
+export type GroupableRun = Pick<RunRecord, 'id' | 'index' | 'status' | 'params' | 'metrics'>;
+
+export interface RunGroup<R extends GroupableRun = RunRecord> {
   /** Stable key: the canonical JSON of the group's parameters. */
   key: string;
   /** The swept parameters the runs share (every swept parameter but the seed). */
@@ -28,16 +31,16 @@ function emptyCounts(): Record<RunStatus, number> {
 }
 
 /** The parameters that identify a run's group: every swept parameter except the seed. */
-export function groupParams(run: RunRecord, sweptParams: readonly string[]): Record<string, unknown> {
+export function groupParams(run: GroupableRun, sweptParams: readonly string[]): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const path of sweptParams) if (path !== SEED_PARAM) params[path] = run.params[path];
   return params;
 }
 
 /** Which number of a run stands for a metric; by default its final value. */
-export type MetricValueFn<R extends RunRecord> = (run: R, metric: string) => number | undefined;
+export type MetricValueFn<R extends GroupableRun> = (run: R, metric: string) => number | undefined;
 
-export interface GroupOptions<R extends RunRecord> {
+export interface GroupOptions<R extends GroupableRun> {
   /** The value summarised per run and metric (e.g. the best epoch's value instead of the final one). */
   metricValue?: MetricValueFn<R>;
   /** Metrics to summarise; by default every final metric of the finished runs. */
@@ -48,7 +51,7 @@ export interface GroupOptions<R extends RunRecord> {
  * Groups runs that differ only by seed, in the order of each group's first run.
  * With no swept seed every group holds one run (n = 1, std undefined).
  */
-export function groupRuns<R extends RunRecord>(
+export function groupRuns<R extends GroupableRun>(
   runs: readonly R[],
   sweptParams: readonly string[],
   options: GroupOptions<R> = {},
@@ -74,16 +77,16 @@ export function groupRuns<R extends RunRecord>(
   }));
 }
 
-export function countStatuses(runs: readonly RunRecord[]): Record<RunStatus, number> {
+export function countStatuses(runs: readonly Pick<RunRecord, 'status'>[]): Record<RunStatus, number> {
   const counts = emptyCounts();
   for (const run of runs) counts[run.status] += 1;
   return counts;
 }
 
-const finalValue = (run: RunRecord, metric: string): number | undefined => run.metrics[metric];
+const finalValue = (run: GroupableRun, metric: string): number | undefined => run.metrics[metric];
 
 /** Summary of each metric over the given runs (a run without a finite value does not count). */
-export function summarizeMetrics<R extends RunRecord>(
+export function summarizeMetrics<R extends GroupableRun>(
   runs: readonly R[],
   { metricValue = finalValue, metrics }: GroupOptions<R> = {},
 ): Record<string, Summary> {

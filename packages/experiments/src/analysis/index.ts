@@ -5,3 +5,4 @@ export * from './group-runs.js';
 export * from './curves.js';
 export * from './columns.js';
 export * from './filter.js';
+export * from './group-text.js';

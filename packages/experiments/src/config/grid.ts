@@ -128,6 +128,19 @@ export function sweptParams(study: Pick<Study, 'seed' | 'sweep'>): string[] {
   return paths;
 }
 
+/**
+ * Samples drawn during training (eval.sample_every) leave a run's numbers as
+ * they are (a test checks this for every model), so they are no part of any id:
+ * turning them on in a study keeps its sweep and runs.
+ */
+function withoutSampling<T extends { eval?: unknown }>(sections: T): T {
+  const evalSection = sections.eval as Record<string, unknown> | undefined;
+  if (evalSection === undefined || !('sample_every' in evalSection)) return sections;
+  const { sample_every: _every, ...kept } = evalSection;
+  const { eval: _eval, ...others } = sections;
+  return (Object.keys(kept).length > 0 ? { ...others, eval: kept } : others) as T;
+}
+
 /** Stable id of a study: everything that changes what runs, not its description or file layout. */
 export function sweepIdOf(study: Study): string {
   const { description: _description, ...rest } = study as Study & { extends?: unknown };
@@ -137,7 +150,7 @@ export function sweepIdOf(study: Study): string {
     const { max_attempts: _attempts, run_timeout: _timeout, ...grid } = rest.sweep;
     rest.sweep = grid;
   }
-  return shortHash(rest);
+  return shortHash(withoutSampling(rest));
 }
 
 /** The sections of a grid point that make up a run's config, as the study sets them (no defaults). */
@@ -150,13 +163,19 @@ function runSections(point: Study): Pick<RunConfig, 'dataset' | 'model' | 'train
   };
 }
 
+/** The sections that make a run's identity: what the study sets, samples over training left out. */
+function identitySections(point: Study) {
+  const sections = runSections(point);
+  return { ...sections, eval: withoutSampling(sections).eval ?? {} };
+}
+
 /**
  * A run's stable id: the sweep id, the seed and the values the study sets at this
  * grid point, defaults left out, so that a new hyperparameter with a default (or a
  * changed default) keeps every id and a database's finished runs stay finished.
  */
 export function runIdOf(sweepId: string, point: Study, seed: number): string {
-  return shortHash({ sweep: sweepId, seed, set: runSections(point) });
+  return shortHash({ sweep: sweepId, seed, set: identitySections(point) });
 }
 
 /**
@@ -166,7 +185,7 @@ export function runIdOf(sweepId: string, point: Study, seed: number): string {
  * under the same keys, so submitting it adds only the new points.
  */
 export function pointKeyOf(studyName: string, point: Study, seed: number): string {
-  return shortHash({ study: studyName, seed, set: runSections(point) });
+  return shortHash({ study: studyName, seed, set: identitySections(point) });
 }
 
 /**
@@ -174,7 +193,8 @@ export function pointKeyOf(studyName: string, point: Study, seed: number): strin
  * lets a store carry a database written by an older RBM Lab over to runIdOf ids instead of rerunning it.
  */
 export function legacyRunIdOf(plan: Pick<RunPlan, 'sweepId' | 'config'>): string {
-  return shortHash({ sweep: plan.sweepId, config: plan.config });
+  // Configs of that time had no eval.sample_every.
+  return shortHash({ sweep: plan.sweepId, config: withoutSampling(plan.config) });
 }
 
 /** The config a run executes: the grid point's sections with every default filled in by the study schema. */

@@ -110,6 +110,14 @@ const evalSchema: JsonSchemaObject = {
       default: true,
       description: 'Score generated images against the data (generative models).',
     },
+    sample_every: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000,
+      default: 0,
+      description:
+        'Generative models: draw 16 images (50 Gibbs steps) every this many epochs during training, for the dashboard and reports (0 = never).',
+    },
   },
 };
 

@@ -24,6 +24,8 @@ export interface EvalConfig {
   gibbs_steps?: number;
   quality?: boolean;
   main_metric?: { name: string; lower_is_better: boolean };
+  /** Draw a few samples every this many epochs during training (0: never). */
+  sample_every?: number;
 }
 
 export interface SweepConfig {
@@ -54,7 +56,8 @@ export interface RunConfig {
   dataset: DatasetConfig;
   model: ModelConfig;
   train: Record<string, unknown>;
-  eval: Required<Omit<EvalConfig, 'metrics' | 'main_metric'>> & Pick<EvalConfig, 'metrics' | 'main_metric'>;
+  eval: Required<Omit<EvalConfig, 'metrics' | 'main_metric' | 'sample_every'>> &
+    Pick<EvalConfig, 'metrics' | 'main_metric' | 'sample_every'>;
 }
 
 export interface RunPlan {

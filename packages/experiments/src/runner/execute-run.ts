@@ -4,6 +4,7 @@ import { createModel, getModelSpec, initBackend, scoreGenerator, type Metrics } 
 import { encodePngGrid, UserError } from '@rbm-lab/datasets';
 import type { ArtifactInput, SampleGrid } from '../store/types.js';
 import type { RunResult, WorkerJob, WorkerMessage } from './messages.js';
+import { epochSampler } from './epoch-samples.js';
 import { loadRunData } from './run-data.js';
 
 const ARTIFACT_FILES = { samplesPng: 'samples.png', model: 'model' } as const;
@@ -33,11 +34,12 @@ export async function executeRun(
     seed: config.seed,
     backend,
   });
+  const sampleEpoch = epochSampler(model, spec, config, data);
   try {
     const fit = await model.fit(data.train, {
       validation: data.validation,
       signal,
-      onEpoch: (epoch, metrics) => emit({ type: 'epoch', epoch, metrics }),
+      onEpoch: async (epoch, metrics) => emit({ type: 'epoch', epoch, metrics, samples: await sampleEpoch(epoch) }),
     });
     if (fit.aborted) throw new UserError('training aborted');
 
@@ -78,7 +80,8 @@ export async function executeRun(
     const modelDir = join(job.artifactDir, ARTIFACT_FILES.model);
     await model.save(modelDir);
     artifacts.push({ kind: 'model', path: modelDir, meta: { type: model.type } });
-    return { metrics, artifacts, samples: samplesGrid };
+    const cost = config.eval.sample_every ? { epoch_samples: sampleEpoch.seconds() } : undefined;
+    return { metrics, artifacts, samples: samplesGrid, cost };
   } finally {
     model.dispose();
   }

@@ -234,7 +234,25 @@ class WorkerPool {
     this.wake = () => undefined;
   }
 
+  /**
+   * Chooses the compute path here, once, before any run starts: run processes
+   * probing side by side would slow each other's probe and could choose
+   * differently. They get the path and the probe's figures in their environment.
+   */
+  private async shareComputePath(): Promise<void> {
+    if ((this.env.RBM_LAB_BACKEND ?? '') !== '') return;
+    try {
+      const { chooseComputePath, probeEnvironment } = await import('@rbm-lab/core');
+      const choice = await chooseComputePath({ blasThreads: Number(this.env.RBM_LAB_BLAS_THREADS) });
+      Object.assign(this.env, probeEnvironment(choice));
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0];
+      this.options.progress.log(`compute paths not probed by the pool (${reason}); each run chooses its own`);
+    }
+  }
+
   async run(): Promise<PoolResult> {
+    await this.shareComputePath();
     await this.reap();
     let lastReap = Date.now();
     while (!this.stopping) {

@@ -1,10 +1,11 @@
 /** The read side of the run store, over either engine (see sql.ts). */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { SqlDatabase, SqlValue } from './sql.js';
+import { placeholders, type SqlDatabase, type SqlValue } from './sql.js';
 import {
   RUN_STATUSES,
   type ArtifactRecord,
+  type EpochCurves,
   type MetricDefinition,
   type RunRecord,
   type RunStatus,
@@ -78,6 +79,9 @@ interface RunExtras {
   cost: Map<string, Record<string, number>>;
 }
 
+/** Runs whose curves one statement of getEpochMetricsOfRuns reads. */
+const CURVE_RUNS_PER_READ = 200;
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -147,17 +151,29 @@ export class SqlStoreReader implements RunStoreReader {
     return rows.map((row) => toRunRecord(row, extras));
   }
 
-  async getEpochMetrics(runId: string): Promise<Record<string, Array<{ step: number; value: number }>>> {
-    const rows = await this.db.all<{ name: string; step: number; value: number }>(
-      'SELECT name, step, value FROM epoch_metrics WHERE run_id = ? ORDER BY name, step',
-      [runId],
-    );
-    const grouped: Record<string, Array<{ step: number; value: number }>> = {};
-    for (const row of rows) {
-      grouped[row.name] ??= [];
-      grouped[row.name].push({ step: row.step, value: row.value });
+  async getEpochMetrics(runId: string): Promise<EpochCurves> {
+    return (await this.getEpochMetricsOfRuns([runId])).get(runId) ?? {};
+  }
+
+  async getEpochMetricsOfRuns(runIds: readonly string[]): Promise<Map<string, EpochCurves>> {
+    const curves = new Map<string, EpochCurves>(runIds.map((id) => [id, {}]));
+    const unique = [...curves.keys()];
+    // A few hundred runs per statement: one read for a usual sweep, and room for
+    // other work (key presses) between the statements of a big one.
+    for (let start = 0; start < unique.length; start += CURVE_RUNS_PER_READ) {
+      const ids = unique.slice(start, start + CURVE_RUNS_PER_READ);
+      const rows = await this.db.all<{ run_id: string; name: string; step: number; value: number }>(
+        `SELECT run_id, name, step, value FROM epoch_metrics WHERE run_id IN (${placeholders(ids.length)})
+         ORDER BY run_id, name, step`,
+        ids,
+      );
+      for (const row of rows) {
+        const byName = curves.get(row.run_id) as EpochCurves;
+        byName[row.name] ??= [];
+        byName[row.name].push({ step: row.step, value: row.value });
+      }
     }
-    return grouped;
+    return curves;
   }
 
   async listArtifacts(runId: string): Promise<ArtifactRecord[]> {

@@ -5,7 +5,8 @@
  * a future schema version, not SQLite at all) is refused without being
  * created, migrated or given -wal/-shm files.
  */
-import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, linkSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RunStoreError } from './errors.js';
 import { checkOutputFile } from './fs-checks.js';
@@ -64,7 +65,13 @@ class SqliteDatabase implements SqlDatabase {
   constructor(readonly db: Database.Database) {}
 
   private serialise<T>(work: () => Promise<T> | T): Promise<T> {
-    const next = this.queue.then(work, work);
+    // better-sqlite3 answers synchronously: without a turn of the event loop before each
+    // statement, a screen reading many rows would hold up key presses until it is done.
+    const run = async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return work();
+    };
+    const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -212,10 +219,47 @@ function migrate(db: Database.Database, from: number): void {
   }
 }
 
+/**
+ * Creates a new database at `path` fully migrated, or leaves the one another
+ * process created meanwhile. The schema is written into a file of its own,
+ * which is then hard-linked to `path` (fails if `path` exists, so a database
+ * created at the same time is never replaced): a reader never sees a file
+ * there without the schema.
+ */
+function createDatabaseFile(path: string): void {
+  const temporary = `${path}.creating-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = new Database(temporary);
+    try {
+      db.pragma('busy_timeout = 10000');
+      migrate(db, 0);
+    } finally {
+      db.close();
+    }
+    try {
+      linkSync(temporary, path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // A file system without hard links: a rename, which a creator that won by a hair may lose to.
+      if (!existsSync(path)) renameSync(temporary, path);
+    }
+  } finally {
+    for (const file of [temporary, `${temporary}-journal`]) rmSync(file, { force: true });
+  }
+}
+
 /** Opens (for writing: creating and migrating) the SQLite run database at `path`. */
 export function openSqlite(path: string, options: { readOnly: boolean }): OpenedSqlite {
   const { readOnly } = options;
   if (!readOnly) checkOutputFile(path, 'database', { createFolder: true });
+  if (!readOnly && !existsSync(path)) {
+    try {
+      createDatabaseFile(path);
+    } catch (error) {
+      throw describeOpenError(path, error);
+    }
+  }
   const state = inspectSqliteFile(path);
   checkHeader(path, state, readOnly);
   checkLegacyFile(path, state);

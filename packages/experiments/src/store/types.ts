@@ -75,6 +75,9 @@ export interface RunRecord {
   cost: Record<string, number>;
 }
 
+/** A run's per-epoch curves: metric name -> points sorted by step. */
+export type EpochCurves = Record<string, Array<{ step: number; value: number }>>;
+
 export interface MetricPoint {
   runId: string;
   name: string;
@@ -132,7 +135,13 @@ export interface RunStoreReader {
   /** Runs whose id equals, or else starts with, the given text (at most `limit`). */
   findRuns(runIdOrPrefix: string, limit?: number): Promise<RunRecord[]>;
   /** Per-epoch metric series of a run, grouped by metric name, sorted by step. */
-  getEpochMetrics(runId: string): Promise<Record<string, Array<{ step: number; value: number }>>>;
+  getEpochMetrics(runId: string): Promise<EpochCurves>;
+  /**
+   * The per-epoch series of many runs in a few reads (not one per run), by run
+   * id; a run without curves (or unknown) maps to {}. For screens and reports
+   * over a whole sweep.
+   */
+  getEpochMetricsOfRuns(runIds: readonly string[]): Promise<Map<string, EpochCurves>>;
   listArtifacts(runId: string): Promise<ArtifactRecord[]>;
   /** The bytes of an artifact held in the database, or of a file artifact; undefined when unreadable. */
   readArtifact(artifact: ArtifactRecord): Promise<Uint8Array | undefined>;

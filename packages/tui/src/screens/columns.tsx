@@ -20,8 +20,9 @@ const KIND_TITLES: Record<Column['kind'], string> = {
   count: 'finished runs of a group',
   metric: 'metric',
   status: 'status',
-  progress: 'epochs done',
+  progress: 'epochs done (a group: finished runs, mean epoch of the running ones)',
   duration: 'run time',
+  tags: 'tags, ✎ when a note is set (rbm-lab tag / note)',
 };
 
 function describe(col: Column, mainMetric: string, isDefault: boolean): string {

@@ -43,7 +43,22 @@ function runHeader(run: RunRecord, width: number): Styled[] {
     { text: `backend ${run.backend ?? '-'}${run.backendDetail ? ` (${run.backendDetail})` : ''}` },
   ];
   if (run.startedAt) lines.push({ text: `started ${run.startedAt.replace('T', ' ').slice(0, 19)}` });
+  lines.push(...annotationLines([run], width));
   if (run.error) lines.push({ text: 'error:', color: 'red', bold: true }, ...errorLines(run.error, width, 6));
+  return lines;
+}
+
+/** Tags and notes (`rbm-lab tag`, `rbm-lab note`); a group's notes with the run they belong to. */
+function annotationLines(runs: RunRecord[], width: number): Styled[] {
+  const lines: Styled[] = [];
+  const tags = [...new Set(runs.flatMap((r) => r.tags))];
+  if (tags.length > 0) lines.push({ text: `tags ${tags.join(', ')}`, color: 'cyan' });
+  for (const run of runs) {
+    if (run.note === null || run.note === '') continue;
+    const who = runs.length > 1 ? `${runLabel(run)}: ` : '';
+    const text = `note ${who}${run.note}`;
+    for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color: 'magenta' });
+  }
   return lines;
 }
 
@@ -58,6 +73,7 @@ function groupHeader(label: string, runs: RunRecord[], width: number): Styled[] 
     { text: `group ${label}: ${runs.length} runs that differ only by seed`, bold: true },
     { text: `status ${status}`, color: counts.failed ? 'red' : counts.finished === runs.length ? 'green' : 'yellow' },
     { text: `mean time ${formatDuration(time)}` },
+    ...annotationLines(runs, width),
     { text: 'runs', bold: true },
   ];
   for (const run of runs) {
@@ -99,11 +115,22 @@ function infoLines(subject: SubjectData, label: string, sweep: SweepSummary | un
   return lines.map((l) => ({ ...l, text: truncate(l.text, width) }));
 }
 
+/** Where the shown samples sit among the run's: `epoch 30 (3 of 11) , . scrub`, or `final (11 of 11)`. */
+export function samplesPosition(subject: SubjectData): string {
+  const positions = subject.sampleEpochs.length + (subject.finalSamples ? 1 : 0);
+  if (positions === 0) return '';
+  const at = subject.samplesEpoch === undefined ? positions : subject.sampleEpochs.indexOf(subject.samplesEpoch) + 1;
+  const where = subject.samplesEpoch === undefined ? 'final' : `epoch ${subject.samplesEpoch}`;
+  const count = at > 0 ? ` (${at} of ${positions})` : ' (not sampled for this run)';
+  return positions > 1 ? `${where}${count}  , . scrub` : where;
+}
+
 function samplesTitle(subject: SubjectData): string {
   const s = subject.samples;
-  if (!s) return 'generated samples';
+  const position = samplesPosition(subject);
+  if (!s) return position ? `generated samples: ${position}` : 'generated samples';
   const of = subject.runs.length > 1 && subject.samplesOf ? ` of ${runLabel(subject.samplesOf)}` : '';
-  return `generated samples${of} (${s.n}, ${s.height}x${s.width})`;
+  return `generated samples${of} (${s.n}, ${s.height}x${s.width}): ${position}`;
 }
 
 export function DetailView({ subject, label, sweep, settings, metricIndex, width, height }: DetailViewProps) {
@@ -139,9 +166,11 @@ export function DetailView({ subject, label, sweep, settings, metricIndex, width
         <Text dimColor wrap="truncate-end">
           {subject.samples
             ? 'no room to draw samples: enlarge the terminal'
-            : finished
-              ? 'no samples recorded'
-              : 'samples appear when the run finishes'}
+            : subject.samplesEpoch !== undefined
+              ? `no samples at epoch ${subject.samplesEpoch} for this run`
+              : finished
+                ? 'no samples recorded'
+                : 'samples appear as the run trains (eval.sample_every) or when it finishes'}
         </Text>
       )}
     </Box>

@@ -56,3 +56,17 @@ export function footerBindings(kind: Screen['kind'], editingFilter = false): Rea
   if (editingFilter) return [FILTER_KEYS];
   return [SCREEN_KEYS[kind], GLOBAL_KEYS];
 }
+
+/** Keys that act without the screen's data: the global ones and the settings toggles. */
+const DATA_FREE: readonly Binding[] = [...GLOBAL_KEYS, ...VALUE_KEYS, ...CURVE_KEYS];
+
+/**
+ * Whether a key must wait until the screen it lands on has loaded (it moves a
+ * cursor, opens a row, ...). The others (help, back, quit, the toggles) apply
+ * at once, so the dashboard answers them while a big sweep is still loading.
+ */
+export function needsScreenData(screen: Screen, key: string, editingFilter = false): boolean {
+  if (editingFilter) return false;
+  const live: readonly Binding[] = [...GLOBAL_KEYS, ...SCREEN_KEYS[screen.kind]];
+  return !live.some((b) => b.keys.includes(key) && DATA_FREE.includes(b));
+}

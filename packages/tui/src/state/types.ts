@@ -48,6 +48,11 @@ export interface DetailScreen {
   /** Whether ←/→ step through groups (opened from a grouped table) or runs. */
   grouped: boolean;
   metric: number;
+  /**
+   * The epoch whose samples are shown (`,`/`.` scrub through them); undefined:
+   * the latest, the final samples once the run has them (follows a live run).
+   */
+  sampleEpoch?: number;
 }
 
 export interface CompareScreen {
@@ -129,6 +134,10 @@ export interface DetailContext {
   kind: 'detail';
   /** The runs (or groups) of the sweep in table order, for ←/→. */
   subjects: readonly Subject[];
+  /** Epochs with samples from training, ascending, for `,`/`.`. */
+  sampleEpochs: readonly number[];
+  /** Whether final samples follow the last of them. */
+  finalSamples: boolean;
 }
 
 export interface ColumnsContext extends ListContext {

@@ -10,7 +10,8 @@ const MAX_WIDTH: Record<Column['kind'], number> = {
   count: 3,
   metric: 20,
   status: 22,
-  progress: 9,
+  progress: 18,
+  tags: 16,
   duration: 8,
 };
 

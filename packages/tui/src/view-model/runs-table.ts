@@ -7,7 +7,12 @@ import {
   compileFilter,
   countStatuses,
   type FilterError,
+  formatGroupMetric,
+  formatGroupProgress,
   formatNumber,
+  formatStatusCounts,
+  formatTags,
+  groupProgress,
   groupRuns,
   headlineMetrics,
   type RunGroup,
@@ -22,7 +27,7 @@ import type { ValueMode } from '../state/types.js';
 import { bestIndices, lowerIsBetter, paramTitles } from './metrics.js';
 import { type Curves, metricColumnNames, metricValue } from './values.js';
 
-export type ColumnKind = 'index' | 'param' | 'count' | 'metric' | 'status' | 'progress' | 'duration';
+export type ColumnKind = 'index' | 'param' | 'count' | 'metric' | 'status' | 'progress' | 'duration' | 'tags';
 
 export interface Column {
   key: string;
@@ -96,15 +101,19 @@ export function choosableColumns(sweep: SweepSummary, metrics: string[], grouped
       lowerIsBetter: lowerIsBetter(name, sweep.mainMetric),
     })),
     column('status', 'status', 'status', 'left'),
-    column('progress', 'epoch', 'progress'),
+    column('progress', grouped ? 'progress' : 'epoch', 'progress'),
     column('duration', 'time', 'duration'),
+    column('tags', 'tags', 'tags', 'left'),
   ];
 }
 
-export function defaultColumnKeys(sweep: SweepSummary, choosable: Column[]): string[] {
+/** Swept parameters, headline metrics, status, progress and time; the tags once some run has a tag or a note. */
+export function defaultColumnKeys(sweep: SweepSummary, choosable: Column[], annotated = false): string[] {
   const metrics = choosable.filter((c) => c.kind === 'metric').map((c) => c.title);
   const headline = new Set(headlineMetrics(metrics, sweep.mainMetric).map((m) => `metric:${m}`));
-  return choosable.filter((c) => c.kind !== 'metric' || headline.has(c.key)).map((c) => c.key);
+  return choosable
+    .filter((c) => (c.kind !== 'metric' || headline.has(c.key)) && (c.kind !== 'tags' || annotated))
+    .map((c) => c.key);
 }
 
 /** Recorded duration, or for a running run the time since it started. */
@@ -125,14 +134,6 @@ interface CellContext {
 function groupStatus(counts: Record<RunStatus, number>): RunStatus {
   const order: RunStatus[] = ['failed', 'interrupted', 'running', 'pending'];
   return order.find((s) => counts[s] > 0) ?? 'finished';
-}
-
-function statusSummary(counts: Record<RunStatus, number>): string {
-  const order: RunStatus[] = ['finished', 'running', 'pending', 'failed', 'interrupted'];
-  return order
-    .filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
-    .join(' ');
 }
 
 function metricCellOfRun(run: RunRecord, name: string, ctx: CellContext): Cell {
@@ -186,8 +187,15 @@ function runRow(run: RunRecord, columns: Column[], ctx: CellContext): TableRow {
         const ms = runDurationMs(run, ctx.now);
         return { text: formatDuration(ms) + (run.status === 'running' && ms !== null ? '…' : ''), sort: ms };
       }
+      case 'tags':
+        return tagsCell([run]);
     }
   });
+}
+
+function tagsCell(runs: RunRecord[]): Cell {
+  const text = formatTags(runs);
+  return { text, sort: text === '' ? null : text };
 }
 
 /** mean±std over the group's finished runs; n when fewer runs than the group's n have the value. */
@@ -196,10 +204,8 @@ function metricCellOfGroup(group: RunGroup, name: string, ctx: CellContext): Cel
   const values = finished.map((r) => metricValue(r, name, ctx.values, ctx.curves, ctx.sweep.mainMetric));
   const summary = summarize(values.map((v) => v?.value));
   if (summary === undefined) return { text: '-', sort: null, faint: false };
-  const spread = summary.std === undefined ? '' : `±${formatNumber(summary.std, 3)}`;
-  const n = summary.n < finished.length ? ` n=${summary.n}` : '';
   const faint = ctx.values === 'best' && values.every((v) => v?.step === undefined);
-  return { text: `${formatNumber(summary.mean)}${spread}${n}`, sort: summary.mean, faint };
+  return { text: formatGroupMetric(summary, finished.length), sort: summary.mean, faint };
 }
 
 function groupRow(group: RunGroup, number: number, columns: Column[], ctx: CellContext): TableRow {
@@ -212,7 +218,7 @@ function groupRow(group: RunGroup, number: number, columns: Column[], ctx: CellC
       case 'count':
         return { text: String(counts.finished), sort: counts.finished };
       case 'status':
-        return { text: statusSummary(counts), sort: STATUS_ORDER[base.status] };
+        return { text: formatStatusCounts(counts), sort: STATUS_ORDER[base.status] };
       case 'param': {
         const v = group.params[id];
         return { text: formatValue(v), sort: typeof v === 'number' ? v : formatValue(v) };
@@ -220,14 +226,16 @@ function groupRow(group: RunGroup, number: number, columns: Column[], ctx: CellC
       case 'metric':
         return metricCellOfGroup(group, id, ctx);
       case 'progress': {
-        const done = group.runs.reduce((s, r) => s + r.epoch, 0);
-        const planned = group.runs.reduce((s, r) => s + r.epochs, 0);
-        return { text: `${done}/${planned}`, sort: planned > 0 ? done / planned : 0 };
+        // Finished runs of the group, and the mean epoch of its running ones: epochs are per run, not summed.
+        const progress = groupProgress(group.runs);
+        return { text: formatGroupProgress(progress), sort: progress.fraction };
       }
       case 'duration': {
         const mean = summarize(group.runs.map((r) => runDurationMs(r, ctx.now)))?.mean ?? null;
         return { text: formatDuration(mean), sort: mean };
       }
+      case 'tags':
+        return tagsCell(group.runs);
     }
   });
 }
@@ -273,7 +281,8 @@ export function runsTable(sweep: SweepSummary, runs: RunRecord[], options: RunsT
   const { grouped = false, values = 'final', curves, now = Date.now() } = options;
   const metrics = metricColumnNames(runs, sweep.mainMetric, values, curves);
   const choosable = choosableColumns(sweep, metrics, grouped);
-  const defaults = defaultColumnKeys(sweep, choosable);
+  const annotated = runs.some((r) => r.tags.length > 0 || (r.note ?? '') !== '');
+  const defaults = defaultColumnKeys(sweep, choosable, annotated);
   const { columns, frozen } = shownColumns(choosable, defaults, options.visible, grouped);
   const compiled = compileFilter(options.filter, { sweptParams: sweep.sweptParams, metrics });
   const kept = compiled.ok ? runs.filter((r) => compiled.value(r)) : runs;

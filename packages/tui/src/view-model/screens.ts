@@ -94,7 +94,13 @@ export function detailScreenModel(
   const subject = data.subjects[0]?.runs.length ? data.subjects[0] : undefined;
   const label = subjectViews(data)[0]?.label ?? '';
   const subjects = sweepSubjects(data.runs, data.sweep?.sweptParams ?? [], screen.grouped);
-  return { subject, label, ctx: { kind: 'detail', subjects } };
+  const ctx: DetailContext = {
+    kind: 'detail',
+    subjects,
+    sampleEpochs: subject?.sampleEpochs ?? [],
+    finalSamples: subject?.finalSamples ?? false,
+  };
+  return { subject, label, ctx };
 }
 
 export function compareScreenModel(data: SubjectsData): CompareModel | null {
