@@ -3,13 +3,15 @@
  * write it: list --where / --group, tag, note, show, compare --group, export
  * as CSV, Markdown and LaTeX.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNumber, roundMeanStd, summarize } from '../src/index.js';
 import { cliInProcess } from './helpers.js';
 import { FAILED, HIDDEN, likelihood, reconError, RUNNING, SEEDS, writeSeededStore } from './seeded-store.js';
+import { SAMPLE_EPOCH, SAMPLE_SHAPE } from './seeded-store.js';
 
 let dir: string;
 let db: string;
@@ -107,6 +109,37 @@ describe('tag and note', () => {
     const missing = await cliInProcess(['tag', ids[0], 'keep', '--db', join(dir, 'none.db')], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no run database at');
+  });
+});
+
+describe('show --samples', () => {
+  /** Grid geometry of encodePngGrid's defaults: scale 4, padding 2, near-square grid of 4 images = 2x2. */
+  const expectedSide = (pixels: number) => 2 * (pixels * 4) + 3 * 2;
+
+  it('writes the final samples, or those of one epoch, as a PNG grid', async () => {
+    const run = idOf(HIDDEN[0], finishedSeeds(HIDDEN[0])[0]);
+    const final = join(dir, 'final.png');
+    const early = join(dir, 'early.png');
+    const shown = await cli('show', run, '--samples', final);
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toContain(`wrote ${SAMPLE_SHAPE.n} samples (${SAMPLE_SHAPE.height}x${SAMPLE_SHAPE.width})`);
+    expect((await cli('show', run, '--samples', early, '--epoch', String(SAMPLE_EPOCH))).code).toBe(0);
+    const [a, b] = [final, early].map((f) => PNG.sync.read(readFileSync(f)));
+    expect([a.width, a.height]).toEqual([expectedSide(SAMPLE_SHAPE.width), expectedSide(SAMPLE_SHAPE.height)]);
+    // Both grids have the same shape but not the same pixels: the background ink is 1/epoch.
+    expect(b.width).toBe(a.width);
+    expect(Buffer.compare(a.data, b.data)).not.toBe(0);
+  });
+
+  it('names the epochs that have samples when asked for another, and writes nothing', async () => {
+    const run = idOf(HIDDEN[0], finishedSeeds(HIDDEN[0])[0]);
+    const out = join(dir, 'missing.png');
+    const result = await cli('show', run, '--samples', out, '--epoch', String(SAMPLE_EPOCH + 1));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `no samples at epoch ${SAMPLE_EPOCH + 1} (samples exist at epochs ${SAMPLE_EPOCH})`,
+    );
+    expect(() => readFileSync(out)).toThrow();
   });
 });
 

@@ -4,7 +4,7 @@
  * running. Metric values follow formulas, so tests derive expected numbers
  * from the same formulas instead of hard-coding them.
  */
-import { openRunStore, type PlannedRunRow, type SweepDefinition } from '../src/index.js';
+import { openRunStore, type PlannedRunRow, type SampleGrid, type SweepDefinition } from '../src/index.js';
 
 export const HIDDEN = [10, 50, 200];
 export const SEEDS = [0, 1, 2];
@@ -48,6 +48,17 @@ export const RUNS: PlannedRunRow[] = HIDDEN.flatMap((hidden, h) =>
 const is = (run: PlannedRunRow, which: { hidden: number; seed: number }) =>
   run.params['model.hidden_units'] === which.hidden && run.seed === which.seed;
 
+/** The epoch at which every run also stores samples drawn during training (as eval.sample_every would). */
+export const SAMPLE_EPOCH = 2;
+/** Samples of 3x2 images: image i has pixel (i mod 6) inked, the rest 1/epoch, so each grid is recognisable. */
+export const SAMPLE_SHAPE = { n: 4, height: 3, width: 2 } as const;
+function sampleGrid(epoch: number): SampleGrid {
+  const { n, height, width } = SAMPLE_SHAPE;
+  const data = new Float32Array(n * height * width).fill(1 / epoch);
+  for (let i = 0; i < n; i++) data[i * height * width + (i % (height * width))] = 1;
+  return { data, n, height, width };
+}
+
 /** Writes the seeded sweep into a new SQLite database at `path`; returns the runs' ids in grid order. */
 export async function writeSeededStore(path: string): Promise<string[]> {
   const store = await openRunStore(path);
@@ -58,8 +69,10 @@ export async function writeSeededStore(path: string): Promise<string[]> {
       if (lease?.runId !== planned.id) throw new Error(`fixture: claimed ${lease?.runId}, expected ${planned.id}`);
       const hidden = planned.params['model.hidden_units'] as number;
       const epochs = is(planned, RUNNING) ? 2 : EPOCHS;
-      for (let e = 1; e <= epochs; e++)
-        await store.recordEpoch(lease, e, { recon_error: curve(hidden, planned.seed, e) });
+      for (let e = 1; e <= epochs; e++) {
+        const samples = e === SAMPLE_EPOCH ? sampleGrid(e) : undefined;
+        await store.recordEpoch(lease, e, { recon_error: curve(hidden, planned.seed, e) }, samples);
+      }
       if (is(planned, RUNNING)) continue;
       if (is(planned, FAILED)) {
         await store.failRun(lease, 'RangeError: diverged');
@@ -72,6 +85,7 @@ export async function writeSeededStore(path: string): Promise<string[]> {
         },
         artifacts: [],
         durationMs: 1000,
+        samples: sampleGrid(EPOCHS),
       });
     }
   } finally {

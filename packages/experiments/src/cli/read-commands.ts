@@ -1,5 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { encodePngGrid } from '@rbm-lab/datasets';
 import { formatDuration } from '../runner/progress.js';
+import { checkOutputFile } from '../store/fs-checks.js';
 import type { RunRecord, RunStoreReader } from '../store/types.js';
 import { type CliCommand, dbOption, EXIT, findRun, parse, UsageError, withReader } from './common.js';
 import { formatNumber, formatValue } from './format.js';
@@ -43,13 +47,52 @@ async function describeRun(store: RunStoreReader, run: RunRecord): Promise<strin
   return out;
 }
 
+/**
+ * Writes a run's generated samples (the final grid, or the one drawn at `epoch` during training) as a PNG.
+ * Samples live in the database, so this is how a user gets the picture out.
+ */
+async function writeSamplesPng(
+  store: RunStoreReader,
+  run: RunRecord,
+  file: string,
+  epoch: number | undefined,
+): Promise<string> {
+  const grid = await store.getSamples(run.id, epoch === undefined ? {} : { epoch });
+  if (grid === undefined) {
+    const epochs = await store.listSampleEpochs(run.id);
+    const which = epoch === undefined ? 'final samples' : `samples at epoch ${epoch}`;
+    const known = epochs.length > 0 ? ` (samples exist at epochs ${epochs.join(', ')})` : '';
+    throw new UsageError(`show --samples: run ${run.id} has no ${which}${known}`);
+  }
+  const images = { rows: grid.n, cols: grid.height * grid.width, data: grid.data };
+  writeFileSync(file, encodePngGrid(images, { height: grid.height, width: grid.width }));
+  return `wrote ${grid.n} samples${epoch === undefined ? '' : ` of epoch ${epoch}`} (${grid.height}x${grid.width}) to ${file}`;
+}
+
 const showCommand: CliCommand = {
-  usage: 'show <run> [--db URL]                                     one run: config, metrics, warnings, artifacts',
+  usage: 'show <run> [--samples FILE.png [--epoch N]] [--db URL]         one run: config, metrics, warnings, artifacts',
+  help: `Prints one run: status, backend, metrics, warnings, per-epoch curves, artifacts and its config.
+  --samples FILE  also write the run's generated samples as a PNG grid (they are kept in the database)
+  --epoch N       with --samples: the samples drawn at epoch N during training (eval.sample_every)
+  --db URL        database (default $RBM_LAB_DB, else runs/rbm-lab.db)`,
   async run(args, io) {
-    const { values, positionals } = parse(args, dbOption, 'show');
+    const { values, positionals } = parse(
+      args,
+      { ...dbOption, samples: { type: 'string' }, epoch: { type: 'string' } },
+      'show',
+    );
     if (positionals.length !== 1) throw new UsageError('show: expected one run id (or unique prefix)');
+    const epoch = values.epoch === undefined ? undefined : Number(values.epoch);
+    if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 1 || values.samples === undefined)) {
+      throw new UsageError(`show: --epoch expects a whole number >= 1, together with --samples; got '${values.epoch}'`);
+    }
+    const samplesFile =
+      values.samples === undefined
+        ? undefined
+        : checkOutputFile(resolve(io.cwd, values.samples), 'show --samples', { createFolder: false });
     await withReader(values.db, io, async (store) => {
       const run = await findRun(store, positionals[0]);
+      if (samplesFile !== undefined) io.stderr.write(`${await writeSamplesPng(store, run, samplesFile, epoch)}\n`);
       const out = await describeRun(store, run);
       const curves = await store.getEpochMetrics(run.id);
       if (Object.keys(curves).length > 0) {
