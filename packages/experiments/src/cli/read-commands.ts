@@ -71,7 +71,9 @@ async function writeSamplesPng(
 
 const showCommand: CliCommand = {
   usage: 'show <run> [--samples FILE.png [--epoch N]] [--db URL]         one run: config, metrics, warnings, artifacts',
-  help: `Prints one run: status, backend, metrics, warnings, per-epoch curves, artifacts and its config.
+  help: `usage: rbm-lab show <run> [--samples FILE.png [--epoch N]] [--db URL]
+
+Prints one run: status, backend, metrics, warnings, per-epoch curves, artifacts and its config.
   --samples FILE  also write the run's generated samples as a PNG grid (they are kept in the database)
   --epoch N       with --samples: the samples drawn at epoch N during training (eval.sample_every)
   --db URL        database (default $RBM_LAB_DB, else runs/rbm-lab.db)`,
