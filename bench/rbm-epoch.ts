@@ -2,17 +2,25 @@
  * bench/rbm-epoch: one CD-1 epoch of an RBM on binarized MNIST (60000 x 784,
  * 500 hidden, batch 100, learning rate 0.01) on every available compute path,
  * against scikit-learn's BernoulliRBM and numpy's float32 matmul measured in
- * the same run. Not a test: it prints figures for bench/RESULTS.md.
+ * the same run, and against each path's own sgemm limit (the epoch's FLOPs at
+ * the best rate the path's sgemm reaches on the epoch's own shapes, measured
+ * just before its epochs). Not a test: it prints figures for bench/RESULTS.md.
  *
  *   node --conditions=@rbm-lab/source --import tsx bench/rbm-epoch.ts [options]
+ *   RBM_LAB_BACKEND=wasm-sgemm node ... bench/rbm-epoch.ts   # only the no-system-package path
  *
  * Options:
- *   --paths native-blas,wasm,cpu   paths to time (default: every available one)
- *   --subset wasm=3000,cpu=600     rows timed on slow paths, extrapolated to 60000
- *   --no-sklearn                   skip the Python reference
- *   --repeat 3                     epochs timed per path and by scikit-learn; the best is reported
- *   --parallel                     also time 2 concurrent 1-thread processes vs 1 process with 2 threads
- *   --worker                       (internal) time one native-blas epoch, print JSON
+ *   --paths native-blas,wasm-sgemm  paths to time (default: RBM_LAB_BACKEND, else every available one)
+ *   --subset wasm=3000,cpu=600      rows timed on slow paths, extrapolated to 60000
+ *   --threads 2                     threads of native-blas and wasm-sgemm (default: all cores)
+ *   --no-sklearn                    skip the Python reference
+ *   --repeat 3                      epochs timed per path and by scikit-learn; the best is reported
+ *   --parallel                      also time 2 concurrent 1-thread processes vs 1 process with 2 threads
+ *                                   (on the first timed path that has threads: native-blas or wasm-sgemm)
+ *   --breakdown                     also time one epoch with every product timed: where the epoch goes
+ *   --cpu-time                      the breakdown in process CPU seconds instead of wall time: steadier on a
+ *                                   loaded machine, meaningful with --threads 1 (BLAS threads spin)
+ *   --worker PATH                   (internal) time one epoch on PATH, print JSON
  */
 import { execFile } from 'node:child_process';
 import { writeFile, rm, mkdtemp } from 'node:fs/promises';
@@ -23,12 +31,14 @@ import { promisify } from 'node:util';
 import { loadMnist, type Matrix } from '@rbm-lab/datasets';
 import {
   availableComputePaths,
-  blasThreadCount,
+  BACKEND_ENV,
+  computeThreads,
   createGemm,
   Rbm,
   rbmModelSchema,
   rbmTrainSchema,
   resolveHyperparameters,
+  SimdWorkspace,
   type ComputePath,
   type Gemm,
 } from '@rbm-lab/core';
@@ -44,8 +54,11 @@ interface Args {
   subset: Record<string, number>;
   sklearn: boolean;
   parallel: boolean;
-  worker: boolean;
+  worker?: ComputePath;
+  threads?: number;
   repeat: number;
+  breakdown: boolean;
+  cpuTime: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -53,9 +66,12 @@ function parseArgs(argv: string[]): Args {
     subset: { wasm: 3000, cpu: 600, tensorflow: 60000 },
     sklearn: true,
     parallel: false,
-    worker: false,
     repeat: 3,
+    breakdown: false,
+    cpuTime: false,
   };
+  const forced = process.env[BACKEND_ENV];
+  if (forced) args.paths = [forced as ComputePath];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--paths') args.paths = argv[++i].split(',') as ComputePath[];
@@ -66,14 +82,17 @@ function parseArgs(argv: string[]): Args {
       }
     } else if (arg === '--no-sklearn') args.sklearn = false;
     else if (arg === '--parallel') args.parallel = true;
+    else if (arg === '--breakdown') args.breakdown = true;
+    else if (arg === '--cpu-time') args.cpuTime = true;
     else if (arg === '--repeat') args.repeat = Number(argv[++i]);
-    else if (arg === '--worker') args.worker = true;
+    else if (arg === '--worker') args.worker = argv[++i] as ComputePath;
+    else if (arg === '--threads') args.threads = Number(argv[++i]);
     else throw new Error(`unknown option ${arg}`);
   }
   return args;
 }
 
-/** FLOPs of one CD-1 step: 3 products of batch x nV x nH, the stacked gradient (2 batch) counts twice. */
+/** FLOPs of one CD-1 epoch: per batch 3 products of batch x nV x nH, the stacked gradient (2 batch) counts twice. */
 function epochFlops(rows: number, nVisible: number): number {
   return 10 * rows * nVisible * HIDDEN;
 }
@@ -113,29 +132,86 @@ async function timeEpoch(x: Matrix, gemm: Gemm): Promise<{ seconds: number; reco
   return { seconds: (performance.now() - started) / 1000, reconError: result.history[0].recon_error };
 }
 
+/** Seconds and FLOPs per kind of call, collected by timedGemm. */
+type CallTimes = Map<string, { calls: number; seconds: number; flops: number }>;
+
+/** A clock in seconds: wall time, or this process's CPU time (all threads). */
+type Clock = () => number;
+const wallClock: Clock = () => performance.now() / 1000;
+const cpuClock: Clock = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** gemm with every call timed into `times` (keyed by transposes and shape); in-place memory is kept. */
+function timedGemm(gemm: Gemm, times: CallTimes, clock: Clock): Gemm {
+  const record = (key: string, flops: number, started: number): void => {
+    const entry = times.get(key) ?? { calls: 0, seconds: 0, flops: 0 };
+    entry.calls++;
+    entry.seconds += clock() - started;
+    entry.flops += flops;
+    times.set(key, entry);
+  };
+  return {
+    path: gemm.path,
+    detail: gemm.detail,
+    sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+      const started = clock();
+      gemm.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+      record(`sgemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k}`, 2 * m * n * k, started);
+    },
+    saxpy(n, alpha, x, y) {
+      const started = clock();
+      gemm.saxpy(n, alpha, x, y);
+      record(`saxpy ${n}`, 2 * n, started);
+    },
+    dispose: () => gemm.dispose(),
+    workspaceMemory: gemm.workspaceMemory?.bind(gemm),
+  };
+}
+
+/** One epoch with every call timed: the time per kind of call and what is left for everything else. */
+async function printBreakdown(x: Matrix, gemm: Gemm, clock: Clock): Promise<void> {
+  const times: CallTimes = new Map();
+  const started = clock();
+  await timeEpoch(x, timedGemm(gemm, times, clock));
+  const seconds = clock() - started;
+  const unit = clock === cpuClock ? 'CPU s' : 's';
+  let inCalls = 0;
+  for (const [key, { calls, seconds: s, flops }] of [...times].sort((p, q) => q[1].seconds - p[1].seconds)) {
+    inCalls += s;
+    if (s < 0.005) continue;
+    console.log(
+      `|   ${gemm.path} ${key}: ${calls} calls, ${fmt(s)} ${unit}, ${fmt(flops / s / 1e9, 1)} GFLOP/s | | | | | | | |`,
+    );
+  }
+  console.log(
+    `|   ${gemm.path} epoch ${fmt(seconds)} ${unit}: calls ${fmt(inCalls)}, everything else ${fmt(seconds - inCalls)} | | | | | | | |`,
+  );
+}
+
+/** GFLOP/s of gemm on the epoch's own products, operands in the path's workspace memory (as the RBM has them). */
 function sgemmGflops(gemm: Gemm, nVisible: number): Record<string, number> {
-  const a = new Float32Array(BATCH * nVisible).map(() => Math.random());
-  const w = new Float32Array(nVisible * HIDDEN).map(() => Math.random());
-  const h = new Float32Array(2 * BATCH * HIDDEN).map(() => Math.random());
-  const c = new Float32Array(Math.max(BATCH * HIDDEN, BATCH * nVisible, nVisible * HIDDEN));
+  const size = Math.max(2 * BATCH * nVisible, nVisible * HIDDEN, 2 * BATCH * HIDDEN);
+  const workspace = new SimdWorkspace(3 * size, 4, gemm);
+  const [a, w, c] = [workspace.allocate(size), workspace.allocate(size), workspace.allocate(size)];
+  for (const buffer of [a, w]) for (let i = 0; i < size; i++) buffer[i] = Math.random();
+  const product = 2 * BATCH * nVisible * HIDDEN;
   const cases: Record<string, [() => void, number]> = {
-    v_w: [() => gemm.sgemm(false, false, BATCH, HIDDEN, nVisible, 1, a, w, 0, c), 2 * BATCH * nVisible * HIDDEN],
-    h_wT: [() => gemm.sgemm(false, true, BATCH, nVisible, HIDDEN, 1, h, w, 0, c), 2 * BATCH * nVisible * HIDDEN],
-    vT_h_stacked: [
-      () => gemm.sgemm(true, false, nVisible, HIDDEN, BATCH, 1, a, h, 0, c),
-      2 * BATCH * nVisible * HIDDEN,
-    ],
+    v_w: [() => gemm.sgemm(false, false, BATCH, HIDDEN, nVisible, 1, a, w, 0, c), product],
+    h_wT: [() => gemm.sgemm(false, true, BATCH, nVisible, HIDDEN, 1, a, w, 0, c), product],
+    vT_h_stacked: [() => gemm.sgemm(true, false, nVisible, HIDDEN, 2 * BATCH, 1, a, w, 1, c), 2 * product],
   };
   const result: Record<string, number> = {};
-  for (const [name, [product, flops]] of Object.entries(cases)) {
-    for (let i = 0; i < 3; i++) product();
+  for (const [name, [run, flops]] of Object.entries(cases)) {
+    for (let i = 0; i < 3; i++) run();
     // Best of 3 trials of >= 0.3 s each (few products on the slow tfjs paths, hundreds on BLAS).
     let best = 0;
     for (let trial = 0; trial < 3; trial++) {
       const started = performance.now();
       let count = 0;
       while (performance.now() - started < 300) {
-        product();
+        run();
         count++;
       }
       best = Math.max(best, (flops * count) / ((performance.now() - started) / 1000) / 1e9);
@@ -150,17 +226,17 @@ async function loadData(): Promise<Matrix> {
   return set.images;
 }
 
-async function worker(): Promise<void> {
+async function worker(path: ComputePath): Promise<void> {
   const x = await loadData();
-  const gemm = await createGemm('native-blas');
+  const gemm = await createGemm(path);
   const { seconds } = await timeEpoch(x, gemm);
-  console.log(JSON.stringify({ seconds, threads: blasThreadCount() }));
+  console.log(JSON.stringify({ seconds, threads: computeThreads() }));
 }
 
-async function spawnWorker(threads: number): Promise<number> {
+async function spawnWorker(path: ComputePath, threads: number): Promise<number> {
   const { stdout } = await run(
     process.execPath,
-    ['--conditions=@rbm-lab/source', '--import', 'tsx', join(here, 'rbm-epoch.ts'), '--worker'],
+    ['--conditions=@rbm-lab/source', '--import', 'tsx', join(here, 'rbm-epoch.ts'), '--worker', path],
     {
       env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), RBM_LAB_BLAS_THREADS: String(threads) },
       maxBuffer: 1 << 20,
@@ -171,131 +247,137 @@ async function spawnWorker(threads: number): Promise<number> {
 
 const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
+interface SklearnResult {
+  sklearn_seconds: number;
+  sklearn_all_seconds: number[];
+  numpy_matmul_gflops: Record<string, number>;
+  sklearn_version: string;
+}
+
+/** scikit-learn's BernoulliRBM epoch and numpy's matmul on the same data, in Debian's python3. */
+async function runSklearn(x: Matrix, repeat: number): Promise<SklearnResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'rbm-bench-'));
+  try {
+    const file = join(dir, 'mnist.f32');
+    await writeFile(file, Buffer.from(x.data.buffer, x.data.byteOffset, x.rows * x.cols * 4));
+    const script = join(here, 'sklearn_rbm_epoch.py');
+    const sizes = [x.rows, x.cols, HIDDEN, BATCH, LEARNING_RATE, repeat].map(String);
+    const { stdout } = await run('/usr/bin/python3', [script, file, ...sizes], { maxBuffer: 1 << 20 });
+    const result = JSON.parse(stdout.trim()) as SklearnResult;
+    console.log(
+      `scikit-learn ${result.sklearn_version} BernoulliRBM: best ${fmt(result.sklearn_seconds)} s/epoch (${result.sklearn_all_seconds
+        .map((t) => fmt(t))
+        .join(', ')}); numpy float32 matmul GFLOP/s: ${Object.entries(result.numpy_matmul_gflops)
+        .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+        .join(', ')}`,
+    );
+    return result;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Times one path: its sgemm limit on the epoch's shapes, then its epochs; prints two table rows. */
+async function timePath(path: ComputePath, x: Matrix, args: Args, sklearn: SklearnResult | undefined): Promise<void> {
+  const flops = epochFlops(x.rows, x.cols);
+  const gemm = await createGemm(path, { blasThreads: args.threads });
+  const peak = sgemmGflops(gemm, x.cols);
+  const best = Math.max(...Object.values(peak));
+  const rows = Math.min(args.subset[path] ?? x.rows, x.rows);
+  // Slow paths (extrapolated from a subset) are timed once.
+  const repeats = rows < x.rows ? 1 : args.repeat;
+  const times: number[] = [];
+  let reconError = Number.NaN;
+  for (let i = 0; i < repeats; i++) {
+    const timing = await timeEpoch(firstRows(x, rows), gemm);
+    times.push(timing.seconds);
+    reconError = timing.reconError;
+  }
+  if (args.breakdown && rows === x.rows) await printBreakdown(x, gemm, args.cpuTime ? cpuClock : wallClock);
+  gemm.dispose();
+  const perEpoch = (Math.min(...times) * x.rows) / rows;
+  const limit = flops / best / 1e9;
+  const numpyBest = sklearn ? Math.max(...Object.values(sklearn.numpy_matmul_gflops)) : Number.NaN;
+  const cells = [
+    `${path} (${gemm.detail})`,
+    `${rows}${rows < x.rows ? ' (extrapolated)' : ''}`,
+    fmt(perEpoch),
+    sklearn ? fmt(perEpoch / sklearn.sklearn_seconds) : 'n/a',
+    `${fmt(perEpoch / limit)} (limit ${fmt(limit)} s)`,
+    fmt(flops / perEpoch / 1e9, 1),
+    fmt(flops / perEpoch / 1e9 / numpyBest),
+    fmt(reconError, 4),
+  ];
+  console.log(`| ${cells.join(' | ')} |`);
+  const rates = Object.entries(peak)
+    .map(([k, v]) => `${k} ${fmt(v, 1)}`)
+    .join(', ');
+  const epochs = times.map((t) => fmt((t * x.rows) / rows)).join(', ');
+  console.log(`|   ${path}: epochs timed ${epochs} s; sgemm GFLOP/s ${rates} | | | | | | | |`);
+}
+
+/** Two runs one after the other with all threads each, against two at once with one thread each. */
+async function timeParallel(path: ComputePath): Promise<void> {
+  console.log(`\nparallel runs (${path}, full epoch each):`);
+  const startedOne = performance.now();
+  const a = await spawnWorker(path, 2);
+  const b = await spawnWorker(path, 2);
+  const oneAtATime = (performance.now() - startedOne) / 1000;
+  const startedTwo = performance.now();
+  const [c, d] = await Promise.all([spawnWorker(path, 1), spawnWorker(path, 1)]);
+  const twoAtOnce = (performance.now() - startedTwo) / 1000;
+  console.log(
+    `  --jobs 1 style: two runs one after another, 2 threads each: epochs ${fmt(a)} s + ${fmt(b)} s, wall ${fmt(oneAtATime)} s (incl. process start and data load)`,
+  );
+  console.log(
+    `  --jobs 2 style: two runs at once, 1 thread each: epochs ${fmt(c)} s and ${fmt(d)} s, wall ${fmt(twoAtOnce)} s`,
+  );
+  console.log(
+    `  speed-up of --jobs 2 over --jobs 1: ${fmt(oneAtATime / twoAtOnce)}x (epoch time only: ${fmt((a + b) / Math.max(c, d))}x)`,
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.worker) return worker();
+  if (args.worker) return worker(args.worker);
 
-  const load = loadavg();
+  const load = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   console.log(
     `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`,
   );
-  console.log(`load average at start: ${load.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`load average at start: ${load()}`);
   const x = await loadData();
   console.log(
     `data: binarized MNIST train ${x.rows} x ${x.cols}; RBM ${HIDDEN} hidden, CD-1, batch ${BATCH}, lr ${LEARNING_RATE}`,
   );
-  const flops = epochFlops(x.rows, x.cols);
-  console.log(`matrix products per epoch: ${fmt(flops / 1e9, 0)} GFLOP`);
-
-  let sklearn:
-    | {
-        sklearn_seconds: number;
-        sklearn_all_seconds: number[];
-        numpy_matmul_gflops: Record<string, number>;
-        sklearn_version: string;
-      }
-    | undefined;
+  console.log(`matrix products per epoch: ${fmt(epochFlops(x.rows, x.cols) / 1e9, 0)} GFLOP`);
+  let sklearn: SklearnResult | undefined;
   if (args.sklearn) {
-    const dir = await mkdtemp(join(tmpdir(), 'rbm-bench-'));
     try {
-      const file = join(dir, 'mnist.f32');
-      await writeFile(file, Buffer.from(x.data.buffer, x.data.byteOffset, x.rows * x.cols * 4));
-      const { stdout } = await run(
-        '/usr/bin/python3',
-        [
-          join(here, 'sklearn_rbm_epoch.py'),
-          file,
-          String(x.rows),
-          String(x.cols),
-          String(HIDDEN),
-          String(BATCH),
-          String(LEARNING_RATE),
-          String(args.repeat),
-        ],
-        { maxBuffer: 1 << 20 },
-      );
-      sklearn = JSON.parse(stdout.trim());
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+      sklearn = await runSklearn(x, args.repeat);
+    } catch (error) {
+      const reason = String((error as { stderr?: string }).stderr ?? error)
+        .trim()
+        .split('\n')
+        .pop();
+      console.log(`scikit-learn reference failed (${reason}); install python3-sklearn. Ratios to it are n/a.`);
     }
-    const np = sklearn!.numpy_matmul_gflops;
-    console.log(
-      `scikit-learn ${sklearn!.sklearn_version} BernoulliRBM: best ${fmt(sklearn!.sklearn_seconds)} s/epoch (${sklearn!.sklearn_all_seconds
-        .map((t) => fmt(t))
-        .join(', ')}); numpy float32 matmul GFLOP/s: ` +
-        Object.entries(np)
-          .map(([k, v]) => `${k} ${fmt(v, 0)}`)
-          .join(', '),
-    );
   }
-  const numpyBest = sklearn ? Math.max(...Object.values(sklearn.numpy_matmul_gflops)) : Number.NaN;
 
   const paths = args.paths ?? (await availableComputePaths());
   console.log('');
   console.log(
-    '| path | rows timed | s/epoch (60000 rows) | ratio to sklearn | GFLOP/s | of sgemm peak | of numpy matmul | recon error |',
+    '| path | rows timed | s/epoch (60000 rows) | ratio to sklearn | ratio to own sgemm limit | GFLOP/s | of numpy matmul | recon error |',
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  let nativePeak = Number.NaN;
-  for (const path of paths) {
-    const gemm = await createGemm(path);
-    const peak = sgemmGflops(gemm, x.cols);
-    const best = Math.max(...Object.values(peak));
-    if (path === 'native-blas') nativePeak = best;
-    const rows = Math.min(args.subset[path] ?? x.rows, x.rows);
-    // Slow paths (extrapolated from a subset) are timed once.
-    const repeats = rows < x.rows ? 1 : args.repeat;
-    const times: number[] = [];
-    let reconError = Number.NaN;
-    for (let i = 0; i < repeats; i++) {
-      const timing = await timeEpoch(firstRows(x, rows), gemm);
-      times.push(timing.seconds);
-      reconError = timing.reconError;
-    }
-    const seconds = Math.min(...times);
-    const perEpoch = (seconds * x.rows) / rows;
-    const gflops = flops / perEpoch / 1e9;
-    console.log(
-      `| ${path} (${gemm.detail}) | ${rows}${rows < x.rows ? ' (extrapolated)' : ''} | ${fmt(perEpoch)} | ${
-        sklearn ? fmt(perEpoch / sklearn.sklearn_seconds) : 'n/a'
-      } | ${fmt(gflops, 1)} | ${fmt(gflops / best)} | ${fmt(gflops / numpyBest)} | ${fmt(reconError, 4)} |`,
-    );
-    console.log(
-      `|   ${path}: epochs timed ${times.map((t) => fmt((t * x.rows) / rows)).join(', ')} s; sgemm GFLOP/s ${Object.entries(
-        peak,
-      )
-        .map(([k, v]) => `${k} ${fmt(v, 1)}`)
-        .join(', ')} | | | | | | | |`,
-    );
-  }
-  if (Number.isFinite(nativePeak)) {
-    console.log(`\nmatmul limit (epoch FLOPs at the best native sgemm rate): ${fmt(flops / nativePeak / 1e9)} s`);
-  }
+  for (const path of paths) await timePath(path, x, args, sklearn);
 
-  if (args.parallel) {
-    console.log('\nparallel runs (native-blas, full epoch each):');
-    const startedOne = performance.now();
-    const a = await spawnWorker(2);
-    const b = await spawnWorker(2);
-    const oneAtATime = (performance.now() - startedOne) / 1000;
-    const startedTwo = performance.now();
-    const [c, d] = await Promise.all([spawnWorker(1), spawnWorker(1)]);
-    const twoAtOnce = (performance.now() - startedTwo) / 1000;
-    console.log(
-      `  --jobs 1 style: two runs one after another, 2 BLAS threads each: epochs ${fmt(a)} s + ${fmt(b)} s, wall ${fmt(oneAtATime)} s (incl. process start and data load)`,
-    );
-    console.log(
-      `  --jobs 2 style: two runs at once, 1 BLAS thread each: epochs ${fmt(c)} s and ${fmt(d)} s, wall ${fmt(twoAtOnce)} s`,
-    );
-    console.log(
-      `  speed-up of --jobs 2 over --jobs 1: ${fmt(oneAtATime / twoAtOnce)}x (epoch time only: ${fmt((a + b) / Math.max(c, d))}x)`,
-    );
-  }
-  console.log(
-    `\nload average at end: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  const threaded = paths.find((path) => path === 'native-blas' || path === 'wasm-sgemm');
+  if (args.parallel && threaded !== undefined) await timeParallel(threaded);
+  console.log(`\nload average at end: ${load()}`);
 }
 
 await main();

@@ -1,8 +1,18 @@
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
 import { createRng, type Matrix, shuffleInPlace, UserError } from '@rbm-lab/datasets';
+import { getBackendInfo, initializedGemm } from './backend.js';
 import { Dbn, dbnSpec } from './dbn.js';
-import type { FitOptions, FitResult, Metrics, Model, ModelContext, ModelSpec, TrainingData } from './model.js';
+import type { Gemm } from './linalg/gemm.js';
+import type {
+  BackendInfo,
+  FitOptions,
+  FitResult,
+  Metrics,
+  Model,
+  ModelContext,
+  ModelSpec,
+  TrainingData,
+} from './model.js';
 import {
   HYPERPARAMETER_LIMITS as LIMITS,
   hyperparameterSection,
@@ -11,8 +21,13 @@ import {
   resolveHyperparameters,
   stringEnum,
 } from './hyperparameters.js';
-import { loadModelFiles, saveModelFiles, type NamedArray } from './persistence.js';
-import { matrixToTensor, tensorToMatrix, yieldToEventLoop } from './tfjs.js';
+import { gatherRowsInto, networkArrays, setNetworkArrays } from './nn/arrays.js';
+import { classProbabilities, scoreClassifier, trainClassifierBatch } from './nn/classification.js';
+import { runEpochs } from './nn/epochs.js';
+import { DenseNetwork, glorotUniform } from './nn/network.js';
+import { Adam, type Optimizer, SgdMomentum } from './nn/optimizers.js';
+import { loadModelFiles, saveModelFiles } from './persistence.js';
+import { argmaxRows } from './quality/classifier.js';
 import { DNN_METRICS } from './model-metrics.js';
 
 export type DnnOptimizer = 'sgd' | 'adam';
@@ -93,16 +108,19 @@ export interface DenseLayerWeights {
   bias: Float32Array;
 }
 
-/** Rows scored per forward pass when computing metrics, to bound memory on 60000-row sets. */
-const SCORE_BATCH = 1000;
-/** Keeps log() finite for saturated softmax outputs (the value Keras uses). */
-const PROBABILITY_FLOOR = 1e-7;
+/** Saved array names, unchanged from the tfjs-layers version so older saved DNNs load. */
+const parameterName = (layer: number, part: 'kernel' | 'bias'): string => `dense_${layer}_${part}`;
 
 /**
  * A feed-forward classifier: sigmoid hidden layers and a softmax output, trained
- * by backpropagation on the cross-entropy. With `pretrain`, the hidden layers
- * start from a DBN trained greedily on the inputs (Hinton & Salakhutdinov 2006);
- * without it, from Glorot-uniform noise, so the two differ only in initialisation.
+ * by backpropagation on the mean cross-entropy, over the Gemm the backend chose
+ * (core/src/nn). With `pretrain`, the hidden layers start from a DBN trained
+ * greedily on the inputs (Hinton & Salakhutdinov 2006); without it, from
+ * Glorot-uniform noise, so the two differ only in initialisation.
+ *
+ * Per-epoch metrics: train_error and train_loss over the whole training set,
+ * validation_error and validation_loss on FitOptions.validation; evaluate gives
+ * the final test_error and test_loss.
  */
 export class Dnn implements Model {
   readonly type = 'dnn';
@@ -112,8 +130,8 @@ export class Dnn implements Model {
   readonly nInputs: number;
   private readonly seed: number;
   private readonly context: ModelContext;
-  private network: tf.Sequential | undefined;
-  private classes: number | undefined;
+  /** The network (last layer outputs logits; softmax is applied in the loss and in predictions) and its GEMM. */
+  private trained: { network: DenseNetwork; gemm: Gemm } | undefined;
 
   constructor(modelParams: DnnModelParams, trainParams: DnnTrainParams, context: ModelContext) {
     this.modelParams = { ...modelParams, layers: [...modelParams.layers] };
@@ -126,17 +144,19 @@ export class Dnn implements Model {
 
   /** Number of output classes; known once fitted or loaded. */
   get nClasses(): number | undefined {
-    return this.classes;
+    return this.trained?.network.outputSize;
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
-    if (this.network) throw new Error('Dnn.fit: this model is already trained (fit may be called once)');
+    if (this.trained) throw new Error('Dnn.fit: this model is already trained (fit may be called once)');
     const labels = this.requireLabels(train, 'training');
     const nClasses = train.nClasses ?? maxLabel(labels) + 1;
     this.checkLabelRange(labels, nClasses, 'training');
-    if (options.validation)
-      this.checkLabelRange(this.requireLabels(options.validation, 'validation'), nClasses, 'validation');
+    const validation = options.validation;
+    const validationLabels = validation ? this.requireLabels(validation, 'validation') : undefined;
+    if (validationLabels) this.checkLabelRange(validationLabels, nClasses, 'validation');
 
+    const gemm = await initializedGemm();
     const rng = createRng(this.seed);
     // One stream per purpose, drawn in a fixed order: the output layer's init and the batch order
     // are the same with and without pre-training, so the two variants differ only in the hidden layers.
@@ -147,120 +167,81 @@ export class Dnn implements Model {
       pretrained = await this.pretrainHiddenLayers(train.x, pretrainSeed, options.signal);
       if (pretrained === undefined) return { epochsCompleted: 0, history: [], aborted: true };
     }
-    this.classes = nClasses;
-    this.network = buildNetwork(this.nInputs, this.modelParams.layers, nClasses, layerSeeds);
-    if (pretrained) setDenseWeights(this.network, pretrained, 0);
+    const network = buildNetwork(this.nInputs, this.modelParams.layers, nClasses);
+    network.layers.forEach((layer, i) => {
+      const layerRng = createRng(layerSeeds[i]);
+      glorotUniform(layer.kernel, layer.nIn, layer.nOut, layerRng.next);
+    });
+    pretrained?.forEach((weights, i) => {
+      network.layers[i].kernel.set(weights.kernel);
+      network.layers[i].bias.set(weights.bias);
+    });
+    this.trained = { network, gemm };
 
     const { epochs, batch_size: batchSize } = this.trainParams;
-    const optimizer = this.createOptimizer();
-    const trainableVariables = this.network.trainableWeights.map((w) => w.read() as tf.Variable);
-    const xTrain = matrixToTensor(train.x);
-    const yTrain = tf.tensor1d(labels, 'int32');
-    const validation = options.validation
-      ? { x: matrixToTensor(options.validation.x), y: tf.tensor1d(options.validation.labels as Int32Array, 'int32') }
-      : undefined;
-    const history: Metrics[] = [];
-    let aborted = false;
-    try {
-      const n = train.x.rows;
-      const order = Int32Array.from({ length: n }, (_, i) => i);
-      for (let epoch = 1; epoch <= epochs && !aborted; epoch++) {
-        shuffleInPlace(order, rng);
-        for (let start = 0; start < n; start += batchSize) {
-          await yieldToEventLoop();
-          if (options.signal?.aborted) {
-            aborted = true;
-            break;
-          }
-          const network = this.network;
-          tf.tidy(() => {
-            const index = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
-            const xBatch = tf.gather(xTrain, index);
-            const yBatch = tf.oneHot(tf.gather(yTrain, index), nClasses);
-            optimizer.minimize(
-              () => crossEntropy(network.apply(xBatch) as tf.Tensor, yBatch),
-              false,
-              trainableVariables,
-            );
-          });
-        }
-        if (aborted) break;
-        const trainScore = scoreClassifier(this.network, xTrain, yTrain, nClasses);
+    const optimizer = this.createOptimizer(gemm, network.parameters.length);
+    const batchX = new Float32Array(batchSize * this.nInputs);
+    const batchLabels = new Int32Array(batchSize);
+    const order = Int32Array.from({ length: train.x.rows }, (_, i) => i);
+    return runEpochs({
+      rows: train.x.rows,
+      epochs,
+      batchSize,
+      nextOrder: () => shuffleInPlace(order, rng),
+      options,
+      step: (rows, start, end) => {
+        gatherRowsInto(train.x, rows, start, end, batchX);
+        for (let i = start; i < end; i++) batchLabels[i - start] = labels[rows[i]];
+        trainClassifierBatch(gemm, network, optimizer, batchX, batchLabels, end - start);
+        return {};
+      },
+      endOfEpoch: () => {
+        const trainScore = scoreClassifier(gemm, network, train.x, labels);
         const metrics: Metrics = { train_error: trainScore.error, train_loss: trainScore.loss };
-        if (validation) {
-          const testScore = scoreClassifier(this.network, validation.x, validation.y, nClasses);
-          metrics.test_error = testScore.error;
-          metrics.test_loss = testScore.loss;
+        if (validation && validationLabels) {
+          const score = scoreClassifier(gemm, network, validation.x, validationLabels);
+          metrics.validation_error = score.error;
+          metrics.validation_loss = score.loss;
         }
-        history.push(metrics);
-        await options.onEpoch?.(epoch, metrics);
-      }
-    } finally {
-      disposeOptimizer(optimizer);
-      tf.dispose([xTrain, yTrain]);
-      if (validation) tf.dispose([validation.x, validation.y]);
-    }
-    return { epochsCompleted: history.length, history, aborted };
+        return metrics;
+      },
+    });
   }
 
   /** Final metrics on held-out labelled data: test_error (misclassification rate) and test_loss (mean cross-entropy, nats). */
   async evaluate(test: TrainingData): Promise<Metrics> {
-    const network = this.requireNetwork('evaluate');
+    const { network, gemm } = this.requireTrained('evaluate');
     const labels = this.requireLabels(test, 'test');
-    this.checkLabelRange(labels, this.classes as number, 'test');
-    const x = matrixToTensor(test.x);
-    const y = tf.tensor1d(labels, 'int32');
-    try {
-      const score = scoreClassifier(network, x, y, this.classes as number);
-      return { test_error: score.error, test_loss: score.loss };
-    } finally {
-      tf.dispose([x, y]);
-    }
+    this.checkLabelRange(labels, network.outputSize, 'test');
+    const score = scoreClassifier(gemm, network, test.x, labels);
+    return { test_error: score.error, test_loss: score.loss };
   }
 
   /** Class probabilities, one row per input row. */
   predictProbabilities(x: Matrix): Matrix {
-    const network = this.requireNetwork('predictProbabilities');
+    const { network, gemm } = this.requireTrained('predictProbabilities');
     this.checkWidth(x, 'input');
-    const probabilities = tf.tidy(() => network.predict(matrixToTensor(x), { batchSize: SCORE_BATCH }) as tf.Tensor);
-    try {
-      return tensorToMatrix(probabilities);
-    } finally {
-      probabilities.dispose();
-    }
+    return classProbabilities(gemm, network, x);
   }
 
   /** Most probable class per input row. */
   predict(x: Matrix): Int32Array {
-    const network = this.requireNetwork('predict');
-    this.checkWidth(x, 'input');
-    return tf.tidy(() => {
-      const probabilities = network.predict(matrixToTensor(x), { batchSize: SCORE_BATCH }) as tf.Tensor;
-      return Int32Array.from(probabilities.argMax(1).dataSync());
-    });
+    return argmaxRows(this.predictProbabilities(x));
   }
 
   /** Copies of the dense layers' parameters, input side first (the last is the softmax layer). */
   getLayerWeights(): DenseLayerWeights[] {
-    const network = this.requireNetwork('getLayerWeights');
-    return network.layers.map((layer) => {
-      const [kernel, bias] = layer.getWeights();
-      const [nIn, nOut] = kernel.shape;
-      return {
-        nIn,
-        nOut,
-        kernel: Float32Array.from(kernel.dataSync() as Float32Array),
-        bias: Float32Array.from(bias.dataSync() as Float32Array),
-      };
-    });
+    const { network } = this.requireTrained('getLayerWeights');
+    return network.layers.map(({ nIn, nOut, kernel, bias }) => ({
+      nIn,
+      nOut,
+      kernel: Float32Array.from(kernel),
+      bias: Float32Array.from(bias),
+    }));
   }
 
   async save(dir: string): Promise<void> {
-    const arrays: Record<string, NamedArray> = {};
-    this.getLayerWeights().forEach((layer, i) => {
-      arrays[`dense_${i}_kernel`] = { shape: [layer.nIn, layer.nOut], data: layer.kernel };
-      arrays[`dense_${i}_bias`] = { shape: [layer.nOut], data: layer.bias };
-    });
+    const { network } = this.requireTrained('save');
     await saveModelFiles(dir, {
       type: this.type,
       hyperparameters: { ...this.hyperparameters },
@@ -268,16 +249,17 @@ export class Dnn implements Model {
         modelParams: this.modelParams,
         trainParams: this.trainParams,
         nInputs: this.nInputs,
-        nClasses: this.classes,
+        nClasses: network.outputSize,
         seed: this.seed,
       },
-      arrays,
+      arrays: networkArrays(network, parameterName),
     });
   }
 
-  /** Rebuilds a saved DNN (same architecture and weights; predictions identical on the same backend). */
-  static async load(dir: string, backend: ModelContext['backend'] = placeholderBackend()): Promise<Dnn> {
+  /** Rebuilds a saved DNN (same architecture and weights; predictions identical on the same compute path). */
+  static async load(dir: string): Promise<Dnn> {
     const saved = await loadModelFiles(dir, 'dnn');
+    const gemm = await initializedGemm();
     const extra = saved.extra as {
       modelParams: unknown;
       trainParams: unknown;
@@ -292,32 +274,16 @@ export class Dnn implements Model {
     const dnn = new Dnn(
       resolveHyperparameters(dnnModelSchema, extra.modelParams, `${where} model`),
       resolveHyperparameters(dnnTrainSchema, extra.trainParams, `${where} train`),
-      { nVisible: extra.nInputs, seed: extra.seed, backend },
+      { nVisible: extra.nInputs, seed: extra.seed, backend: getBackendInfo() as BackendInfo },
     );
-    const sizes = [extra.nInputs, ...dnn.modelParams.layers, extra.nClasses];
-    const layers: DenseLayerWeights[] = [];
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      const kernel = saved.arrays[`dense_${i}_kernel`];
-      const bias = saved.arrays[`dense_${i}_bias`];
-      if (!kernel || !bias || kernel.data.length !== sizes[i] * sizes[i + 1] || bias.data.length !== sizes[i + 1]) {
-        throw new DnnDataError(`${where}: weights of dense layer ${i} missing or not ${sizes[i]}x${sizes[i + 1]}`);
-      }
-      layers.push({ nIn: sizes[i], nOut: sizes[i + 1], kernel: kernel.data, bias: bias.data });
-    }
-    dnn.classes = extra.nClasses;
-    dnn.network = buildNetwork(
-      extra.nInputs,
-      dnn.modelParams.layers,
-      extra.nClasses,
-      sizes.slice(1).map(() => 0),
-    );
-    setDenseWeights(dnn.network, layers, 0);
+    const network = buildNetwork(extra.nInputs, dnn.modelParams.layers, extra.nClasses);
+    setNetworkArrays(network, saved.arrays, parameterName, where);
+    dnn.trained = { network, gemm };
     return dnn;
   }
 
   dispose(): void {
-    this.network?.dispose();
-    this.network = undefined;
+    this.trained = undefined;
   }
 
   /** Greedy DBN training on the inputs; its RBMs' weights and hidden biases become the hidden layers. undefined = aborted. */
@@ -349,15 +315,16 @@ export class Dnn implements Model {
     }
   }
 
-  private createOptimizer(): tf.Optimizer {
+  /** The tfjs optimizers' update rules (tf.train.adam / momentum / sgd), see nn/optimizers.ts. */
+  private createOptimizer(gemm: Gemm, size: number): Optimizer {
     const { optimizer, learning_rate: learningRate, momentum } = this.trainParams;
-    if (optimizer === 'adam') return tf.train.adam(learningRate);
-    return momentum > 0 ? tf.train.momentum(learningRate, momentum) : tf.train.sgd(learningRate);
+    if (optimizer === 'adam') return new Adam(size, { learningRate });
+    return new SgdMomentum(gemm, size, learningRate, momentum);
   }
 
-  private requireNetwork(operation: string): tf.Sequential {
-    if (!this.network) throw new Error(`Dnn.${operation}: the model is not trained yet (call fit or load first)`);
-    return this.network;
+  private requireTrained(operation: string): { network: DenseNetwork; gemm: Gemm } {
+    if (!this.trained) throw new Error(`Dnn.${operation}: the model is not trained yet (call fit or load first)`);
+    return this.trained;
   }
 
   private requireLabels(data: TrainingData, what: string): Int32Array {
@@ -384,84 +351,18 @@ export class Dnn implements Model {
   }
 }
 
-function disposeOptimizer(optimizer: tf.Optimizer): void {
-  optimizer.dispose();
-  // tfjs 4.22's MomentumOptimizer.dispose forgets the learning-rate scalar `c` of its SGD parent.
-  // (instanceof cannot tell optimizers apart: tfjs duck-types Optimizer via Symbol.hasInstance.)
-  const learningRateScalar = (optimizer as unknown as { c?: unknown }).c;
-  if (learningRateScalar instanceof tf.Tensor && !learningRateScalar.isDisposed) learningRateScalar.dispose();
-}
-
-/** Mean categorical cross-entropy of softmax outputs against one-hot targets. */
-function crossEntropy(probabilities: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(
-    () =>
-      tf.neg(
-        tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, PROBABILITY_FLOOR, 1))), 1)),
-      ) as tf.Scalar,
-  );
-}
-
-/** Misclassification rate and mean cross-entropy over a whole set, scored in bounded batches. */
-function scoreClassifier(
-  network: tf.Sequential,
-  x: tf.Tensor2D,
-  y: tf.Tensor1D,
-  nClasses: number,
-): { error: number; loss: number } {
-  const n = x.shape[0];
-  let errors = 0;
-  let lossSum = 0;
-  for (let start = 0; start < n; start += SCORE_BATCH) {
-    const size = Math.min(SCORE_BATCH, n - start);
-    const [batchErrors, batchLoss] = tf.tidy(() => {
-      const probabilities = network.predict(x.slice([start, 0], [size, -1])) as tf.Tensor;
-      const labels = y.slice([start], [size]);
-      const wrong = tf.sum(tf.cast(tf.notEqual(tf.argMax(probabilities, 1), labels), 'float32'));
-      const loss = tf.mul(crossEntropy(probabilities, tf.oneHot(labels, nClasses)), size);
-      return [wrong.dataSync()[0], loss.dataSync()[0]];
-    });
-    errors += batchErrors;
-    lossSum += batchLoss;
-  }
-  return { error: n === 0 ? 0 : errors / n, loss: n === 0 ? 0 : lossSum / n };
-}
-
-function buildNetwork(nInputs: number, hidden: number[], nClasses: number, seeds: number[]): tf.Sequential {
-  const network = tf.sequential();
-  const sizes = [...hidden, nClasses];
-  sizes.forEach((units, i) => {
-    network.add(
-      tf.layers.dense({
-        ...(i === 0 ? { inputShape: [nInputs] } : {}),
-        units,
-        activation: i < hidden.length ? 'sigmoid' : 'softmax',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: seeds[i] }),
-        biasInitializer: 'zeros',
-      }),
-    );
-  });
-  return network;
-}
-
-/** Overwrites dense layers first..first+layers.length-1 with the given parameters. */
-function setDenseWeights(network: tf.Sequential, layers: DenseLayerWeights[], first: number): void {
-  layers.forEach((weights, i) => {
-    const layer = network.layers[first + i];
-    const tensors = [tf.tensor2d(weights.kernel, [weights.nIn, weights.nOut]), tf.tensor1d(weights.bias)];
-    layer.setWeights(tensors);
-    tf.dispose(tensors);
-  });
+/** Sigmoid hidden layers and a linear (logits) output layer of nClasses units. */
+function buildNetwork(nInputs: number, hidden: number[], nClasses: number): DenseNetwork {
+  return new DenseNetwork(nInputs, [
+    ...hidden.map((units) => ({ units, activation: 'sigmoid' as const })),
+    { units: nClasses, activation: 'linear' },
+  ]);
 }
 
 function maxLabel(labels: Int32Array): number {
   let max = -1;
   for (const label of labels) if (label > max) max = label;
   return max;
-}
-
-function placeholderBackend(): ModelContext['backend'] {
-  return { path: 'cpu', tfjsBackend: tf.getBackend() ?? 'cpu', detail: 'loaded model' };
 }
 
 export const dnnSpec: ModelSpec = {

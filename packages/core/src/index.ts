@@ -7,6 +7,7 @@ export * from './dnn.js';
 export * from './registry.js';
 export * from './backend.js';
 export * from './linalg/index.js';
+export * from './nn/index.js';
 export * from './rbm/index.js';
 export * from './dbn.js';
 export * from './generators/index.js';

@@ -3,15 +3,32 @@ import type { Matrix } from '@rbm-lab/datasets';
 import type { MetricDeclaration } from './metrics.js';
 
 /** Which computation path ran; recorded with every run. */
-export type ComputePath = 'tensorflow' | 'native-blas' | 'wasm' | 'cpu';
+export type ComputePath = 'tensorflow' | 'native-blas' | 'wasm-sgemm' | 'wasm' | 'cpu';
+
+/** How initBackend() chose the path when none was forced: each candidate's measured speed. */
+export interface ComputeProbe {
+  /** GFLOP/s per available path: geometric mean over RBM-shaped products (PROBE_SHAPES). */
+  gflops: Partial<Record<ComputePath, number>>;
+  /** True when read back from the per-machine cache, false when measured in this process. */
+  cached: boolean;
+  /** When the figures were measured (ISO 8601). */
+  measuredAt: string;
+  /** The 1-minute load average then; probes taken on a busy machine (load above the core count) are not cached. */
+  loadAverage: number;
+}
 
 export interface BackendInfo {
   /** The path the dense maths of RBM/DBN runs on. */
   path: ComputePath;
-  /** The tfjs backend active for tfjs-layers models (AE, VAE, GAN, DNN): 'tensorflow' | 'wasm' | 'cpu'. */
+  /** The tfjs backend active for the remaining tfjs ops (the quality scale's distances): 'tensorflow' | 'wasm' | 'cpu'. */
   tfjsBackend: string;
-  /** Human-readable detail, e.g. 'OpenBLAS sgemm via nblas, 2 threads' or 'wasm SIMD, 1 thread'. */
+  /**
+   * Human-readable detail, e.g. 'OpenBLAS sgemm via nblas, 2 threads; chosen by probe: native-blas 150,
+   * wasm-sgemm 95, wasm 9 GFLOP/s'. It carries the probe's figures, so stores that keep path and detail keep them.
+   */
   detail: string;
+  /** The probe's figures; absent when the path was forced (RBM_LAB_BACKEND or options.path). */
+  probe?: ComputeProbe;
 }
 
 export type Metrics = Record<string, number>;

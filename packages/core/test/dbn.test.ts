@@ -34,15 +34,20 @@ describe('Dbn', () => {
     expect(steps.map(([step]) => step)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(steps[0][1]).toMatchObject({ layer: 1, layer_epoch: 1 });
     expect(steps[15][1]).toMatchObject({ layer: 2, layer_epoch: 8 });
-    expect(steps[0][1].layer1_recon_error).toBeTypeOf('number');
-    expect(steps[15][1].layer2_recon_error).toBeTypeOf('number');
+    // Mean squared errors of probabilities: in (0, 1), which NaN is not.
+    expect(steps[0][1].layer1_recon_error).toBeGreaterThan(0);
+    expect(steps[0][1].layer1_recon_error).toBeLessThan(1);
+    expect(steps[15][1].layer2_recon_error).toBeGreaterThan(0);
+    expect(steps[15][1].layer2_recon_error).toBeLessThan(1);
     // Layer 1's own data-space error falls during its training.
     expect(steps[7][1].recon_error).toBeLessThan(steps[0][1].recon_error);
 
     const trained = await dbn.evaluate({ x });
     expect(trained.recon_error).toBeLessThan(0.8 * untrained.recon_error);
-    expect(trained.layer1_recon_error).toBeTypeOf('number');
-    expect(trained.layer2_recon_error).toBeTypeOf('number');
+    expect(trained.layer1_recon_error).toBeGreaterThan(0);
+    expect(trained.layer1_recon_error).toBeLessThan(1);
+    expect(trained.layer2_recon_error).toBeGreaterThan(0);
+    expect(trained.layer2_recon_error).toBeLessThan(1);
 
     const samples = await dbn.sample(12, { seed: 5, gibbsSteps: 100 });
     expect([samples.probabilities.rows, samples.probabilities.cols]).toEqual([12, 320]);

@@ -114,7 +114,8 @@ describe('hyperparameter declarations', () => {
         const upper = numeric.maximum ?? numeric.exclusiveMaximum;
         expect(upper, `${name} has no upper bound`).toBeTypeOf('number');
         expect(Number.isFinite(upper), `${name}`).toBe(true);
-        expect(numeric.minimum ?? numeric.exclusiveMinimum, `${name} has no lower bound`).toBeTypeOf('number');
+        const lower = numeric.minimum ?? numeric.exclusiveMinimum;
+        expect(Number.isFinite(lower), `${name} has no finite lower bound`).toBe(true);
       }
       if (property.type === 'array') expect(property.minItems, `${name}`).toBe(1);
     }

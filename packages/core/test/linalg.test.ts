@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, createGemm } from '../src/backend.js';
+import { availableComputePaths, createGemm } from '../src/backend.js';
 import { fastSigmoid, sigmoid, sigmoidAddBias, transpose } from '../src/linalg/elementwise.js';
-import { referenceSgemm, type Gemm } from '../src/linalg/gemm.js';
 import { Xoshiro128 } from '@rbm-lab/datasets';
+import { referenceSgemm } from '../src/linalg/gemm.js';
 import { SimdWorkspace, simdAvailable } from '../src/linalg/simd.js';
+import type { ComputePath } from '../src/model.js';
 
-async function tryGemm(path: 'native-blas' | 'cpu' | 'wasm'): Promise<Gemm | undefined> {
-  try {
-    return await createGemm(path);
-  } catch (error) {
-    if (error instanceof BackendUnavailableError) return undefined;
-    throw error;
-  }
-}
+/** Every provider that loads here; the others are reported as skipped. */
+const available = await availableComputePaths();
+const ALL_PATHS: readonly ComputePath[] = ['tensorflow', 'native-blas', 'wasm-sgemm', 'wasm', 'cpu'];
 
 function randomArray(n: number, rng: Xoshiro128): Float32Array {
   const a = new Float32Array(n);
@@ -26,45 +22,92 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return max;
 }
 
-describe.each(['native-blas', 'cpu', 'wasm'] as const)('%s sgemm', (path) => {
-  it('matches the reference product for every transpose combination, alpha and beta, on views', async () => {
-    const gemm = await tryGemm(path);
-    if (gemm === undefined) {
-      console.warn(`${path} not available here; skipped`);
-      return;
-    }
-    expect(gemm.path).toBe(path);
-    const rng = new Xoshiro128(7);
-    const [m, n, k] = [13, 9, 21];
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        // Operands live at an offset inside larger buffers (the training loop passes such views).
-        const aBig = randomArray(m * k + 5, rng);
-        const bBig = randomArray(k * n + 3, rng);
-        const a = aBig.subarray(5);
-        const b = bBig.subarray(3);
-        const cInit = randomArray(m * n, rng);
-        const cBig = new Float32Array(m * n + 4);
-        cBig.set(cInit, 4);
-        const c = cBig.subarray(4);
-        const expected = cInit.slice();
-        referenceSgemm(transA, transB, m, n, k, 0.7, a, b, 0.3, expected);
-        gemm.sgemm(transA, transB, m, n, k, 0.7, a, b, 0.3, c);
-        expect(maxAbsDiff(c, expected)).toBeLessThan(1e-5);
-        expect(Array.from(cBig.subarray(0, 4))).toEqual(Array.from(cBig.subarray(0, 4)).fill(0));
+/**
+ * Random shapes: tiny, odd, and past every block edge of the wasm kernel
+ * (4 x 8 register tiles, KC = 256, MC = 128, NC = 1024) and of BLAS.
+ */
+const SHAPES: readonly [number, number, number][] = [
+  [1, 1, 1],
+  [13, 9, 21],
+  [3, 5, 7],
+  [4, 8, 256],
+  [129, 17, 257],
+  [7, 1030, 3],
+  [130, 33, 513],
+  [2, 1, 600],
+];
+
+describe.each(ALL_PATHS)('%s sgemm', (path) => {
+  const missing = !available.includes(path);
+
+  it.skipIf(missing)(
+    'matches the reference product on random shapes, transposes, alpha and beta, on views',
+    async () => {
+      const gemm = await createGemm(path);
+      expect(gemm.path).toBe(path);
+      const rng = new Xoshiro128(7);
+      for (const [m, n, k] of SHAPES) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            for (const [alpha, beta] of [
+              [0.7, 0.3],
+              [1, 0],
+              [-2, 1],
+            ]) {
+              // Operands live at an offset inside larger buffers (the training loop passes such views).
+              const a = randomArray(m * k + 5, rng).subarray(5);
+              const b = randomArray(k * n + 3, rng).subarray(3);
+              const cInit = randomArray(m * n, rng);
+              // beta = 0 must ignore C's previous contents, even NaN.
+              if (beta === 0) cInit.fill(Number.NaN);
+              const cBig = new Float32Array(m * n + 4);
+              cBig.set(cInit, 4);
+              const c = cBig.subarray(4);
+              const expected = cInit.slice();
+              referenceSgemm(transA, transB, m, n, k, alpha, a, b, beta, expected);
+              gemm.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+              expect(maxAbsDiff(c, expected), `${m}x${n}x${k} ${transA} ${transB} ${alpha} ${beta}`).toBeLessThan(
+                2e-6 * Math.sqrt(k) * Math.abs(alpha) + 1e-6,
+              );
+              expect(Array.from(cBig.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+            }
+          }
+        }
       }
-    }
-    const y = new Float32Array([1, 2, 3]);
-    gemm.saxpy(3, 2, new Float32Array([1, 1, 1]), y);
-    expect(Array.from(y)).toEqual([3, 4, 5]);
+      const y = new Float32Array([1, 2, 3]);
+      gemm.saxpy(3, 2, new Float32Array([1, 1, 1]), y);
+      expect(Array.from(y)).toEqual([3, 4, 5]);
+      gemm.dispose();
+    },
+  );
+
+  it.skipIf(missing)('multiplies in its own workspace memory when it has one, with the same result', async () => {
+    const gemm = await createGemm(path);
+    const [m, n, k] = [37, 45, 300];
+    const ws = new SimdWorkspace(m * k + k * n + 2 * m * n + 2 * n, 4, gemm);
+    const [a, b, c, y] = [ws.allocate(m * k), ws.allocate(k * n), ws.allocate(m * n), ws.allocate(2 * n)];
+    const rng = new Xoshiro128(9);
+    a.set(randomArray(m * k, rng));
+    b.set(randomArray(k * n, rng));
+    c.set(randomArray(m * n, rng));
+    y.set(randomArray(2 * n, rng));
+    const expected = c.slice();
+    referenceSgemm(true, false, m, n, k, 0.5, a, b, 0.9, expected);
+    gemm.sgemm(true, false, m, n, k, 0.5, a, b, 0.9, c);
+    expect(maxAbsDiff(c, expected)).toBeLessThan(1e-4);
+    const yExpected = y.slice();
+    for (let i = 0; i < n; i++) yExpected[n + i] += -0.25 * y[i];
+    gemm.saxpy(n, -0.25, y.subarray(0, n), y.subarray(n));
+    expect(maxAbsDiff(y, yExpected)).toBeLessThan(1e-6);
+    gemm.dispose();
   });
 
-  it('rejects arrays shorter than the sizes say instead of reading past them', async () => {
-    const gemm = await tryGemm(path);
-    if (gemm === undefined) return;
+  it.skipIf(missing)('rejects arrays shorter than the sizes say instead of reading past them', async () => {
+    const gemm = await createGemm(path);
     expect(() =>
       gemm.sgemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16)),
     ).toThrow(RangeError);
+    gemm.dispose();
   });
 });
 

@@ -5,6 +5,16 @@
 // Reference: MathWorks, "MAT-File Format", level-5 chapter.
 import { inflateSync } from 'node:zlib';
 import { DataFileError } from './errors.js';
+import {
+  type Element,
+  FLAG_COMPLEX,
+  FLAG_LOGICAL,
+  HEADER_BYTES,
+  MI,
+  MX_CLASS_NAMES,
+  NUMERIC_CLASSES,
+  Reader,
+} from './mat-elements.js';
 
 export type MatNumericClass =
   | 'double'
@@ -66,198 +76,6 @@ export interface MatFile {
   littleEndian: boolean;
   /** Top-level variables by name, in file order. */
   variables: Map<string, MatValue>;
-}
-
-const HEADER_BYTES = 128;
-
-// Data types of level-5 data elements.
-const MI = {
-  INT8: 1,
-  UINT8: 2,
-  INT16: 3,
-  UINT16: 4,
-  INT32: 5,
-  UINT32: 6,
-  SINGLE: 7,
-  DOUBLE: 9,
-  INT64: 12,
-  UINT64: 13,
-  MATRIX: 14,
-  COMPRESSED: 15,
-  UTF8: 16,
-  UTF16: 17,
-  UTF32: 18,
-} as const;
-
-const NUMERIC_ELEMENT_BYTES: Record<number, number> = {
-  [MI.INT8]: 1,
-  [MI.UINT8]: 1,
-  [MI.INT16]: 2,
-  [MI.UINT16]: 2,
-  [MI.INT32]: 4,
-  [MI.UINT32]: 4,
-  [MI.SINGLE]: 4,
-  [MI.DOUBLE]: 8,
-  [MI.INT64]: 8,
-  [MI.UINT64]: 8,
-  [MI.UTF8]: 1,
-  [MI.UTF16]: 2,
-  [MI.UTF32]: 4,
-};
-
-// Array classes (low byte of the array-flags word).
-const MX_CLASS_NAMES: Record<number, string> = {
-  1: 'cell',
-  2: 'struct',
-  3: 'object',
-  4: 'char',
-  5: 'sparse',
-  6: 'double',
-  7: 'single',
-  8: 'int8',
-  9: 'uint8',
-  10: 'int16',
-  11: 'uint16',
-  12: 'int32',
-  13: 'uint32',
-  14: 'int64',
-  15: 'uint64',
-  16: 'function_handle',
-  17: 'opaque',
-};
-const NUMERIC_CLASSES = new Set([
-  'double',
-  'single',
-  'int8',
-  'uint8',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-  'int64',
-  'uint64',
-]);
-const FLAG_COMPLEX = 0x0800;
-const FLAG_LOGICAL = 0x0200;
-
-interface Element {
-  type: number;
-  /** Offset of the element's data within `view`. */
-  offset: number;
-  bytes: number;
-  /** Offset just past the element (including padding). */
-  next: number;
-}
-
-/** The bytes of one element stream plus where they came from, for error messages. */
-class Reader {
-  readonly view: DataView;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly littleEndian: boolean,
-    readonly fileName: string,
-    /** Describes the stream within the file, e.g. "compressed element at byte 128". */
-    readonly where: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  fail(offset: number, problem: string): never {
-    throw new DataFileError(this.fileName, `not a valid MAT-file: ${problem} (${this.where}, byte ${offset})`);
-  }
-
-  u32(offset: number): number {
-    return this.view.getUint32(offset, this.littleEndian);
-  }
-
-  /** Reads the data-element tag at `offset`, either the full 8-byte form or the small 4-byte form. */
-  element(offset: number, end: number): Element {
-    if (offset + 8 > end) this.fail(offset, `truncated: a data element tag needs 8 bytes, only ${end - offset} remain`);
-    const first = this.u32(offset);
-    const smallBytes = first >>> 16;
-    if (smallBytes !== 0) {
-      // Small data element: type and size share the first word; data sits in the next 4 bytes.
-      if (smallBytes > 4) this.fail(offset, `small data element claims ${smallBytes} bytes (at most 4 fit)`);
-      return { type: first & 0xffff, offset: offset + 4, bytes: smallBytes, next: offset + 8 };
-    }
-    const bytes = this.u32(offset + 4);
-    const dataStart = offset + 8;
-    if (bytes > end - dataStart) {
-      this.fail(
-        offset,
-        `truncated: data element of type ${first} claims ${bytes} bytes, only ${end - dataStart} remain`,
-      );
-    }
-    // Compressed elements are not padded; everything else is padded to 8 bytes.
-    const padded = first === MI.COMPRESSED ? bytes : Math.ceil(bytes / 8) * 8;
-    return { type: first, offset: dataStart, bytes, next: Math.min(dataStart + padded, end) };
-  }
-
-  expectElement(offset: number, end: number, what: string, types: number[]): Element {
-    const el = this.element(offset, end);
-    if (!types.includes(el.type))
-      this.fail(offset, `expected ${what} (data type ${types.join(' or ')}), found data type ${el.type}`);
-    return el;
-  }
-
-  /** Reads the numbers of a numeric element, converting them to float64. */
-  numbers(el: Element): Float64Array {
-    const size = NUMERIC_ELEMENT_BYTES[el.type];
-    if (size === undefined) this.fail(el.offset - 8, `expected numeric data, found data type ${el.type}`);
-    if (el.bytes % size !== 0) this.fail(el.offset, `${el.bytes} bytes is not a whole number of ${size}-byte values`);
-    const n = el.bytes / size;
-    const out = new Float64Array(n);
-    const v = this.view;
-    const le = this.littleEndian;
-    let p = el.offset;
-    switch (el.type) {
-      case MI.INT8:
-        for (let i = 0; i < n; i++) out[i] = v.getInt8(p + i);
-        break;
-      case MI.UINT8:
-      case MI.UTF8:
-        out.set(this.bytes.subarray(p, p + n));
-        break;
-      case MI.INT16:
-        for (let i = 0; i < n; i++, p += 2) out[i] = v.getInt16(p, le);
-        break;
-      case MI.UINT16:
-      case MI.UTF16:
-        for (let i = 0; i < n; i++, p += 2) out[i] = v.getUint16(p, le);
-        break;
-      case MI.INT32:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getInt32(p, le);
-        break;
-      case MI.UINT32:
-      case MI.UTF32:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getUint32(p, le);
-        break;
-      case MI.SINGLE:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getFloat32(p, le);
-        break;
-      case MI.DOUBLE:
-        for (let i = 0; i < n; i++, p += 8) out[i] = v.getFloat64(p, le);
-        break;
-      case MI.INT64:
-        for (let i = 0; i < n; i++, p += 8) out[i] = Number(v.getBigInt64(p, le));
-        break;
-      case MI.UINT64:
-        for (let i = 0; i < n; i++, p += 8) out[i] = Number(v.getBigUint64(p, le));
-        break;
-    }
-    return out;
-  }
-
-  ascii(el: Element): string {
-    let s = '';
-    for (let i = 0; i < el.bytes; i++) {
-      const c = this.bytes[el.offset + i];
-      if (c === 0) break;
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
 }
 
 /**
@@ -338,6 +156,17 @@ function product(dims: number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
+/** What every array starts with: its flags, dimensions and name, and where its data begins. */
+interface ArrayHeader {
+  name: string;
+  flags: number;
+  dims: number[];
+  count: number;
+  /** Offset of the first class-specific element. */
+  offset: number;
+  end: number;
+}
+
 /** Reads a miMATRIX element's contents: flags, dimensions, name, then class-specific data. */
 function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue } {
   const end = matrix.offset + matrix.bytes;
@@ -364,93 +193,106 @@ function readMatrix(r: Reader, matrix: Element): { name: string; value: MatValue
     return { name: '', value: { kind: 'unsupported', className, dims } };
   }
   const nameEl = r.expectElement(dimsEl.next, end, 'array name', [MI.INT8, MI.UINT8]);
-  const name = r.ascii(nameEl);
-  let offset = nameEl.next;
-
-  if (NUMERIC_CLASSES.has(className)) {
-    const realEl = r.element(offset, end);
-    const data = r.numbers(realEl);
-    if (data.length !== count) {
-      r.fail(
-        realEl.offset,
-        `array ${JSON.stringify(name)} has dimensions [${dims.join(', ')}] (${count} values) but ${data.length} values`,
-      );
-    }
-    const value: MatNumericArray = {
-      kind: 'numeric',
-      className: className as MatNumericClass,
-      logical: (flags & FLAG_LOGICAL) !== 0,
-      dims,
-      data,
-    };
-    if (flags & FLAG_COMPLEX) {
-      const imagEl = r.element(realEl.next, end);
-      const imag = r.numbers(imagEl);
-      if (imag.length !== count)
-        r.fail(imagEl.offset, `imaginary part of ${JSON.stringify(name)} has ${imag.length} values, expected ${count}`);
-      value.imag = imag;
-    }
-    return { name, value };
-  }
-
+  const header: ArrayHeader = { name: r.ascii(nameEl), flags, dims, count, offset: nameEl.next, end };
+  if (NUMERIC_CLASSES.has(className)) return { name: header.name, value: readNumeric(r, header, className) };
   switch (className) {
-    case 'char': {
-      const dataEl = r.element(offset, end);
-      const codes = r.numbers(dataEl);
-      if (codes.length !== count)
-        r.fail(dataEl.offset, `char array ${JSON.stringify(name)} has ${codes.length} characters, expected ${count}`);
-      const text =
-        dataEl.type === MI.UTF8
-          ? Array.from(new TextDecoder('utf-8').decode(r.bytes.subarray(dataEl.offset, dataEl.offset + dataEl.bytes)))
-          : Array.from(codes, (c) => String.fromCodePoint(c));
-      const nRows = dims[0];
-      const nCols = count / Math.max(nRows, 1);
-      const rows: string[] = [];
-      for (let i = 0; i < nRows; i++) {
-        let row = '';
-        for (let j = 0; j < nCols; j++) row += text[i + j * nRows] ?? '';
-        rows.push(row);
-      }
-      return { name, value: { kind: 'char', dims, rows } };
-    }
-    case 'cell': {
-      const cells: MatValue[] = [];
-      for (let i = 0; i < count; i++) {
-        const cellEl = r.expectElement(offset, end, `cell ${i + 1} of ${count}`, [MI.MATRIX]);
-        cells.push(readMatrix(r, cellEl).value);
-        offset = cellEl.next;
-      }
-      return { name, value: { kind: 'cell', dims, cells } };
-    }
-    case 'struct': {
-      const lengthEl = r.expectElement(offset, end, 'field name length', [MI.INT32]);
-      const fieldNameLength = r.numbers(lengthEl)[0];
-      const namesEl = r.expectElement(lengthEl.next, end, 'field names', [MI.INT8, MI.UINT8]);
-      if (!(fieldNameLength > 0) || namesEl.bytes % fieldNameLength !== 0) {
-        r.fail(
-          namesEl.offset,
-          `field names of ${namesEl.bytes} bytes do not divide into names of ${fieldNameLength} bytes`,
-        );
-      }
-      const fieldNames: string[] = [];
-      for (let p = 0; p < namesEl.bytes; p += fieldNameLength) {
-        fieldNames.push(r.ascii({ type: namesEl.type, offset: namesEl.offset + p, bytes: fieldNameLength, next: 0 }));
-      }
-      offset = namesEl.next;
-      const elements: Array<Record<string, MatValue>> = [];
-      for (let i = 0; i < count; i++) {
-        const record: Record<string, MatValue> = {};
-        for (const field of fieldNames) {
-          const fieldEl = r.expectElement(offset, end, `field ${JSON.stringify(field)}`, [MI.MATRIX]);
-          record[field] = readMatrix(r, fieldEl).value;
-          offset = fieldEl.next;
-        }
-        elements.push(record);
-      }
-      return { name, value: { kind: 'struct', dims, fieldNames, elements } };
-    }
+    case 'char':
+      return { name: header.name, value: readChar(r, header) };
+    case 'cell':
+      return { name: header.name, value: readCell(r, header) };
+    case 'struct':
+      return { name: header.name, value: readStruct(r, header) };
     default:
       // sparse and object arrays: skipped, but their name and shape are still reported.
-      return { name, value: { kind: 'unsupported', className, dims } };
+      return { name: header.name, value: { kind: 'unsupported', className, dims } };
   }
+}
+
+function readNumeric(r: Reader, h: ArrayHeader, className: string): MatNumericArray {
+  const realEl = r.element(h.offset, h.end);
+  const data = r.numbers(realEl);
+  if (data.length !== h.count) {
+    r.fail(
+      realEl.offset,
+      `array ${JSON.stringify(h.name)} has dimensions [${h.dims.join(', ')}] (${h.count} values) but ${data.length} values`,
+    );
+  }
+  const value: MatNumericArray = {
+    kind: 'numeric',
+    className: className as MatNumericClass,
+    logical: (h.flags & FLAG_LOGICAL) !== 0,
+    dims: h.dims,
+    data,
+  };
+  if (h.flags & FLAG_COMPLEX) {
+    const imagEl = r.element(realEl.next, h.end);
+    const imag = r.numbers(imagEl);
+    if (imag.length !== h.count)
+      r.fail(
+        imagEl.offset,
+        `imaginary part of ${JSON.stringify(h.name)} has ${imag.length} values, expected ${h.count}`,
+      );
+    value.imag = imag;
+  }
+  return value;
+}
+
+/** Char arrays are stored column-major like every MATLAB array: row i is text[i], text[i + nRows], ... */
+function readChar(r: Reader, h: ArrayHeader): MatCharArray {
+  const dataEl = r.element(h.offset, h.end);
+  const codes = r.numbers(dataEl);
+  if (codes.length !== h.count)
+    r.fail(dataEl.offset, `char array ${JSON.stringify(h.name)} has ${codes.length} characters, expected ${h.count}`);
+  const text =
+    dataEl.type === MI.UTF8
+      ? Array.from(new TextDecoder('utf-8').decode(r.bytes.subarray(dataEl.offset, dataEl.offset + dataEl.bytes)))
+      : Array.from(codes, (c) => String.fromCodePoint(c));
+  const nRows = h.dims[0];
+  const nCols = h.count / Math.max(nRows, 1);
+  const rows: string[] = [];
+  for (let i = 0; i < nRows; i++) {
+    let row = '';
+    for (let j = 0; j < nCols; j++) row += text[i + j * nRows] ?? '';
+    rows.push(row);
+  }
+  return { kind: 'char', dims: h.dims, rows };
+}
+
+function readCell(r: Reader, h: ArrayHeader): MatCellArray {
+  const cells: MatValue[] = [];
+  let offset = h.offset;
+  for (let i = 0; i < h.count; i++) {
+    const cellEl = r.expectElement(offset, h.end, `cell ${i + 1} of ${h.count}`, [MI.MATRIX]);
+    cells.push(readMatrix(r, cellEl).value);
+    offset = cellEl.next;
+  }
+  return { kind: 'cell', dims: h.dims, cells };
+}
+
+function readStruct(r: Reader, h: ArrayHeader): MatStructArray {
+  const lengthEl = r.expectElement(h.offset, h.end, 'field name length', [MI.INT32]);
+  const fieldNameLength = r.numbers(lengthEl)[0];
+  const namesEl = r.expectElement(lengthEl.next, h.end, 'field names', [MI.INT8, MI.UINT8]);
+  if (!(fieldNameLength > 0) || namesEl.bytes % fieldNameLength !== 0) {
+    r.fail(
+      namesEl.offset,
+      `field names of ${namesEl.bytes} bytes do not divide into names of ${fieldNameLength} bytes`,
+    );
+  }
+  const fieldNames: string[] = [];
+  for (let p = 0; p < namesEl.bytes; p += fieldNameLength) {
+    fieldNames.push(r.ascii({ type: namesEl.type, offset: namesEl.offset + p, bytes: fieldNameLength, next: 0 }));
+  }
+  let offset = namesEl.next;
+  const elements: Array<Record<string, MatValue>> = [];
+  for (let i = 0; i < h.count; i++) {
+    const record: Record<string, MatValue> = {};
+    for (const field of fieldNames) {
+      const fieldEl = r.expectElement(offset, h.end, `field ${JSON.stringify(field)}`, [MI.MATRIX]);
+      record[field] = readMatrix(r, fieldEl).value;
+      offset = fieldEl.next;
+    }
+    elements.push(record);
+  }
+  return { kind: 'struct', dims: h.dims, fieldNames, elements };
 }

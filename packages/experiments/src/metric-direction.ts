@@ -1,4 +1,4 @@
-import { allMetricDefinitions, findMetricDefinition, type MetricDefinition } from './checks/metric-definitions.js';
+import { allMetricDefinitions, findMetricDefinition, type DeclaredMetric } from './checks/metric-definitions.js';
 
 /**
  * Which way a metric improves, shared by the CLI's compare, the dashboard and
@@ -10,12 +10,12 @@ import { allMetricDefinitions, findMetricDefinition, type MetricDefinition } fro
  */
 export type MetricDirection = 'lower' | 'higher' | null;
 
-let registered: MetricDefinition[] | undefined;
+let registered: DeclaredMetric[] | undefined;
 
 export function metricDirection(
   name: string,
   main?: { name: string; lowerIsBetter: boolean },
-  definitions?: readonly MetricDefinition[],
+  definitions?: readonly DeclaredMetric[],
 ): MetricDirection {
   if (main !== undefined && main.name === name) return main.lowerIsBetter ? 'lower' : 'higher';
   registered ??= allMetricDefinitions();

@@ -19,8 +19,9 @@ describe('expandGrid', () => {
     expect(runs[0].config.model.hidden_units).toBe(20);
     expect(runs[0].config.train.learning_rate).toBe(0.1);
     // Defaults from the rbm spec and the eval section are explicit in the resolved config.
-    expect(runs[0].config.train.batch_size).toBeTypeOf('number');
-    expect(runs[0].config.eval.n_samples).toBeTypeOf('number');
+    const rbm = specs.find((spec) => spec.type === 'rbm')!;
+    expect(runs[0].config.train.batch_size).toBe(rbm.trainSchema.properties.batch_size.default);
+    expect(runs[0].config.eval.n_samples).toBe(64);
     expect(runs[0].epochs).toBe(2);
   });
 

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/index.js';
+import { openRunStoreReader, RunStoreError, runCli, type RunRecord, type RunStoreReader } from '../src/index.js';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_SOURCE = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -37,12 +38,16 @@ export interface Spawned {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the rbm-lab CLI from source in its own process (as `npx nx run experiments:cli` does). */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+/**
+ * Runs the rbm-lab CLI from source in its own process (as `npx nx run experiments:cli` does); `detached` puts it
+ * in its own process group, so a test can signal it together with its run processes.
+ */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { detached?: boolean } = {}): Spawned {
   const child = spawn(process.execPath, ['--conditions=@rbm-lab/source', '--import', 'tsx', CLI_SOURCE, ...args], {
     cwd: PACKAGE_DIR,
     env: { ...process.env, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
   let out = '';
   let err = '';
@@ -73,12 +78,39 @@ export async function cliInProcess(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The runs of the latest sweep named `sweepName` (empty when the database or
+ * the sweep does not exist yet). A SQLite file the sweep has created but not
+ * yet migrated to the current schema (a few milliseconds, longer on a loaded
+ * machine) counts as not existing yet.
+ */
+export async function readRuns(location: string, sweepName: string): Promise<RunRecord[]> {
+  if (!location.startsWith('postgres') && !existsSync(location)) return [];
+  let store: RunStoreReader;
+  try {
+    store = await openRunStoreReader(location);
+  } catch (error) {
+    if (error instanceof RunStoreError && /\(no schema\)|is older than/.test(error.message)) return [];
+    throw error;
+  }
+  try {
+    const sweep = await store.getSweep(sweepName);
+    return sweep === undefined ? [] : await store.listRuns(sweep.id);
+  } finally {
+    await store.close();
   }
 }

@@ -10,6 +10,9 @@ import {
   type ReportRun,
 } from '../src/report/data.js';
 import { samplesGridPng } from '../src/report/montage.js';
+import { trainingCurvesSpec } from '../src/report/curve-figure.js';
+import { metricsVsParamSpec } from '../src/report/figures.js';
+import { emaSmooth, meanCurve, negativeLog, summarize } from '../src/index.js';
 import { PNG } from 'pngjs';
 
 function run(index: number, params: Record<string, unknown>, seed: number, metrics: Record<string, number>): ReportRun {
@@ -115,5 +118,70 @@ describe('zipped and section-valued parameters', () => {
   it('labels a swept section by its type, then its settings', () => {
     expect(formatParamValue(models[0])).toBe('rbm hidden_units=200');
     expect(formatParamValue({ epochs: 100, batch_size: 32 })).toBe('epochs=100 batch_size=32');
+  });
+});
+
+describe('report figures: grouping, smoothing, log scale', () => {
+  const curve = (values: number[]) => values.map((value, i) => ({ step: i + 1, value }));
+  const seeded = (index: number, h: number, seed: number, values: number[], ll: number): ReportRun => ({
+    id: `r${index}`,
+    index,
+    status: 'finished',
+    params: { h, seed },
+    seed,
+    metrics: { ll },
+    curves: { ll: curve(values) },
+  });
+  const runs = [
+    seeded(0, 10, 0, [-200, -150, -120], -120),
+    seeded(1, 10, 1, [-210, -170, -130], -130),
+    seeded(2, 50, 0, [-190, -140, -100], -100),
+  ];
+  type Layer = { data?: { values: Array<Record<string, number>> }; mark: { type: string } };
+  const layersOf = (spec: unknown) => (spec as { concat: Array<{ layer: Layer[] }> }).concat[0].layer;
+
+  it('draws mean ± std error bars over seeds when grouped, and only the runs when not', () => {
+    const grouped = layersOf(metricsVsParamSpec(runs, 'h', ['ll'], ['h'], true));
+    const bars = grouped.find((l) => l.mark.type === 'rule')!.data!.values;
+    const s = summarize([-120, -130])!;
+    // the group of one run (h = 50) has no spread, so no bar
+    expect(bars).toHaveLength(1);
+    expect(bars[0].low).toBeCloseTo(s.mean - s.std!, 12);
+    expect(bars[0].high).toBeCloseTo(s.mean + s.std!, 12);
+    const plain = layersOf(metricsVsParamSpec(runs, 'h', ['ll'], ['h'], false));
+    expect(plain.map((l) => l.mark.type)).toEqual(['circle']);
+  });
+
+  it('smooths the mean curve of each group with the EMA, keeps the raw one, and maps negative values to -log10(-y)', () => {
+    const spec = trainingCurvesSpec(runs, 'll', ['h'], {
+      groupBy: ['h', 'seed'],
+      smooth: 0.6,
+      log: true,
+    }) as unknown as {
+      data: {
+        values: Array<{ series: string; step: number; raw: number; value: number; low?: number; high?: number }>;
+      };
+      layer: Layer[];
+      title: { subtitle: string };
+    };
+    const mean = meanCurve([runs[0].curves.ll, runs[1].curves.ll]);
+    const smoothed = emaSmooth(
+      mean.map((p) => ({ step: p.step, value: p.mean })),
+      0.6,
+    );
+    const group = spec.data.values.filter((row) => row.low !== undefined);
+    expect(group.map((row) => row.step)).toEqual([1, 2, 3]);
+    group.forEach((row, i) => {
+      expect(row.raw).toBeCloseTo(negativeLog(mean[i].mean), 12);
+      expect(row.value).toBeCloseTo(negativeLog(smoothed[i].value), 12);
+      expect(row.low).toBeCloseTo(negativeLog(mean[i].min), 12);
+    });
+    // band, faint raw line, smoothed line
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['area', 'line', 'line']);
+    expect(spec.title.subtitle).toContain('EMA 0.6 (raw faint); y on -log10(-y)');
+    const crossing = trainingCurvesSpec([seeded(0, 10, 0, [-1, 1, 2], 0)], 'll', ['h'], { smooth: 0, log: true });
+    expect((crossing as unknown as { title: { subtitle: string } }).title.subtitle).toContain(
+      'log scale not used: the curve crosses zero',
+    );
   });
 });

@@ -6,7 +6,9 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { reportCommand, writeSweepReport } from '../src/report/index.js';
-import { RunStore } from '../src/store/run-store.js';
+import { samplesGridPng } from '../src/report/montage.js';
+import { samplesStripRows } from '../src/report/strips.js';
+import { openRunStoreReader } from '../src/store/run-store.js';
 
 /**
  * A real (tiny) two-parameter sweep with two seeds, run by the CLI's sweep
@@ -30,6 +32,7 @@ eval:
   n_samples: 8
   gibbs_steps: 20
   quality: false
+  sample_every: 1
 sweep:
   grid:
     model.hidden_units: [8, 24]
@@ -74,20 +77,21 @@ function linkedFiles(markdown: string): string[] {
 
 describe('sweep report', () => {
   it('writes every expected figure as a sensible PNG, all linked from report.md', async () => {
-    const reader = RunStore.openReadOnly(dbPath);
+    const reader = await openRunStoreReader(dbPath);
     let report;
-    let curveNames: string[];
+    const curveNames = new Set<string>();
     try {
-      const runs = reader.listRuns(reader.getSweep('report-test')!.id);
+      const runs = await reader.listRuns((await reader.getSweep('report-test'))!.id);
       expect(runs.map((run) => run.status)).toEqual(Array(8).fill('finished'));
-      curveNames = [...new Set(runs.flatMap((run) => Object.keys(reader.getEpochMetrics(run.id))))];
+      for (const run of runs)
+        for (const name of Object.keys(await reader.getEpochMetrics(run.id))) curveNames.add(name);
       report = await writeSweepReport(reader, 'report-test');
     } finally {
-      reader.close();
+      await reader.close();
     }
 
-    // Default location: beside the run artifacts, <db dir>/<sweep>/report.
-    expect(report.markdownPath).toBe(join(dir, 'runs', 'report-test', 'report', 'report.md'));
+    // Default location: beside the run artifacts, <artifact root>/<sweep>/report.
+    expect(report.markdownPath).toBe(join(dir, 'runs', 'rbm-lab.artifacts', 'report-test', 'report', 'report.md'));
     const names = report.figures.map((figure) => figure.slice(dirname(report.markdownPath).length + 1));
     expect(names).toEqual(
       expect.arrayContaining([
@@ -97,9 +101,9 @@ describe('sweep report', () => {
         'samples.png',
       ]),
     );
-    expect(curveNames).toContain('recon_error');
+    expect([...curveNames]).toContain('recon_error');
     expect(names.filter((name) => name.startsWith('curves-')).sort()).toEqual(
-      curveNames.map((name) => `curves-${name}.png`).sort(),
+      [...curveNames].map((name) => `curves-${name}.png`).sort(),
     );
     expect(names.filter((name) => name.startsWith('metrics-vs-'))).toHaveLength(2); // seeds are averaged over, not plotted
     expect(names.filter((name) => name.startsWith('heatmap-'))).toHaveLength(1);
@@ -149,5 +153,53 @@ describe('sweep report', () => {
       }),
     ).toBe(2);
     expect(stderr.text()).toMatch(/no run database at .*missing\.db/);
+  });
+});
+
+describe('report options and samples over training', () => {
+  it('writes one strip per group of samples over the epochs, then the final ones', async () => {
+    const reader = await openRunStoreReader(dbPath);
+    try {
+      const sweep = (await reader.getSweep('report-test'))!;
+      const runs = await reader.listRuns(sweep.id);
+      const first = runs.find((run) => run.params['model.hidden_units'] === 24)!;
+      const rows = await samplesStripRows(reader, [{ label: 'h=24', runIds: [first.id] }]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].cells.map((cell) => cell.caption)).toEqual(['epoch 1', 'epoch 2', 'epoch 3', 'final']);
+      // each cell is the first 4 images the store holds for that epoch, drawn as a 2 x 2 grid
+      const epoch2 = (await reader.getSamples(first.id, { epoch: 2 }))!;
+      expect(epoch2.n).toBe(16);
+      const expected = samplesGridPng(epoch2, { maxImages: 4, columns: 2, scale: 2 });
+      expect(rows[0].cells[1].image.png.equals(expected.png)).toBe(true);
+      expect(rows[0].cells[1].image.png.equals(rows[0].cells[2].image.png)).toBe(false);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('takes --no-group, --smooth and --log, and refuses a smoothing weight outside [0, 1)', async () => {
+    const out = join(dir, 'options-report');
+    const run = async (...args: string[]) => {
+      const stdout = sink();
+      const stderr = sink();
+      const code = await reportCommand.run(['report-test', '--db', dbPath, ...args], {
+        stdout,
+        stderr,
+        cwd: dir,
+        env: process.env,
+      });
+      return { code, stderr: stderr.text() };
+    };
+    expect((await run('--out', out, '--no-group', '--smooth', '0.6', '--log')).code).toBe(0);
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown).toContain(
+      '- Figures: one point or line per run; curves smoothed (EMA 0.6, raw faint); curves on a log axis',
+    );
+    expect(markdown).toContain('One dot per run (not grouped over seeds).');
+    expect(existsSync(join(out, 'samples-over-epochs.png'))).toBe(true);
+    const grouped = join(dir, 'grouped-report');
+    expect((await run('--out', grouped)).code).toBe(0);
+    expect(readFileSync(join(grouped, 'report.md'), 'utf8')).toContain('- Figures: grouped over seeds (mean ± std, n)');
+    await expect(run('--smooth', '1')).rejects.toThrow(/--smooth expects an EMA weight in \[0, 1\)/);
   });
 });

@@ -267,6 +267,20 @@ describe('run identity', () => {
     expect(sweepIdOf(explicit)).not.toBe(sweepId);
   });
 
+  it('keeps every id when a study turns samples over training on or off (they change no number)', () => {
+    const { study } = loadStudy('hidden.yaml', specs, CONFIGS);
+    const every = (n: number | undefined) => {
+      const copy = structuredClone(study);
+      copy.eval = { ...copy.eval, sample_every: n };
+      if (n === undefined) delete copy.eval.sample_every;
+      return copy;
+    };
+    const ids = (s: typeof study) => [sweepIdOf(s), ...expandGrid(s, specs).map((p) => `${p.id}/${p.pointKey}`)];
+    expect(ids(every(3))).toEqual(ids(every(undefined)));
+    expect(ids(every(0))).toEqual(ids(every(10)));
+    expect(expandGrid(every(3), specs)[0].config.eval.sample_every).toBe(3);
+  });
+
   it('still computes the ids runs had before, so a store can carry an older database over', () => {
     // dnn-pretraining.yaml's first two runs under the old scheme (hash of sweep id and resolved config).
     const { study } = loadStudy('dnn-pretraining.yaml', specs, CONFIGS);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blasThreadsPerWorker } from '../src/index.js';
-import { workerExecArgv } from '../src/runner/sweep-runner.js';
+import { workerExecArgv } from '../src/runner/run-process.js';
 
 describe('worker processes', () => {
   it('share the cores between OpenBLAS instances: max(1, floor(cores / jobs))', () => {

@@ -3,8 +3,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunStore, type RunRecord } from '../src/index.js';
-import { cliInProcess, spawnCli, tinyStudy, waitFor } from './helpers.js';
+import { openRunStore, openRunStoreReader, type RunRecord } from '../src/index.js';
+import { cliInProcess, readRuns as readRunsAt, spawnCli, tinyStudy, waitFor } from './helpers.js';
 
 let dir: string;
 let db: string;
@@ -15,23 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function readRuns(sweepName: string): RunRecord[] {
-  if (!existsSync(db)) return [];
-  let store: RunStore;
-  try {
-    store = RunStore.openReadOnly(db);
-  } catch (error) {
-    // The sweep process has created the file but not yet its schema (a few milliseconds).
-    if (/no schema/.test(String(error))) return [];
-    throw error;
-  }
-  try {
-    const sweep = store.getSweep(sweepName);
-    return sweep === undefined ? [] : store.listRuns(sweep.id);
-  } finally {
-    store.close();
-  }
-}
+const readRuns = (sweepName: string) => readRunsAt(db, sweepName);
 
 describe('sweep: kill -9, resume, readers', () => {
   const config = () => join(dir, 'resume.yaml');
@@ -41,7 +25,7 @@ describe('sweep: kill -9, resume, readers', () => {
     writeFileSync(config(), tinyStudy('resume', '  grid:\n    model.hidden_units: [4, 6, 8, 10, 12, 14]'));
     const sweep = spawnCli(['sweep', config(), '--db', db, '--jobs', '2']);
     await waitFor(
-      () => readRuns('resume').filter((r) => r.status === 'finished').length >= 2,
+      async () => (await readRuns('resume')).filter((r) => r.status === 'finished').length >= 2,
       90_000,
       'two finished runs',
     );
@@ -49,12 +33,12 @@ describe('sweep: kill -9, resume, readers', () => {
     const { signal } = await sweep.exit;
     expect(signal).toBe('SIGKILL');
 
-    const runs = readRuns('resume');
+    const runs = await readRuns('resume');
     expect(runs).toHaveLength(6);
     finishedBeforeKill = runs.filter((r) => r.status === 'finished');
     expect(finishedBeforeKill.length).toBeGreaterThanOrEqual(2);
     expect(finishedBeforeKill.length).toBeLessThan(6);
-    const store = RunStore.openReadOnly(db);
+    const store = await openRunStoreReader(db);
     for (const run of finishedBeforeKill) {
       expect(run.metrics.recon_error).toBeGreaterThan(0);
       expect(run.durationMs).toBeGreaterThan(0);
@@ -64,35 +48,39 @@ describe('sweep: kill -9, resume, readers', () => {
         const threads = Math.max(1, Math.floor(availableParallelism() / 2));
         expect(run.backendDetail).toMatch(new RegExp(`\\b${threads} threads?\\b`));
       }
-      expect(store.getEpochMetrics(run.id).recon_error?.map((p) => p.step) ?? []).toEqual([1, 2]);
-      const kinds = store.listArtifacts(run.id).map((a) => a.kind);
-      expect(kinds).toEqual(['evaluation', 'model', 'samples_png', 'samples_raw']);
-      for (const artifact of store.listArtifacts(run.id))
-        expect(existsSync(store.resolveArtifactPath(artifact))).toBe(true);
-      const samples = store.getSamples(run.id)!;
+      expect((await store.getEpochMetrics(run.id)).recon_error?.map((p) => p.step) ?? []).toEqual([1, 2]);
+      const artifacts = await store.listArtifacts(run.id);
+      expect(artifacts.map((a) => [a.kind, a.inDatabase])).toEqual([
+        ['evaluation', true],
+        ['model', false],
+        ['samples_png', true],
+      ]);
+      expect(existsSync(store.resolveArtifactPath(artifacts[1]))).toBe(true);
+      expect(store.resolveArtifactPath(artifacts[1])).toContain(join(dir, 'runs', 'rbm-lab.artifacts', 'resume'));
+      const samples = (await store.getSamples(run.id))!;
       expect([samples.n, samples.height, samples.width]).toEqual([4, 20, 16]);
     }
-    store.close();
+    await store.close();
   });
 
   it('rerunning completes the grid with exactly one finished run per grid point, while a reader holds the database', async () => {
     // A dashboard-like reader: a read-only store plus a read transaction held open for the whole sweep.
-    const reader = RunStore.openReadOnly(db);
+    const reader = await openRunStoreReader(db);
     const raw = new Database(db, { readonly: true });
     raw.exec('BEGIN');
     raw.prepare('SELECT COUNT(*) FROM runs').get();
-    const tokenBefore = reader.changeToken();
+    const tokenBefore = await reader.changeToken();
 
     const sweep = spawnCli(['sweep', config(), '--db', db]);
     const { code } = await sweep.exit;
-    expect(sweep.stderr()).toMatch(/marked interrupted|already finished/);
+    expect(sweep.stderr()).toMatch(/back in the queue|already finished/);
     expect(code).toBe(0);
-    expect(reader.changeToken()).not.toBe(tokenBefore);
+    expect(await reader.changeToken()).not.toBe(tokenBefore);
     raw.exec('COMMIT');
     raw.close();
-    reader.close();
+    await reader.close();
 
-    const runs = readRuns('resume');
+    const runs = await readRuns('resume');
     expect(runs).toHaveLength(6);
     expect(runs.every((r) => r.status === 'finished')).toBe(true);
     expect(new Set(runs.map((r) => r.params['model.hidden_units']))).toEqual(new Set([4, 6, 8, 10, 12, 14]));
@@ -102,9 +90,9 @@ describe('sweep: kill -9, resume, readers', () => {
       expect(after.endedAt).toBe(before.endedAt);
       expect(after.metrics).toEqual(before.metrics);
     }
-    const counts = RunStore.openReadOnly(db);
-    expect(counts.rowCounts().runs).toBe(6);
-    expect(counts.rowCounts().sweeps).toBe(1);
+    const counts = new Database(db, { readonly: true });
+    expect(counts.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 6 });
+    expect(counts.prepare('SELECT COUNT(*) AS n FROM sweeps').get()).toEqual({ n: 1 });
     counts.close();
   });
 
@@ -128,7 +116,7 @@ describe('sweep: kill -9, resume, readers', () => {
 
 describe('list, show, compare, export on what the sweep wrote', () => {
   it('compare marks differing parameters and the best value of each metric', async () => {
-    const runs = readRuns('resume');
+    const runs = await readRuns('resume');
     const [a, b, c] = runs;
     const result = await cliInProcess(['compare', a.id, b.id.slice(0, 6), c.id, '--db', db], dir);
     expect(result.code).toBe(0);
@@ -154,7 +142,7 @@ describe('list, show, compare, export on what the sweep wrote', () => {
     expect(columns).toEqual(expect.arrayContaining(['recon_error', 'train_seconds', 'n_test']));
     const reconColumn = columns.indexOf('recon_error');
     expect(rows).toHaveLength(6);
-    const runs = readRuns('resume');
+    const runs = await readRuns('resume');
     for (const row of rows) {
       const cells = row.split(',');
       const run = runs.find((r) => r.id === cells[0])!;
@@ -169,11 +157,12 @@ describe('list, show, compare, export on what the sweep wrote', () => {
   it('list and show read the sweep; unknown runs and missing databases are user errors', async () => {
     const list = await cliInProcess(['list', '--db', db], dir);
     expect(list.stdout).toMatch(/resume\s+│ \w{12}\s+│ 6\/6/);
-    const run = readRuns('resume')[0];
+    const run = (await readRuns('resume'))[0];
     const show = await cliInProcess(['show', run.id.slice(0, 5), '--db', db], dir);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain(`run ${run.id}`);
-    expect(show.stdout).toMatch(/samples_png: .*samples\.png/);
+    expect(show.stdout).toMatch(/samples_png: samples\.png \(in the database\)/);
+    expect(show.stdout).toMatch(/model: .*rbm-lab\.artifacts\/resume\/\w+\/attempt-1-\w+\/model/);
     const unknown = await cliInProcess(['show', 'zzzz', '--db', db], dir);
     expect(unknown).toMatchObject({ code: 2 });
     expect(unknown.stderr).toMatch(/^error: no run 'zzzz'/);
@@ -188,11 +177,15 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
     const config = join(dir, 'interrupt.yaml');
     writeFileSync(config, tinyStudy('interrupt', '  grid:\n    model.hidden_units: [5, 7, 9]'));
     const sweep = spawnCli(['sweep', config, '--db', db]);
-    await waitFor(() => readRuns('interrupt').some((r) => r.status === 'running'), 60_000, 'a running run');
+    await waitFor(
+      async () => (await readRuns('interrupt')).some((r) => r.status === 'running'),
+      60_000,
+      'a running run',
+    );
     sweep.child.kill('SIGINT');
     const { code } = await sweep.exit;
     expect(code).toBe(130);
-    let runs = readRuns('interrupt');
+    let runs = await readRuns('interrupt');
     expect(runs.some((r) => r.status === 'running')).toBe(false);
     expect(runs.filter((r) => r.status === 'interrupted').length).toBeGreaterThanOrEqual(1);
 
@@ -214,7 +207,7 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
     process.kill(workerPid, 'SIGKILL');
     const second = await resumed.exit;
     expect(second.code).toBe(1);
-    runs = readRuns('interrupt');
+    runs = await readRuns('interrupt');
     const failed = runs.filter((r) => r.status === 'failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].error).toMatch(/signal SIGKILL/);
@@ -225,9 +218,10 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
 describe('sweep: config errors leave the database untouched', () => {
   const cases: Record<string, string> = {
     'malformed YAML': tinyStudy('bad', '  grid:\n    model.hidden_units: [4, 6'),
-    'unknown key': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]')
-      .replace('  k:', '  k:')
-      .replace('hidden_units: 8', 'hidden_units: 8\n  hiden: 3'),
+    'unknown key': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]').replace(
+      'hidden_units: 8',
+      'hidden_units: 8\n  hiden: 3',
+    ),
     'wrong type': tinyStudy('bad', '  grid:\n    model.hidden_units: [4, "six"]'),
     'unknown character': tinyStudy('bad', '  grid:\n    model.hidden_units: [4]').replace('[A, B]', '[A, "#"]'),
     'empty grid': tinyStudy('bad', '  grid:\n    model.hidden_units: []'),
@@ -235,10 +229,7 @@ describe('sweep: config errors leave the database untouched', () => {
 
   it.each(Object.entries(cases))('%s: located error, exit 2, database byte-identical', async (_name, text) => {
     const errorDb = join(dir, 'errors', 'rbm-lab.db');
-    if (!existsSync(errorDb)) {
-      const store = RunStore.open(errorDb);
-      store.close();
-    }
+    if (!existsSync(errorDb)) await (await openRunStore(errorDb)).close();
     const before = readFileSync(errorDb);
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, text);

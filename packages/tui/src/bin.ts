@@ -4,11 +4,16 @@
  * (data flows experiments -> tui).
  */
 import { runCli, type CliCommand } from '@rbm-lab/experiments';
-import { runDashboard } from './dashboard.js';
+import { letInkDraw } from './ci.js';
 
 const ui: CliCommand = {
-  usage: 'ui [--db PATH]                                            dashboard: sweeps, runs, curves, samples, compare',
-  run: (args, io) => runDashboard(args, { cwd: io.cwd, env: io.env }),
+  usage: 'ui [--db URL]                                             dashboard: sweeps, runs, curves, samples, compare',
+  async run(args, io) {
+    // Before Ink loads: it reads the CI variables once, when imported.
+    letInkDraw(process.env, process.stdout.isTTY === true, io.stderr);
+    const { runDashboard } = await import('./dashboard.js');
+    return runDashboard(args, { cwd: io.cwd, env: io.env });
+  },
 };
 
 process.exitCode = await runCli(process.argv.slice(2), { extraCommands: { ui } });

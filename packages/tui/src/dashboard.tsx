@@ -1,17 +1,18 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 /** Starting the dashboard in the user's terminal: argument parsing, database path, screen setup. */
-import { existsSync } from 'node:fs';
 import { render, type Instance } from 'ink';
-import { RunStore, resolveDbPath } from '@rbm-lab/experiments';
+import { isPostgresUrl, redactPostgresUrl, resolveDbPath } from '@rbm-lab/experiments';
 import { App } from './app.js';
+import { openDatabaseReader } from './data/reader.js';
 
-export const DASHBOARD_USAGE = `usage: rbm-lab ui [--db PATH]
+export const DASHBOARD_USAGE = `usage: rbm-lab ui [--db PATH|URL]
 
 Opens the dashboard over the run database: sweeps, runs, curves, generated
 samples, comparisons. Read-only; safe to run while a sweep is writing.
 
-  --db PATH   run database (default: $RBM_LAB_DB, else <project root>/runs/rbm-lab.db)`;
+  --db PATH|URL   run database: a SQLite file or a postgres:// URL
+                  (default: $RBM_LAB_DB, else <project root>/runs/rbm-lab.db)`;
 
 export interface DashboardArgs {
   db?: string;
@@ -61,7 +62,7 @@ export async function runDashboard(
     return 2;
   }
   const dbPath = resolveDbPath(args.db, where.env ?? process.env, where.cwd ?? process.cwd());
-  const openReader = () => (existsSync(dbPath) ? RunStore.openReadOnly(dbPath) : null);
+  const openReader = () => openDatabaseReader(dbPath);
   process.stdout.write(ENTER_ALT_SCREEN);
   const restore = () => process.stdout.write(LEAVE_ALT_SCREEN);
   // A shrinking terminal leaves rows of the old, taller frame that Ink's line
@@ -71,7 +72,9 @@ export async function runDashboard(
     process.stdout.write(CLEAR_SCREEN);
     instance?.clear();
   };
-  instance = render(<App dbPath={dbPath} openReader={openReader} onResize={clearScreen} />, {
+  // The header and the empty screen show where the data is, never a password.
+  const shown = isPostgresUrl(dbPath) ? redactPostgresUrl(dbPath) : dbPath;
+  instance = render(<App dbPath={shown} openReader={openReader} onResize={clearScreen} />, {
     exitOnCtrlC: true,
     // Ink 6.8's incremental mode draws one row too low when the frame ends with a
     // newline; the full redraw is wrapped in synchronized output, so it does not flicker.

@@ -1,13 +1,5 @@
 /** Text formatting for table cells: short, fixed-meaning, never throws on odd values. */
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value) && Math.abs(value) < 1e7) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2);
-  // 4 significant digits, trailing zeros dropped: 0.01000 -> 0.01
-  return String(Number(value.toPrecision(4)));
-}
+import { formatNumber } from '@rbm-lab/experiments';
 
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '-';

@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord, SweepSummary } from '@rbm-lab/experiments';
+import { formatNumber, type SweepSummary } from '@rbm-lab/experiments';
 import { plotChart } from '../src/chart.js';
 import { fitGrid } from '../src/samples.js';
-import { bestIndices, compareModel, heatmapModel, lowerIsBetter, paramTitles, runsTable } from '../src/view-model.js';
-import { formatDuration, formatNumber, truncate } from '../src/format.js';
-
-function run(
-  index: number,
-  params: Record<string, unknown>,
-  metrics: Record<string, number>,
-  status: RunRecord['status'] = 'finished',
-): RunRecord {
-  return {
-    id: `r${index}`,
-    sweepId: 's',
-    index,
-    status,
-    config: { model: { hidden_units: params['model.hidden_units'] }, train: { learning_rate: 0.1 } },
-    params,
-    seed: index % 2,
-    backend: null,
-    backendDetail: null,
-    gitCommit: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: 1000 * (index + 1),
-    error: null,
-    epoch: 1,
-    epochs: 1,
-    metrics,
-  };
-}
+import {
+  bestIndices,
+  compareModel,
+  heatmapModel,
+  lowerIsBetter,
+  paramTitles,
+  runsTable,
+} from '../src/view-model/index.js';
+import { formatDuration, truncate } from '../src/format.js';
+import { run } from './records.js';
 
 const sweep = {
   id: 's',
@@ -40,10 +21,12 @@ const sweep = {
 } as SweepSummary;
 
 describe('metric direction', () => {
-  it('follows the sweep main metric, then name conventions', () => {
+  it('follows the sweep main metric, then the model specs\' metric declarations', () => {
     expect(lowerIsBetter('recon_error')).toBe(true);
     expect(lowerIsBetter('frechet_distance')).toBe(true);
-    expect(lowerIsBetter('free_energy_gap')).toBe(true);
+    // A diagnostic (declared 'none'): never ranked.
+    expect(lowerIsBetter('free_energy_gap')).toBeNull();
+    expect(lowerIsBetter('undeclared_metric')).toBeNull();
     expect(lowerIsBetter('ais_log_likelihood')).toBe(false);
     expect(lowerIsBetter('class_coverage')).toBe(false);
     expect(lowerIsBetter('classifier_confidence')).toBe(false);
@@ -68,9 +51,9 @@ describe('runs table', () => {
 
   it('sorts numerically with unfinished runs last in both directions', () => {
     const asc = runsTable(sweep, runs, { sortKey: 'metric:recon_error', descending: false, filter: '' });
-    expect(asc.rows.map((r) => r.run.index)).toEqual([0, 1, 2]);
+    expect(asc.rows.map((r) => r.runs[0].index)).toEqual([0, 1, 2]);
     const desc = runsTable(sweep, runs, { sortKey: 'metric:recon_error', descending: true, filter: '' });
-    expect(desc.rows.map((r) => r.run.index)).toEqual([1, 0, 2]);
+    expect(desc.rows.map((r) => r.runs[0].index)).toEqual([1, 0, 2]);
     expect(desc.best['metric:recon_error']).toEqual(new Set(['r0']));
     expect(desc.best['metric:ais_log_likelihood']).toEqual(new Set(['r1']));
     // main metric is the first metric column
@@ -82,7 +65,7 @@ describe('runs table', () => {
 
   it('filters on all terms, matching cells and param=value', () => {
     const t = runsTable(sweep, runs, { sortKey: 'index', descending: false, filter: 'hidden_units=50 finished' });
-    expect(t.rows.map((r) => r.run.index)).toEqual([0]);
+    expect(t.rows.map((r) => r.runs[0].index)).toEqual([0]);
     expect(runsTable(sweep, runs, { sortKey: 'index', descending: false, filter: 'RUNNING' }).rows).toHaveLength(1);
   });
 
@@ -101,7 +84,7 @@ describe('compare and heatmap models', () => {
       [
         run(0, { 'model.hidden_units': 50 }, { recon_error: 0.2, ais_log_likelihood: -150 }),
         run(1, { 'model.hidden_units': 100 }, { recon_error: 0.3, ais_log_likelihood: -120 }),
-      ],
+      ].map((r) => ({ label: r.id, runs: [r] })),
       sweep.mainMetric,
     );
     expect(m.params[0]).toMatchObject({ differs: true });
@@ -168,10 +151,65 @@ describe('chart and layout helpers', () => {
 
   it('formats numbers, durations and cut text', () => {
     expect(formatNumber(0.123456)).toBe('0.1235');
-    expect(formatNumber(0.0002)).toBe('2.00e-4');
+    expect(formatNumber(0.0002)).toBe('2e-4');
     expect(formatNumber(42)).toBe('42');
     expect(formatDuration(61_000)).toBe('1m01s');
     expect(formatDuration(3_723_000)).toBe('1h02m');
     expect(truncate('abcdef', 4)).toBe('abc…');
+  });
+});
+
+describe('grouped progress and tags in the runs table', () => {
+  const seeded = { ...sweep, sweptParams: ['model.hidden_units', 'seed'] } as SweepSummary;
+  const member = (index: number, seed: number, status: 'finished' | 'running' | 'pending', epoch: number) => ({
+    ...run(
+      index,
+      { 'model.hidden_units': 10, seed },
+      status === 'finished' ? { ais_log_likelihood: -100 - seed } : {},
+      status,
+    ),
+    seed,
+    epoch,
+    epochs: 40,
+  });
+
+  it('shows finished/total runs of a group and the mean epoch of its running runs, not summed epochs', () => {
+    const runs = [
+      member(0, 0, 'finished', 40),
+      member(1, 1, 'running', 10),
+      member(2, 2, 'running', 21),
+      member(3, 3, 'pending', 0),
+    ];
+    const table = runsTable(seeded, runs, { sortKey: 'index', descending: false, filter: '', grouped: true });
+    expect(table.columns.find((c) => c.key === 'progress')?.title).toBe('progress');
+    // 1 of 4 finished; running at epochs 10 and 21: mean 15.5 -> 16
+    expect(table.rows[0].cells.progress).toBe('1/4 runs ep 16/40');
+    expect(table.rows[0].sortValues.progress).toBe((40 + 10 + 21) / 160);
+    const done = runsTable(seeded, [member(0, 0, 'finished', 40), member(1, 1, 'finished', 40)], {
+      sortKey: 'index',
+      descending: false,
+      filter: '',
+      grouped: true,
+    });
+    expect(done.rows[0].cells.progress).toBe('2/2 runs');
+  });
+
+  it('adds a tags column (✎ for a note) once a run is annotated, and filters on tags', () => {
+    const plain = [member(0, 0, 'finished', 40), member(1, 1, 'finished', 40)];
+    const query = { sortKey: 'index', descending: false, filter: '' };
+    expect(runsTable(seeded, plain, query).columns.map((c) => c.key)).not.toContain('tags');
+    const annotated = [
+      { ...plain[0], tags: ['keep', 'fig3'] },
+      { ...plain[1], note: 'lr too high' },
+    ];
+    const table = runsTable(seeded, annotated, query);
+    expect(table.rows.map((r) => r.cells.tags)).toEqual(['keep,fig3', '✎']);
+    expect(runsTable(seeded, annotated, { ...query, grouped: true }).rows[0].cells.tags).toBe('keep,fig3 ✎');
+    expect(runsTable(seeded, annotated, { ...query, filter: 'tag=keep' }).rows.map((r) => r.key)).toEqual([
+      plain[0].id,
+    ]);
+    expect(runsTable(seeded, annotated, { ...query, filter: 'note~"too high"' }).rows.map((r) => r.key)).toEqual([
+      plain[1].id,
+    ]);
   });
 });

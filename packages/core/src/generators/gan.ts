@@ -1,22 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
-import { createRng, type Matrix, normalArray, type Rng } from '@rbm-lab/datasets';
-import type {
-  EvaluateOptions,
-  FitOptions,
-  FitResult,
-  Metrics,
-  Model,
-  ModelSpec,
-  SampleOptions,
-  Samples,
-  TrainingData,
-} from '../model.js';
-import { loadModelFiles, saveModelFiles } from '../persistence.js';
-import type { GeneratorContext } from './autoencoder.js';
-import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { createRng, type Matrix } from '@rbm-lab/datasets';
+import { initializedGemm } from '../backend.js';
+import { sigmoid } from '../linalg/elementwise.js';
+import type { Gemm } from '../linalg/gemm.js';
+import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
+import { forEachRowBlock } from '../nn/arrays.js';
+import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
+import type { DenseNetwork } from '../nn/network.js';
+import { denseStack, type GeneratorContext, GeneratorModel, generatorSpec, fillNormal } from './generator-model.js';
+import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
-import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { checkWidth, mapRowBlocks, runEpochs } from './training.js';
 import { GAN_METRICS } from '../model-metrics.js';
 
 const TYPE = 'gan';
@@ -38,163 +30,130 @@ const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trai
 export type GanHyperparameters = Resolved<typeof hyperparameterSchema>;
 
 /**
- * MLP GAN: the generator maps N(0, I) codes to pixel probabilities; the
- * discriminator sees real binary images and generated probabilities. Trained
- * with the non-saturating generator loss -log D(G(z)), one discriminator step
- * then one generator step per mini-batch.
+ * MLP GAN: the generator maps N(0, I) codes to pixel probabilities (sigmoid
+ * output); the discriminator sees real binary images and generated
+ * probabilities and outputs a logit. Trained with the non-saturating generator
+ * loss -log D(G(z)), one discriminator step then one generator step per mini-batch.
+ *
+ * Both losses are Bernoulli cross-entropies of the discriminator's logits:
+ * discriminator -log D(x) - log(1 - D(G(z))) (targets 1 for real, 0 for fake),
+ * generator -log D(G(z)) (target 1), so the nn losses give values and gradients.
  */
-export class Gan implements Model {
+export class Gan extends GeneratorModel<GanHyperparameters> {
   readonly type = TYPE;
-  readonly hyperparameters: Readonly<GanHyperparameters>;
-  readonly nVisible: number;
-  readonly seed: number;
-  private readonly generator: tf.Sequential;
-  private readonly discriminator: tf.Sequential;
-  private readonly trainRng: Rng;
-  private readonly sampleRng: Rng;
-  private readonly evaluationSeed: number;
+  private readonly generator: DenseNetwork;
+  private readonly discriminator: DenseNetwork;
 
   constructor(hyperparameters: Partial<GanHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
-    this.nVisible = context.nVisible;
-    this.seed = context.seed;
-    const root = createRng(context.seed);
-    const initRng = createRng(root.nextUint32());
-    this.trainRng = createRng(root.nextUint32());
-    this.sampleRng = createRng(root.nextUint32());
-    this.evaluationSeed = root.nextUint32();
+    super(TYPE, hyperparameterSchema, hyperparameters, context);
     const hp = this.hyperparameters;
-    this.generator = buildDenseStack({
-      inputDim: hp.latent_dim,
-      hiddenUnits: hp.generator_hidden_units,
-      outputDim: this.nVisible,
-      hiddenActivation: 'relu',
-      rng: initRng,
-    });
-    this.discriminator = buildDenseStack({
-      inputDim: this.nVisible,
-      hiddenUnits: hp.discriminator_hidden_units,
-      outputDim: 1,
-      hiddenActivation: 'leakyRelu',
-      rng: initRng,
-    });
+    this.generator = denseStack(hp.latent_dim, hp.generator_hidden_units, this.nVisible, 'relu', 'sigmoid');
+    this.discriminator = denseStack(this.nVisible, hp.discriminator_hidden_units, 1, 'leakyRelu');
+    for (const network of [this.generator, this.discriminator]) network.initialize(this.initRng.next);
   }
 
-  private codes(rows: number, rng: Rng): tf.Tensor2D {
-    return tf.tensor2d(normalArray(rng, rows * this.hyperparameters.latent_dim), [
-      rows,
-      this.hyperparameters.latent_dim,
-    ]);
+  protected networks(): Record<string, DenseNetwork> {
+    return { generator: this.generator, discriminator: this.discriminator };
   }
 
-  private generate(z: tf.Tensor2D): tf.Tensor2D {
-    return tf.sigmoid(this.generator.apply(z) as tf.Tensor2D);
-  }
-
-  private discriminatorLogits(x: tf.Tensor2D): tf.Tensor1D {
-    return (this.discriminator.apply(x) as tf.Tensor2D).reshape([-1]) as tf.Tensor1D;
+  protected decoder(): DenseNetwork {
+    return this.generator;
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
-    checkWidth(TYPE, this.nVisible, train.x, 'training data');
-    if (options.validation) checkWidth(TYPE, this.nVisible, options.validation.x, 'validation data');
-    const lr = this.hyperparameters.learning_rate;
-    const discriminatorOptimizer = tf.train.adam(lr, ADAM_BETA1);
-    const generatorOptimizer = tf.train.adam(lr, ADAM_BETA1);
-    const discriminatorVariables = trainableVariables(this.discriminator);
-    const generatorVariables = trainableVariables(this.generator);
-    try {
-      return await runEpochs({
-        train: train.x,
-        epochs: this.hyperparameters.epochs,
-        batchSize: this.hyperparameters.batch_size,
-        rng: this.trainRng,
-        options,
-        step: (batch) => {
-          const rows = batch.shape[0];
-          const zDiscriminator = this.codes(rows, this.trainRng);
-          const zGenerator = this.codes(rows, this.trainRng);
-          let realProbability = 0;
-          let fakeProbability = 0;
-          const discriminatorCost = discriminatorOptimizer.minimize(
-            () => {
-              const realLogits = this.discriminatorLogits(batch);
-              const fakeLogits = this.discriminatorLogits(this.generate(zDiscriminator));
-              realProbability = tf.sigmoid(realLogits).mean().dataSync()[0];
-              fakeProbability = tf.sigmoid(fakeLogits).mean().dataSync()[0];
-              // -log D(x) - log(1 - D(G(z))) written with softplus on logits.
-              return tf.add(tf.softplus(tf.neg(realLogits)).mean(), tf.softplus(fakeLogits).mean()) as tf.Scalar;
-            },
-            true,
-            discriminatorVariables,
-          );
-          const generatorCost = generatorOptimizer.minimize(
-            // Non-saturating loss -log D(G(z)): strong gradients while D rejects the samples.
-            () => tf.softplus(tf.neg(this.discriminatorLogits(this.generate(zGenerator)))).mean() as tf.Scalar,
-            true,
-            generatorVariables,
-          );
-          const metrics = {
-            discriminator_loss: discriminatorCost!.dataSync()[0],
-            generator_loss: generatorCost!.dataSync()[0],
-            discriminator_real_probability: realProbability,
-            discriminator_fake_probability: fakeProbability,
-          };
-          tf.dispose([discriminatorCost!, generatorCost!, zDiscriminator, zGenerator]);
-          return metrics;
-        },
-        endOfEpoch: (): Metrics => {
-          if (!options.validation) return {};
-          const stats = this.discriminatorStats(options.validation.x);
-          return {
-            validation_discriminator_real_probability: stats.discriminator_real_probability,
-            validation_discriminator_accuracy: stats.discriminator_accuracy,
-          };
-        },
-      });
-    } finally {
-      discriminatorOptimizer.dispose();
-      generatorOptimizer.dispose();
-    }
+    const gemm = await this.startFit(train, options);
+    const { generator, discriminator, nVisible } = this;
+    const { latent_dim: latent, batch_size: batchSize } = this.hyperparameters;
+    const discriminatorOptimizer = this.adamFor(discriminator, ADAM_BETA1);
+    const generatorOptimizer = this.adamFor(generator, ADAM_BETA1);
+    const codes = new Float32Array(batchSize * latent);
+    // The discriminator sees [real batch; generated batch] in one pass: the gradient of the sum of both means.
+    const stacked = new Float32Array(2 * batchSize * nVisible);
+    const realThenFake = new Float32Array(2 * batchSize);
+    const ones = new Float32Array(batchSize).fill(1);
+    return this.trainEpochs(
+      train,
+      options,
+      (batch, rows) => {
+        fillNormal(this.trainRng, codes, rows * latent);
+        stacked.set(batch.subarray(0, rows * nVisible));
+        stacked.set(generator.forward(gemm, codes, rows), rows * nVisible);
+        realThenFake.fill(1, 0, rows).fill(0, rows, 2 * rows);
+        const logits = discriminator.forward(gemm, stacked, 2 * rows);
+        const probabilities = meanSigmoids(logits, rows);
+        const discriminatorLoss = bernoulliCrossEntropyWithLogits(
+          logits,
+          realThenFake,
+          2 * rows,
+          1,
+          discriminator.outputGradient,
+          1 / rows,
+        );
+        discriminator.backward(gemm);
+        discriminatorOptimizer.step(discriminator.parameters, discriminator.gradients);
+
+        // Generator step through the updated discriminator, whose parameters stay fixed here.
+        fillNormal(this.trainRng, codes, rows * latent);
+        const fakeLogits = discriminator.forward(gemm, generator.forward(gemm, codes, rows), rows);
+        const generatorLoss = bernoulliCrossEntropyWithLogits(
+          fakeLogits,
+          ones,
+          rows,
+          1,
+          discriminator.outputGradient,
+          1 / rows,
+        );
+        generator.outputGradient.set(discriminator.backward(gemm, { parameters: false, input: true }) as Float32Array);
+        generator.backward(gemm);
+        generatorOptimizer.step(generator.parameters, generator.gradients);
+        return {
+          discriminator_loss: discriminatorLoss / rows,
+          generator_loss: generatorLoss / rows,
+          discriminator_real_probability: probabilities.real,
+          discriminator_fake_probability: probabilities.fake,
+        };
+      },
+      (): Metrics => {
+        if (!options.validation) return {};
+        const stats = this.discriminatorStats(gemm, options.validation.x);
+        return {
+          validation_discriminator_real_probability: stats.discriminator_real_probability,
+          validation_discriminator_accuracy: stats.discriminator_accuracy,
+        };
+      },
+    );
   }
 
   /**
    * How the discriminator sees held-out real images and as many fresh samples:
    * mean D on each, accuracy at threshold 0.5, and both players' losses.
    */
-  private discriminatorStats(x: Matrix): Metrics {
+  private discriminatorStats(gemm: Gemm, x: Matrix): Metrics {
     const rng = createRng(this.evaluationSeed);
-    let realProbability = 0;
-    let fakeProbability = 0;
+    const latent = this.hyperparameters.latent_dim;
+    const codes = new Float32Array(BLOCK_ROWS * latent);
+    const targets = new Float32Array(BLOCK_ROWS);
+    let real = 0;
+    let fake = 0;
     let correct = 0;
     let discriminatorLoss = 0;
     let generatorLoss = 0;
-    for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
-      const end = Math.min(x.rows, start + BLOCK_ROWS);
-      const sums = tf.tidy(() => {
-        const block = tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols]);
-        const realLogits = this.discriminatorLogits(block);
-        const fakeLogits = this.discriminatorLogits(this.generate(this.codes(end - start, rng)));
-        return tf.stack([
-          tf.sigmoid(realLogits).sum(),
-          tf.sigmoid(fakeLogits).sum(),
-          tf.add(tf.greater(realLogits, 0).sum(), tf.lessEqual(fakeLogits, 0).sum()).toFloat(),
-          tf.add(tf.softplus(tf.neg(realLogits)).sum(), tf.softplus(fakeLogits).sum()),
-          tf.softplus(tf.neg(fakeLogits)).sum(),
-        ]);
-      });
-      const [real, fake, right, dLoss, gLoss] = sums.dataSync();
-      sums.dispose();
-      realProbability += real;
-      fakeProbability += fake;
-      correct += right;
-      discriminatorLoss += dLoss;
-      generatorLoss += gLoss;
-    }
+    forEachRowBlock(x, BLOCK_ROWS, (block, _start, rows) => {
+      const realLogits = this.discriminator.forward(gemm, block, rows);
+      for (let r = 0; r < rows; r++) if (realLogits[r] > 0) correct++;
+      discriminatorLoss += bernoulliCrossEntropyWithLogits(realLogits, targets.fill(1), rows, 1);
+      real += sumSigmoids(realLogits, rows);
+      fillNormal(rng, codes, rows * latent);
+      const fakeLogits = this.discriminator.forward(gemm, this.generator.forward(gemm, codes, rows), rows);
+      for (let r = 0; r < rows; r++) if (fakeLogits[r] <= 0) correct++;
+      discriminatorLoss += bernoulliCrossEntropyWithLogits(fakeLogits, targets.fill(0), rows, 1);
+      generatorLoss += bernoulliCrossEntropyWithLogits(fakeLogits, targets.fill(1), rows, 1);
+      fake += sumSigmoids(fakeLogits, rows);
+    });
     const n = x.rows;
     return {
-      discriminator_real_probability: realProbability / n,
-      discriminator_fake_probability: fakeProbability / n,
+      discriminator_real_probability: real / n,
+      discriminator_fake_probability: fake / n,
       discriminator_accuracy: correct / (2 * n),
       discriminator_loss: discriminatorLoss / n,
       generator_loss: generatorLoss / n,
@@ -202,54 +161,35 @@ export class Gan implements Model {
   }
 
   async evaluate(test: TrainingData, _options?: EvaluateOptions): Promise<Metrics> {
-    checkWidth(TYPE, this.nVisible, test.x, 'test data');
-    return this.discriminatorStats(test.x);
+    this.checkData(test.x, 'test data');
+    return this.discriminatorStats(await initializedGemm(), test.x);
   }
 
-  async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
-    const latent = this.hyperparameters.latent_dim;
-    const codes: Matrix = { data: normalArray(rng, n * latent), rows: n, cols: latent };
-    const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) => this.generate(block));
-    return { probabilities, binary: bernoulli(probabilities, rng) };
-  }
-
-  async save(dir: string): Promise<void> {
-    await saveModelFiles(dir, {
-      type: TYPE,
-      hyperparameters: { ...this.hyperparameters },
-      extra: { nVisible: this.nVisible, seed: this.seed },
-      arrays: { ...namedWeights(this.generator, 'generator'), ...namedWeights(this.discriminator, 'discriminator') },
-    });
-  }
-
-  static async load(dir: string): Promise<Gan> {
-    const saved = await loadModelFiles(dir, TYPE);
-    const model = new Gan(saved.hyperparameters, {
-      nVisible: Number(saved.extra.nVisible),
-      seed: Number(saved.extra.seed),
-    });
-    setNamedWeights(model.generator, 'generator', saved.arrays, dir);
-    setNamedWeights(model.discriminator, 'discriminator', saved.arrays, dir);
-    return model;
-  }
-
-  dispose(): void {
-    this.generator.dispose();
-    this.discriminator.dispose();
+  static load(dir: string): Promise<Gan> {
+    return GeneratorModel.restore(dir, TYPE, (hyperparameters, context) => new Gan(hyperparameters, context));
   }
 }
 
-export const ganSpec: ModelSpec = {
+/** Sum of sigmoid(logits[i]) over the first n logits. */
+function sumSigmoids(logits: Float32Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sigmoid(logits[i]);
+  return sum;
+}
+
+/** Mean D over the real (first rows) and the generated (next rows) logits. */
+function meanSigmoids(logits: Float32Array, rows: number): { real: number; fake: number } {
+  return { real: sumSigmoids(logits, rows) / rows, fake: sumSigmoids(logits.subarray(rows), rows) / rows };
+}
+
+export const ganSpec = generatorSpec({
   type: TYPE,
   description: 'MLP GAN (non-saturating loss); generator outputs pixel probabilities from N(0, I) codes',
-  generative: true,
-  supervised: false,
-  modelSchema: hyperparameterSection(modelProperties),
-  trainSchema: hyperparameterSection(trainPropertiesGan),
+  modelProperties,
+  trainProperties: trainPropertiesGan,
   // GAN losses do not measure sample quality; the shared quality scale does.
   mainMetric: { name: 'frechet_distance', lowerIsBetter: true },
   metrics: GAN_METRICS,
-  create: (modelParams, trainParams, context) => new Gan({ ...modelParams, ...trainParams }, context),
+  create: (hyperparameters, context) => new Gan(hyperparameters, context),
   load: (dir) => Gan.load(dir),
-};
+});

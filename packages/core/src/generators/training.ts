@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import { type Matrix, permutation, type Rng, UserError } from '@rbm-lab/datasets';
+import { sigmoid } from '../linalg/elementwise.js';
 import type { FitOptions, FitResult, Metrics } from '../model.js';
-import { yieldToEventLoop } from '../tfjs.js';
-import { gatherRows } from './layers.js';
+import { gatherRowsInto } from '../nn/arrays.js';
+import { runEpochs } from '../nn/epochs.js';
 
 export class DataShapeError extends UserError {}
 
@@ -13,100 +13,48 @@ export function checkWidth(modelType: string, nVisible: number, x: Matrix, what:
   if (x.rows === 0) throw new DataShapeError(`${modelType}: ${what} has no images`);
 }
 
-export interface EpochLoop {
+/**
+ * Mini-batch epochs over the images of `train` in a fresh seeded order each
+ * epoch; `step` gets each batch gathered into one preallocated buffer and
+ * returns that batch's metrics (means per image), averaged over the epoch.
+ */
+export function runImageEpochs(loop: {
   train: Matrix;
   epochs: number;
   batchSize: number;
   rng: Rng;
   options: FitOptions;
-  /** One optimisation step; returns that batch's metrics as means per image. `rows` are the batch's row indices in train. */
-  step(batch: tf.Tensor2D, rows: Int32Array): Metrics;
-  /** Extra metrics after each epoch (validation scores). */
+  step(batch: Float32Array, rows: number): Metrics;
   endOfEpoch?(): Metrics;
+}): Promise<FitResult> {
+  const batch = new Float32Array(loop.batchSize * loop.train.cols);
+  return runEpochs({
+    rows: loop.train.rows,
+    epochs: loop.epochs,
+    batchSize: loop.batchSize,
+    nextOrder: () => permutation(loop.rng, loop.train.rows),
+    options: loop.options,
+    step: (order, start, end) => {
+      gatherRowsInto(loop.train, order, start, end, batch);
+      return loop.step(batch, end - start);
+    },
+    endOfEpoch: loop.endOfEpoch,
+  });
 }
 
-/**
- * Mini-batch epochs in a seeded order, with batch metrics averaged over the
- * epoch (weighted by batch size). An epoch cut short by the signal is not reported.
- */
-export async function runEpochs(loop: EpochLoop): Promise<FitResult> {
-  const history: Metrics[] = [];
-  const n = loop.train.rows;
-  const signal = loop.options.signal;
-  let aborted = false;
-  for (let epoch = 1; epoch <= loop.epochs && !aborted; epoch++) {
-    const order = permutation(loop.rng, n);
-    const sums: Record<string, number> = {};
-    for (let start = 0; start < n; start += loop.batchSize) {
-      if (signal?.aborted) {
-        aborted = true;
-        break;
-      }
-      const end = Math.min(n, start + loop.batchSize);
-      const batch = tf.tensor2d(gatherRows(loop.train, order, start, end), [end - start, loop.train.cols]);
-      let metrics: Metrics;
-      try {
-        metrics = loop.step(batch, order.subarray(start, end));
-      } finally {
-        batch.dispose();
-      }
-      for (const [name, value] of Object.entries(metrics)) sums[name] = (sums[name] ?? 0) + value * (end - start);
-      await yieldToEventLoop();
-    }
-    if (aborted) break;
-    const metrics: Metrics = {};
-    for (const [name, sum] of Object.entries(sums)) metrics[name] = sum / n;
-    Object.assign(metrics, loop.endOfEpoch?.() ?? {});
-    history.push(metrics);
-    await loop.options.onEpoch?.(epoch, metrics);
-  }
-  return { epochsCompleted: history.length, history, aborted };
-}
-
-/** Runs fn over row blocks of x and concatenates the row results (bounded memory for large sets). */
-export function mapRowBlocks(
-  x: Matrix,
-  blockRows: number,
-  outCols: number,
-  fn: (block: tf.Tensor2D) => tf.Tensor,
-): Matrix {
-  const out = new Float32Array(x.rows * outCols);
-  for (let start = 0; start < x.rows; start += blockRows) {
-    const end = Math.min(x.rows, start + blockRows);
-    const values = tf.tidy(() => {
-      const block = tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols]);
-      return fn(block);
-    });
-    out.set(values.dataSync(), start * outCols);
-    values.dispose();
-  }
-  return { data: out, rows: x.rows, cols: outCols };
-}
-
-/** Sum over rows of a per-row statistic computed blockwise; returns the mean per row. */
-export function meanOverRowBlocks(
-  x: Matrix,
-  blockRows: number,
-  fn: (block: tf.Tensor2D, start: number) => tf.Scalar,
-): number {
+/** Sum over elements of (sigmoid(logits) - x)^2: the squared reconstruction error of decoded probabilities. */
+export function squaredErrorOfLogits(logits: Float32Array, x: Float32Array, n: number): number {
   let sum = 0;
-  for (let start = 0; start < x.rows; start += blockRows) {
-    const end = Math.min(x.rows, start + blockRows);
-    const value = tf.tidy(() =>
-      fn(tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols]), start),
-    );
-    sum += value.dataSync()[0];
-    value.dispose();
+  for (let i = 0; i < n; i++) {
+    const d = sigmoid(logits[i]) - x[i];
+    sum += d * d;
   }
-  return sum / x.rows;
+  return sum;
 }
 
-/** Per-image Bernoulli negative log-likelihood (nats) from logits, summed over pixels: [rows]. */
-export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
-  // softplus(l) - x*l = -[x log sigmoid(l) + (1-x) log(1-sigmoid(l))], stable for large |l|.
-  return tf.sub(tf.softplus(logits), tf.mul(x, logits)).sum(1) as tf.Tensor1D;
-}
-
-export function squaredErrorPerImage(probabilities: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
-  return tf.squaredDifference(probabilities, x).mean(1) as tf.Tensor1D;
+/** Sum of values[i]^2. */
+export function sumOfSquares(values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return sum;
 }

@@ -1,27 +1,24 @@
-import * as tf from '@tensorflow/tfjs';
-import { createRng, type Matrix, normalArray, type Rng } from '@rbm-lab/datasets';
-import type {
-  EvaluateOptions,
-  FitOptions,
-  FitResult,
-  Metrics,
-  Model,
-  ModelSpec,
-  SampleOptions,
-  Samples,
-  TrainingData,
-} from '../model.js';
-import { loadModelFiles, saveModelFiles } from '../persistence.js';
-import type { GeneratorContext } from './autoencoder.js';
-import { hyperparameterSection, type Resolved, resolveHyperparameters } from '../hyperparameters.js';
+import { createRng, type Matrix } from '@rbm-lab/datasets';
+import { initializedGemm } from '../backend.js';
+import type { Gemm } from '../linalg/gemm.js';
+import type { EvaluateOptions, FitOptions, FitResult, Metrics, TrainingData } from '../model.js';
+import { forEachRowBlock } from '../nn/arrays.js';
+import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
+import {
+  EncoderDecoderModel,
+  type GeneratorContext,
+  GeneratorModel,
+  generatorSpec,
+  fillNormal,
+} from './generator-model.js';
+import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
-import { bernoulli, buildDenseStack, namedWeights, setNamedWeights, trainableVariables } from './layers.js';
-import { bernoulliNll, checkWidth, mapRowBlocks, runEpochs, squaredErrorPerImage } from './training.js';
+import { squaredErrorOfLogits } from './training.js';
+import { gaussianKl, posteriorGradient, posteriorMeans, reparameterise } from './vae-maths.js';
 import { VAE_METRICS } from '../model-metrics.js';
 
 const TYPE = 'vae';
 const BLOCK_ROWS = 512;
-const LOG_2PI = Math.log(2 * Math.PI);
 
 const modelProperties = {
   hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
@@ -37,255 +34,159 @@ export type VaeHyperparameters = Resolved<typeof hyperparameterSchema>;
 /** Number of importance samples per image for the importance-weighted log-likelihood bound in evaluate. */
 export const VAE_IMPORTANCE_SAMPLES = 16;
 
-interface ElboTerms {
-  /** Per image: -log p(x|z) for one z ~ q(z|x), nats. */
-  reconstruction: tf.Tensor1D;
-  /** Per image: KL(q(z|x) || N(0, I)), nats. */
-  kl: tf.Tensor1D;
-}
-
 /**
  * Variational autoencoder with a diagonal-Gaussian encoder, standard-normal prior
- * and Bernoulli decoder, trained by the reparameterisation trick in a custom loop.
- * The noise comes from the seeded stream, so runs repeat exactly.
+ * and Bernoulli decoder, trained by the reparameterisation trick (vae-maths.ts)
+ * on the nn engine. The noise comes from the seeded stream, so runs repeat exactly.
  */
-export class Vae implements Model {
+export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
   readonly type = TYPE;
-  readonly hyperparameters: Readonly<VaeHyperparameters>;
-  readonly nVisible: number;
-  readonly seed: number;
-  private readonly encoder: tf.Sequential;
-  private readonly decoder: tf.Sequential;
-  private readonly trainRng: Rng;
-  private readonly sampleRng: Rng;
-  /** Evaluations restart this stream so scoring the same data twice gives the same number. */
-  private readonly evaluationSeed: number;
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
-    this.hyperparameters = resolveHyperparameters(hyperparameterSchema, hyperparameters, TYPE);
-    this.nVisible = context.nVisible;
-    this.seed = context.seed;
-    const root = createRng(context.seed);
-    const initRng = createRng(root.nextUint32());
-    this.trainRng = createRng(root.nextUint32());
-    this.sampleRng = createRng(root.nextUint32());
-    this.evaluationSeed = root.nextUint32();
-    const { hidden_units: hidden, latent_dim: latent } = this.hyperparameters;
-    // The encoder's output holds [mean | log variance] of q(z|x).
-    this.encoder = buildDenseStack({
-      inputDim: this.nVisible,
-      hiddenUnits: hidden,
-      outputDim: 2 * latent,
-      hiddenActivation: 'relu',
-      rng: initRng,
-    });
-    this.decoder = buildDenseStack({
-      inputDim: latent,
-      hiddenUnits: [...hidden].reverse(),
-      outputDim: this.nVisible,
-      hiddenActivation: 'relu',
-      rng: initRng,
-    });
-  }
-
-  private posterior(x: tf.Tensor2D): { mean: tf.Tensor2D; logVariance: tf.Tensor2D } {
-    const latent = this.hyperparameters.latent_dim;
-    const [mean, logVariance] = tf.split(this.encoder.apply(x) as tf.Tensor2D, [latent, latent], 1) as [
-      tf.Tensor2D,
-      tf.Tensor2D,
-    ];
-    return { mean, logVariance };
-  }
-
-  private elboTerms(x: tf.Tensor2D, eps: tf.Tensor2D): ElboTerms & { logits: tf.Tensor2D } {
-    const { mean, logVariance } = this.posterior(x);
-    const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVariance, 0.5)), eps)) as tf.Tensor2D;
-    const logits = this.decoder.apply(z) as tf.Tensor2D;
-    const reconstruction = bernoulliNll(logits, x);
-    const kl = tf.mul(
-      0.5,
-      tf.sum(tf.sub(tf.add(tf.exp(logVariance), tf.square(mean)), tf.add(1, logVariance)), 1),
-    ) as tf.Tensor1D;
-    return { reconstruction, kl, logits };
-  }
-
-  private noise(rows: number, rng: Rng): tf.Tensor2D {
-    return tf.tensor2d(normalArray(rng, rows * this.hyperparameters.latent_dim), [
-      rows,
-      this.hyperparameters.latent_dim,
-    ]);
+    // The encoder outputs [mean | log variance] of q(z|x) per row: two values per latent unit.
+    super(TYPE, hyperparameterSchema, hyperparameters, context, 2);
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
-    checkWidth(TYPE, this.nVisible, train.x, 'training data');
-    if (options.validation) checkWidth(TYPE, this.nVisible, options.validation.x, 'validation data');
-    const optimizer = tf.train.adam(this.hyperparameters.learning_rate);
-    const variables = [...trainableVariables(this.encoder), ...trainableVariables(this.decoder)];
-    try {
-      return await runEpochs({
-        train: train.x,
-        epochs: this.hyperparameters.epochs,
-        batchSize: this.hyperparameters.batch_size,
-        rng: this.trainRng,
-        options,
-        step: (batch) => {
-          const eps = this.noise(batch.shape[0], this.trainRng);
-          let reconstruction = 0;
-          let kl = 0;
-          const cost = optimizer.minimize(
-            () => {
-              const terms = this.elboTerms(batch, eps);
-              const meanReconstruction = terms.reconstruction.mean();
-              const meanKl = terms.kl.mean();
-              reconstruction = meanReconstruction.dataSync()[0];
-              kl = meanKl.dataSync()[0];
-              return tf.add(meanReconstruction, meanKl) as tf.Scalar;
-            },
-            true,
-            variables,
-          );
-          const loss = cost!.dataSync()[0];
-          tf.dispose([cost!, eps]);
-          return { elbo: -loss, reconstruction_cross_entropy: reconstruction, kl };
-        },
-        endOfEpoch: (): Metrics => {
-          if (!options.validation) return {};
-          const scores = this.elboScores(options.validation.x);
-          return { validation_elbo: scores.elbo };
-        },
-      });
-    } finally {
-      optimizer.dispose();
-    }
+    const gemm = await this.startFit(train, options);
+    const { encoder, decoderNetwork: decoder } = this;
+    const { latent_dim: latent, batch_size: batchSize } = this.hyperparameters;
+    const encoderOptimizer = this.adamFor(encoder);
+    const decoderOptimizer = this.adamFor(decoder);
+    const eps = new Float32Array(batchSize * latent);
+    const z = new Float32Array(batchSize * latent);
+    return this.trainEpochs(
+      train,
+      options,
+      (batch, rows) => {
+        // Loss: mean over images of -log p(x|z) + KL(q(z|x) || N(0, I)), z = mean + exp(logvar / 2) eps.
+        const posterior = encoder.forward(gemm, batch, rows);
+        fillNormal(this.trainRng, eps, rows * latent);
+        reparameterise(posterior, eps, rows, latent, z);
+        const logits = decoder.forward(gemm, z, rows);
+        const reconstruction = this.reconstructionLoss(logits, batch, rows);
+        const kl = gaussianKl(posterior, rows, latent);
+        const codeGradient = decoder.backward(gemm, { input: true }) as Float32Array;
+        posteriorGradient(posterior, eps, codeGradient, rows, latent, 1 / rows, encoder.outputGradient);
+        encoder.backward(gemm);
+        encoderOptimizer.step(encoder.parameters, encoder.gradients);
+        decoderOptimizer.step(decoder.parameters, decoder.gradients);
+        return {
+          elbo: -(reconstruction + kl) / rows,
+          reconstruction_cross_entropy: reconstruction / rows,
+          kl: kl / rows,
+        };
+      },
+      (): Metrics => {
+        if (!options.validation) return {};
+        return { validation_elbo: this.elboScores(gemm, options.validation.x).elbo };
+      },
+    );
   }
 
   /** Single-sample ELBO and its terms, nats per image, with the evaluation noise stream. */
-  private elboScores(x: Matrix): {
-    elbo: number;
-    reconstruction_cross_entropy: number;
-    kl: number;
-    reconstruction_error: number;
-  } {
+  private elboScores(
+    gemm: Gemm,
+    x: Matrix,
+  ): { elbo: number; reconstruction_cross_entropy: number; kl: number; reconstruction_error: number } {
     const rng = createRng(this.evaluationSeed);
+    const latent = this.hyperparameters.latent_dim;
+    const eps = new Float32Array(BLOCK_ROWS * latent);
+    const z = new Float32Array(BLOCK_ROWS * latent);
     let reconstruction = 0;
     let kl = 0;
     let squaredError = 0;
-    for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
-      const end = Math.min(x.rows, start + BLOCK_ROWS);
-      const sums = tf.tidy(() => {
-        const block = tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols]);
-        const terms = this.elboTerms(block, this.noise(end - start, rng));
-        // Reconstruction error of the posterior mean's decoding, comparable to the autoencoder's.
-        const meanLogits = this.decoder.apply(this.posterior(block).mean) as tf.Tensor2D;
-        return tf.stack([
-          terms.reconstruction.sum(),
-          terms.kl.sum(),
-          squaredErrorPerImage(tf.sigmoid(meanLogits), block).sum(),
-        ]);
-      });
-      const [r, k, s] = sums.dataSync();
-      sums.dispose();
-      reconstruction += r;
-      kl += k;
-      squaredError += s;
-    }
+    forEachRowBlock(x, BLOCK_ROWS, (block, _start, rows) => {
+      const posterior = this.encoder.forward(gemm, block, rows);
+      fillNormal(rng, eps, rows * latent);
+      reparameterise(posterior, eps, rows, latent, z);
+      reconstruction += bernoulliCrossEntropyWithLogits(
+        this.decoderNetwork.forward(gemm, z, rows),
+        block,
+        rows,
+        x.cols,
+      );
+      kl += gaussianKl(posterior, rows, latent);
+      // Reconstruction error of the posterior mean's decoding, comparable to the autoencoder's.
+      posteriorMeans(posterior, rows, latent, z);
+      squaredError += squaredErrorOfLogits(this.decoderNetwork.forward(gemm, z, rows), block, rows * x.cols);
+    });
     const n = x.rows;
     return {
       elbo: -(reconstruction + kl) / n,
       reconstruction_cross_entropy: reconstruction / n,
       kl: kl / n,
-      reconstruction_error: squaredError / n,
+      reconstruction_error: squaredError / (n * x.cols),
     };
   }
 
   /**
    * Importance-weighted lower bound on log p(x) (Burda et al. 2016) with k samples
-   * from q(z|x), in nats per image; tighter than the ELBO, comparable to an RBM's AIS estimate.
+   * from q(z|x), in nats per image; tighter than the ELBO, comparable to an RBM's AIS estimate:
+   * log (1/k) sum_s p(x|z_s) p(z_s) / q(z_s|x), z_s = mean + std eps_s.
    */
-  importanceWeightedLogLikelihood(x: Matrix, k = VAE_IMPORTANCE_SAMPLES): number {
+  async importanceWeightedLogLikelihood(x: Matrix, k = VAE_IMPORTANCE_SAMPLES): Promise<number> {
+    const gemm = await initializedGemm();
     const rng = createRng(this.evaluationSeed ^ 0x5bd1e995);
     const latent = this.hyperparameters.latent_dim;
     const blockRows = Math.max(1, Math.floor(BLOCK_ROWS / k) * 4);
+    const eps = new Float32Array(blockRows * latent);
+    const z = new Float32Array(blockRows * latent);
+    const logPxz = new Float64Array(blockRows);
+    const logWeights = new Float64Array(k * blockRows);
     let total = 0;
-    for (let start = 0; start < x.rows; start += blockRows) {
-      const end = Math.min(x.rows, start + blockRows);
-      const rows = end - start;
-      const sum = tf.tidy(() => {
-        const block = tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [rows, x.cols]);
-        const { mean, logVariance } = this.posterior(block);
-        const eps = tf.tensor3d(normalArray(rng, k * rows * latent), [k, rows, latent]);
-        const std = tf.exp(tf.mul(logVariance, 0.5));
-        const z = tf.add(mean, tf.mul(std, eps)); // [k, rows, latent]
-        const logits = this.decoder.apply(z.reshape([k * rows, latent])) as tf.Tensor2D;
-        const tiled = tf.tile(block, [k, 1]) as tf.Tensor2D;
-        const logPxz = tf.neg(bernoulliNll(logits, tiled)).reshape([k, rows]);
-        const logPz = tf.mul(-0.5, tf.add(tf.sum(tf.square(z), 2), latent * LOG_2PI));
-        const logQz = tf.mul(-0.5, tf.add(tf.sum(tf.add(tf.square(eps), logVariance), 2), latent * LOG_2PI));
-        const logWeights = tf.sub(tf.add(logPxz, logPz), logQz); // [k, rows]
-        return tf.sub(tf.logSumExp(logWeights, 0), Math.log(k)).sum();
-      });
-      total += sum.dataSync()[0];
-      sum.dispose();
-    }
+    forEachRowBlock(x, blockRows, (block, _start, rows) => {
+      const posterior = this.encoder.forward(gemm, block, rows);
+      for (let s = 0; s < k; s++) {
+        fillNormal(rng, eps, rows * latent);
+        reparameterise(posterior, eps, rows, latent, z);
+        const logits = this.decoderNetwork.forward(gemm, z, rows);
+        bernoulliCrossEntropyWithLogits(logits, block, rows, x.cols, undefined, 1, logPxz);
+        for (let r = 0; r < rows; r++) {
+          // log p(z) - log q(z|x) = -0.5 sum (z^2 - eps^2 - logvar); the 2 pi terms cancel.
+          let logRatio = 0;
+          for (let j = 0; j < latent; j++) {
+            const zj = z[r * latent + j];
+            const ej = eps[r * latent + j];
+            logRatio -= 0.5 * (zj * zj - ej * ej - posterior[r * 2 * latent + latent + j]);
+          }
+          logWeights[s * rows + r] = -logPxz[r] + logRatio;
+        }
+      }
+      for (let r = 0; r < rows; r++) {
+        let max = -Infinity;
+        for (let s = 0; s < k; s++) max = Math.max(max, logWeights[s * rows + r]);
+        let sum = 0;
+        for (let s = 0; s < k; s++) sum += Math.exp(logWeights[s * rows + r] - max);
+        total += max + Math.log(sum) - Math.log(k);
+      }
+    });
     return total / x.rows;
   }
 
   /** ELBO, its terms and the importance-weighted bound on the test images (nats per image). */
   async evaluate(test: TrainingData, options: EvaluateOptions = {}): Promise<Metrics> {
-    checkWidth(TYPE, this.nVisible, test.x, 'test data');
-    const metrics: Metrics = { ...this.elboScores(test.x) };
+    this.checkData(test.x, 'test data');
+    const metrics: Metrics = { ...this.elboScores(await initializedGemm(), test.x) };
     if (!options.metrics || options.metrics.includes('importance_weighted_log_likelihood')) {
-      metrics.importance_weighted_log_likelihood = this.importanceWeightedLogLikelihood(test.x);
+      metrics.importance_weighted_log_likelihood = await this.importanceWeightedLogLikelihood(test.x);
     }
     return metrics;
   }
 
-  async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const rng = options.seed === undefined ? this.sampleRng : createRng(options.seed);
-    const latent = this.hyperparameters.latent_dim;
-    const codes: Matrix = { data: normalArray(rng, n * latent), rows: n, cols: latent };
-    const probabilities = mapRowBlocks(codes, BLOCK_ROWS, this.nVisible, (block) =>
-      tf.sigmoid(this.decoder.apply(block) as tf.Tensor),
-    );
-    return { probabilities, binary: bernoulli(probabilities, rng) };
-  }
-
-  async save(dir: string): Promise<void> {
-    await saveModelFiles(dir, {
-      type: TYPE,
-      hyperparameters: { ...this.hyperparameters },
-      extra: { nVisible: this.nVisible, seed: this.seed },
-      arrays: { ...namedWeights(this.encoder, 'encoder'), ...namedWeights(this.decoder, 'decoder') },
-    });
-  }
-
-  static async load(dir: string): Promise<Vae> {
-    const saved = await loadModelFiles(dir, TYPE);
-    const model = new Vae(saved.hyperparameters, {
-      nVisible: Number(saved.extra.nVisible),
-      seed: Number(saved.extra.seed),
-    });
-    setNamedWeights(model.encoder, 'encoder', saved.arrays, dir);
-    setNamedWeights(model.decoder, 'decoder', saved.arrays, dir);
-    return model;
-  }
-
-  dispose(): void {
-    this.encoder.dispose();
-    this.decoder.dispose();
+  static load(dir: string): Promise<Vae> {
+    return GeneratorModel.restore(dir, TYPE, (hyperparameters, context) => new Vae(hyperparameters, context));
   }
 }
 
-export const vaeSpec: ModelSpec = {
+export const vaeSpec = generatorSpec({
   type: TYPE,
   description:
     'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, Bernoulli decoder; ELBO in nats per image',
-  generative: true,
-  supervised: false,
-  modelSchema: hyperparameterSection(modelProperties),
-  trainSchema: hyperparameterSection(trainPropertiesVae),
+  modelProperties,
+  trainProperties: trainPropertiesVae,
   mainMetric: { name: 'elbo', lowerIsBetter: false },
   metrics: VAE_METRICS,
-  create: (modelParams, trainParams, context) => new Vae({ ...modelParams, ...trainParams }, context),
+  create: (hyperparameters, context) => new Vae(hyperparameters, context),
   load: (dir) => Vae.load(dir),
-};
+});

@@ -1,4 +1,5 @@
 import type { ComputePath } from '../model.js';
+import type { WasmMemory } from './wasm-api.js';
 
 /**
  * The one pluggable piece of the RBM/DBN maths: dense products on host
@@ -32,6 +33,20 @@ export interface Gemm {
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
   /** Releases native or tfjs resources the provider holds. */
   dispose(): void;
+  /**
+   * Optional: a WebAssembly memory of at least `bytes` free bytes that this
+   * provider multiplies in place. Products whose operands all lie in one such
+   * memory need no copies; SimdWorkspace allocates from it when the provider
+   * has one. Providers that read any Float32Array (native BLAS) leave it out.
+   */
+  workspaceMemory?(bytes: number): WorkspaceMemory;
+}
+
+/** Memory a provider hands out for scratch buffers: bytes [start, end) are the caller's. */
+export interface WorkspaceMemory {
+  memory: WasmMemory;
+  start: number;
+  end: number;
 }
 
 export function checkGemmArguments(
@@ -51,6 +66,27 @@ export function checkGemmArguments(
       `sgemm: arrays too short for m=${m} n=${n} k=${k} (A ${a.length}, B ${b.length}, C ${c.length})`,
     );
   }
+}
+
+/**
+ * Checks the sizes (checkGemmArguments) and finishes the products with nothing to
+ * multiply: m or n = 0 leaves C alone, k = 0 makes C = beta * C. Returns true when
+ * C is final, so a provider calls its kernel only for m, n, k > 0.
+ */
+export function finishEmptyProduct(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+): boolean {
+  checkGemmArguments(m, n, k, a, b, c);
+  if (m === 0 || n === 0) return true;
+  if (k > 0) return false;
+  for (let i = 0; i < m * n; i++) c[i] = beta === 0 ? 0 : beta * c[i];
+  return true;
 }
 
 /** y += alpha * x in TypeScript, for providers without a BLAS level-1 routine. */

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { checkGemmArguments, type Gemm } from './gemm.js';
+import { finishEmptyProduct, type Gemm } from './gemm.js';
 
 /** The raw nblas binding: CBLAS row-major entry points on Float32Arrays. */
 interface NblasBinding {
@@ -51,14 +51,9 @@ export function loadNativeBlasGemm(): Gemm {
     path: 'native-blas',
     detail: `OpenBLAS sgemm via nblas, ${threads} thread${threads === 1 ? '' : 's'}`,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
-      checkGemmArguments(m, n, k, a, b, c);
-      if (m === 0 || n === 0) return;
       // The binding adds each view's byteOffset (nblas' GET_CONTENTS), so subarrays are passed
       // as they are; test/linalg.test.ts checks that against the reference product.
-      if (k === 0) {
-        for (let i = 0; i < m * n; i++) c[i] = beta === 0 ? 0 : beta * c[i];
-        return;
-      }
+      if (finishEmptyProduct(m, n, k, a, b, beta, c)) return;
       binding.sgemm(
         transA ? CBLAS_TRANS : CBLAS_NO_TRANS,
         transB ? CBLAS_TRANS : CBLAS_NO_TRANS,

@@ -30,16 +30,21 @@ export function createTfjsGemm(backendName: string, path: ComputePath, detail: s
       if (m === 0 || n === 0) return;
       const previous = tf.getBackend();
       switchTo(backendName);
+      // tfjs-node copies tensor data through N-API from the view's buffer; training buffers are
+      // SharedArrayBuffer views (wasm memory), so that path gets plain copies to be safe.
+      const copyShared = backendName === 'tensorflow';
       let aPlain = a;
-      if (transA) {
+      if (transA || (copyShared && a.buffer instanceof SharedArrayBuffer)) {
         if (scratchA.length < m * k) scratchA = new Float32Array(m * k);
-        transpose(a, k, m, scratchA);
+        if (transA) transpose(a, k, m, scratchA);
+        else scratchA.set(a.subarray(0, m * k));
         aPlain = scratchA;
       }
       let bPlain = b;
-      if (transB) {
+      if (transB || (copyShared && b.buffer instanceof SharedArrayBuffer)) {
         if (scratchB.length < k * n) scratchB = new Float32Array(k * n);
-        transpose(b, n, k, scratchB);
+        if (transB) transpose(b, n, k, scratchB);
+        else scratchB.set(b.subarray(0, k * n));
         bPlain = scratchB;
       }
       const product = tf.tidy(() =>

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { createRng, type Matrix, permutation, UserError } from '@rbm-lab/datasets';
+import { initializedGemm } from '../backend.js';
+import type { Gemm } from '../linalg/gemm.js';
 import type { TrainingData } from '../model.js';
+import { gatherRowsInto, networkArrays, setNetworkArrays } from '../nn/arrays.js';
+import { classProbabilities, mapNetworkRows, trainClassifierBatch } from '../nn/classification.js';
+import { runEpochs } from '../nn/epochs.js';
+import { DenseNetwork } from '../nn/network.js';
+import { Adam } from '../nn/optimizers.js';
 import { loadModelFiles, saveModelFiles } from '../persistence.js';
-import {
-  buildDenseStack,
-  gatherRows,
-  namedWeights,
-  setNamedWeights,
-  trainableVariables,
-} from '../generators/layers.js';
-import { mapRowBlocks, runEpochs } from '../generators/training.js';
 
 export type QualityDataset = 'alphadigits' | 'mnist';
 
@@ -26,8 +24,12 @@ export const DATASET_CLASSES: Readonly<Record<QualityDataset, number>> = { mnist
 export const REJECT_CLASS: Readonly<Record<QualityDataset, number>> = { mnist: 10, alphadigits: 36 };
 
 const CLASSIFIER_TYPE = 'feature-classifier';
-/** Bumped when the architecture or training recipe changes, so stale caches are not reused. */
-const CLASSIFIER_RECIPE = 2;
+/**
+ * Bumped when the architecture or training recipe changes, so stale caches are not reused.
+ * 2: trained on the nn engine (Glorot init from the project's generator, not tfjs's).
+ * 3: one more output, the "not a character" class (REJECT_CLASS).
+ */
+const CLASSIFIER_RECIPE = 3;
 const HIDDEN_UNITS = [256, 64];
 const LEARNING_RATE = 0.001;
 const BATCH_SIZE = 64;
@@ -38,11 +40,14 @@ const MAX_EPOCHS = 60;
 const SEED = 1_000_003;
 const HELD_OUT_FRACTION = 0.1;
 
+const parameterName = (layer: number, part: 'kernel' | 'bias'): string => `classifier.${layer}.${part}`;
+
 export class ClassifierDataError extends UserError {}
 
 /**
- * A small MLP classifier whose penultimate-layer activations serve as the
- * feature space of the Fréchet distance (the role Inception plays for FID).
+ * A small MLP classifier (ReLU hidden layers, linear class logits) whose
+ * penultimate-layer activations serve as the feature space of the Fréchet
+ * distance (the role Inception plays for FID).
  */
 export class FeatureClassifier {
   private constructor(
@@ -51,18 +56,12 @@ export class FeatureClassifier {
     readonly nClasses: number,
     /** Accuracy on the slice of the training data held out from its training. */
     readonly heldOutAccuracy: number,
-    private readonly network: tf.Sequential,
+    private readonly network: DenseNetwork,
+    private readonly gemm: Gemm,
   ) {}
 
   get featureDim(): number {
     return HIDDEN_UNITS[HIDDEN_UNITS.length - 1];
-  }
-
-  private featureTensor(x: tf.Tensor2D): tf.Tensor2D {
-    let h: tf.Tensor = x;
-    // All layers but the last (linear class logits) give the features.
-    for (const layer of this.network.layers.slice(0, -1)) h = layer.apply(h) as tf.Tensor;
-    return h as tf.Tensor2D;
   }
 
   private checkWidth(x: Matrix): void {
@@ -76,94 +75,71 @@ export class FeatureClassifier {
   /** Penultimate-layer activations, rows x featureDim. */
   features(x: Matrix): Matrix {
     this.checkWidth(x);
-    return mapRowBlocks(x, 1024, this.featureDim, (block) => this.featureTensor(block));
+    return mapNetworkRows(this.gemm, this.network, x, { layer: this.network.layers.length - 2 });
   }
 
   /** Softmax class probabilities, rows x nClasses. */
   classProbabilities(x: Matrix): Matrix {
     this.checkWidth(x);
-    return mapRowBlocks(x, 1024, this.nClasses, (block) => tf.softmax(this.network.apply(block) as tf.Tensor2D));
+    return classProbabilities(this.gemm, this.network, x);
   }
 
-  dispose(): void {
-    this.network.dispose();
-  }
+  /** The network holds plain arrays; kept so callers release classifiers uniformly. */
+  dispose(): void {}
 
-  static build(dataset: QualityDataset, nVisible: number): tf.Sequential {
-    return buildDenseStack({
-      inputDim: nVisible,
-      hiddenUnits: HIDDEN_UNITS,
-      outputDim: DATASET_CLASSES[dataset],
-      hiddenActivation: 'relu',
-      rng: createRng(SEED),
-    });
+  static build(dataset: QualityDataset, nVisible: number): DenseNetwork {
+    const network = new DenseNetwork(nVisible, [
+      ...HIDDEN_UNITS.map((units) => ({ units, activation: 'relu' as const })),
+      { units: DATASET_CLASSES[dataset], activation: 'linear' },
+    ]);
+    const rng = createRng(SEED);
+    network.initialize(rng.next);
+    return network;
   }
 
   /** Trains on all but a held-out tenth of trainData (seeded split), which measures its accuracy. */
   static async train(dataset: QualityDataset, trainData: TrainingData): Promise<FeatureClassifier> {
     const labels = checkLabels(dataset, trainData);
-    const nClasses = DATASET_CLASSES[dataset];
+    const gemm = await initializedGemm();
     const rng = createRng(SEED);
     const order = permutation(rng, trainData.x.rows);
     const nHeldOut = trainData.x.rows >= 20 ? Math.round(trainData.x.rows * HELD_OUT_FRACTION) : 0;
     const fitRows = order.subarray(nHeldOut);
     const heldOutRows = order.subarray(0, nHeldOut);
-    const fitX: Matrix = {
-      data: gatherRows(trainData.x, fitRows, 0, fitRows.length),
-      rows: fitRows.length,
-      cols: trainData.x.cols,
-    };
-    const fitLabels = Int32Array.from(fitRows, (row) => labels[row]);
     const network = FeatureClassifier.build(dataset, trainData.x.cols);
-    const optimizer = tf.train.adam(LEARNING_RATE);
-    const variables = trainableVariables(network);
-    const epochs = Math.min(MAX_EPOCHS, Math.max(MIN_EPOCHS, Math.ceil((TARGET_STEPS * BATCH_SIZE) / fitX.rows)));
-    try {
-      await runEpochs({
-        train: fitX,
-        epochs,
-        batchSize: BATCH_SIZE,
-        rng,
-        options: {},
-        step: (batch, rows) => {
-          const cost = optimizer.minimize(
-            () => {
-              const target = tf.oneHot(
-                tf.tensor1d(
-                  Int32Array.from(rows, (row) => fitLabels[row]),
-                  'int32',
-                ),
-                nClasses,
-              );
-              return tf.losses.softmaxCrossEntropy(target, network.apply(batch) as tf.Tensor2D) as tf.Scalar;
-            },
-            true,
-            variables,
-          );
-          const loss = cost!.dataSync()[0];
-          cost!.dispose();
-          return { cross_entropy: loss };
-        },
-      });
-    } finally {
-      optimizer.dispose();
-    }
-    const classifier = new FeatureClassifier(dataset, trainData.x.cols, nClasses, Number.NaN, network);
+    const optimizer = new Adam(network.parameters.length, { learningRate: LEARNING_RATE });
+    const epochs = Math.min(MAX_EPOCHS, Math.max(MIN_EPOCHS, Math.ceil((TARGET_STEPS * BATCH_SIZE) / fitRows.length)));
+    const batchX = new Float32Array(BATCH_SIZE * trainData.x.cols);
+    const batchLabels = new Int32Array(BATCH_SIZE);
+    await runEpochs({
+      rows: fitRows.length,
+      epochs,
+      batchSize: BATCH_SIZE,
+      // Each epoch visits the fitting rows in a fresh seeded order.
+      nextOrder: () => Int32Array.from(permutation(rng, fitRows.length), (i) => fitRows[i]),
+      options: {},
+      step: (rows, start, end) => {
+        gatherRowsInto(trainData.x, rows, start, end, batchX);
+        for (let i = start; i < end; i++) batchLabels[i - start] = labels[rows[i]];
+        return { cross_entropy: trainClassifierBatch(gemm, network, optimizer, batchX, batchLabels, end - start).loss };
+      },
+    });
     let accuracy = Number.NaN;
     if (nHeldOut > 0) {
       const heldOutX: Matrix = {
-        data: gatherRows(trainData.x, heldOutRows, 0, nHeldOut),
+        data: new Float32Array(nHeldOut * trainData.x.cols),
         rows: nHeldOut,
         cols: trainData.x.cols,
       };
-      const predicted = argmaxRows(classifier.classProbabilities(heldOutX));
+      gatherRowsInto(trainData.x, heldOutRows, 0, nHeldOut, heldOutX.data);
+      const predicted = argmaxRows(classProbabilities(gemm, network, heldOutX));
       let correct = 0;
       heldOutRows.forEach((row, i) => {
         if (predicted[i] === labels[row]) correct++;
       });
       accuracy = correct / nHeldOut;
     }
-    return new FeatureClassifier(dataset, trainData.x.cols, nClasses, accuracy, network);
+    return new FeatureClassifier(dataset, trainData.x.cols, DATASET_CLASSES[dataset], accuracy, network, gemm);
   }
 
   async save(dir: string, fingerprint: string): Promise<void> {
@@ -182,7 +158,7 @@ export class FeatureClassifier {
         heldOutAccuracy: this.heldOutAccuracy,
         fingerprint,
       },
-      arrays: namedWeights(this.network, 'classifier'),
+      arrays: networkArrays(this.network, parameterName),
     });
   }
 
@@ -202,10 +178,18 @@ export class FeatureClassifier {
     }
     const nVisible = Number(extra.nVisible);
     const network = FeatureClassifier.build(expected.dataset, nVisible);
-    setNamedWeights(network, 'classifier', saved.arrays, dir);
+    setNetworkArrays(network, saved.arrays, parameterName, dir);
     // JSON turns NaN into null.
     const accuracy = typeof extra.heldOutAccuracy === 'number' ? extra.heldOutAccuracy : Number.NaN;
-    return new FeatureClassifier(expected.dataset, nVisible, DATASET_CLASSES[expected.dataset], accuracy, network);
+    const gemm = await initializedGemm();
+    return new FeatureClassifier(
+      expected.dataset,
+      nVisible,
+      DATASET_CLASSES[expected.dataset],
+      accuracy,
+      network,
+      gemm,
+    );
   }
 }
 

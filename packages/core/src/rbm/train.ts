@@ -70,8 +70,11 @@ export class ContrastiveDivergence {
     const b = Math.max(settings.batchSize, this.chainCount);
     this.nV = nV;
     this.nH = nH;
-    // Batch buffers live in one wasm memory so the SIMD sigmoid and BLAS share them without copies.
-    const ws = new SimdWorkspace(5 * b * (nV + nH) + (settings.method === 'pcd' ? b * nV : 0), Math.max(nV, nH));
+    // Every buffer the products touch lives in one wasm memory, so the SIMD sigmoid and
+    // the GEMM provider (native BLAS, or wasm-sgemm's threads) share them without copies.
+    const pcdFloats = settings.method === 'pcd' ? b * nV : 0;
+    const parameterFloats = 2 * (nV * nH + nV + nH);
+    const ws = new SimdWorkspace(5 * b * (nV + nH) + pcdFloats + parameterFloats + 4 * b, Math.max(nV, nH), gemm);
     this.workspace = ws;
     this.stackV = ws.allocate(2 * b * nV);
     this.stackH = ws.allocate(2 * b * nH);
@@ -81,12 +84,16 @@ export class ContrastiveDivergence {
     this.hiddenState = ws.allocate(b * nH);
     this.visibleProb = ws.allocate(b * nV);
     this.visibleState = ws.allocate(b * nV);
-    this.ones = new Float32Array(2 * b).fill(1);
-    this.signs = new Float32Array(2 * b);
-    this.velocityW = new Float32Array(nV * nH);
-    this.velocityA = new Float32Array(nV);
-    this.velocityB = new Float32Array(nH);
+    this.ones = ws.allocate(2 * b).fill(1);
+    this.signs = ws.allocate(2 * b);
+    this.velocityW = ws.allocate(nV * nH);
+    this.velocityA = ws.allocate(nV);
+    this.velocityB = ws.allocate(nH);
     this.chains = settings.method === 'pcd' ? ws.allocate(b * nV) : undefined;
+    // The parameters move into the workspace too (same values; the model keeps these views).
+    params.weights = moveInto(ws, params.weights);
+    params.visibleBias = moveInto(ws, params.visibleBias);
+    params.hiddenBias = moveInto(ws, params.hiddenBias);
   }
 
   /** Starts the persistent chains at the given binary images (rows x nV, cycled); PCD with persistentChains only. */
@@ -178,4 +185,10 @@ export class ContrastiveDivergence {
     gemm.saxpy(nH, 1, this.velocityB, params.hiddenBias);
     gemm.saxpy(nV, 1, this.velocityA, params.visibleBias);
   }
+}
+
+function moveInto(workspace: SimdWorkspace, values: Float32Array): Float32Array {
+  const moved = workspace.allocate(values.length);
+  moved.set(values);
+  return moved;
 }

@@ -6,9 +6,10 @@ import {
   type ModelSpec,
   RUN_METRICS,
 } from '@rbm-lab/core';
+import type { MetricDefinition } from '../store/types.js';
 
 /** A metric's meaning within one sweep: what the store keeps per sweep and readers rank by. */
-export interface MetricDefinition extends MetricDeclaration {
+export interface DeclaredMetric extends MetricDeclaration {
   /** The sweep's model types that record it. */
   modelTypes: string[];
 }
@@ -24,9 +25,9 @@ export class ConflictingMetricError extends Error {}
 export function metricDefinitionsFor(
   modelTypes: Iterable<string>,
   specs: readonly ModelSpec[] = listModelSpecs(),
-): MetricDefinition[] {
+): DeclaredMetric[] {
   const types = [...new Set(modelTypes)];
-  const byName = new Map<string, MetricDefinition>();
+  const byName = new Map<string, DeclaredMetric>();
   for (const declaration of RUN_METRICS) byName.set(declaration.name, { ...declaration, modelTypes: [...types] });
   for (const type of types) {
     const spec = specs.find((s) => s.type === type);
@@ -49,15 +50,26 @@ export function metricDefinitionsFor(
 }
 
 /** Every registered type's definitions (what readers use when a sweep stored none). */
-export function allMetricDefinitions(): MetricDefinition[] {
+export function allMetricDefinitions(): DeclaredMetric[] {
   return metricDefinitionsFor(listModelSpecs().map((spec) => spec.type));
 }
 
+/**
+ * What the store keeps per sweep: each metric's direction, split and meaning,
+ * so readers on any machine rank by the declarations.
+ */
+export function storedMetricDefinitions(declared: readonly DeclaredMetric[]): MetricDefinition[] {
+  return declared.map(({ name, direction, description, split }) => ({
+    name,
+    direction,
+    description,
+    split,
+    nPoints: null,
+  }));
+}
+
 /** The definition of a recorded metric name (patterns like `layer*_recon_error` included), or undefined. */
-export function findMetricDefinition(
-  definitions: readonly MetricDefinition[],
-  name: string,
-): MetricDefinition | undefined {
+export function findMetricDefinition(definitions: readonly DeclaredMetric[], name: string): DeclaredMetric | undefined {
   return findMetricDeclaration(definitions, name);
 }
 

@@ -1,12 +1,5 @@
 import { covarianceRankDeficient, type MetricDeclaration, type MetricPoints, type Metrics } from '@rbm-lab/core';
-
-/** A caution attached to a finished run: its numbers are recorded, but should not be read without it. */
-export interface RunWarning {
-  /** Stable identifier, e.g. `below_base_rate`. */
-  code: string;
-  /** One sentence with the figures. */
-  message: string;
-}
+import type { RunWarning } from '../store/types.js';
 
 /**
  * Thresholds of the warnings, each with its reason (the README's "Warnings"

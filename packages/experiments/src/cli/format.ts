@@ -1,5 +1,8 @@
 import Table from 'cli-table3';
+import { formatNumber } from '../format.js';
 import type { RunRecord } from '../store/types.js';
+
+export { formatNumber };
 
 export function plainTable(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [], compact: true } });
@@ -17,13 +20,6 @@ export function formatValue(value: unknown): string {
 export function formatCell(value: unknown, max = 48): string {
   const text = formatValue(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
-  return String(Number(value.toPrecision(4)));
 }
 
 /** Index of the best of `values` (undefined entries ignored), or -1. */

@@ -9,10 +9,17 @@ export interface ConfigIssue {
   /** Dotted path of the offending value in the merged study ('' for the whole document). */
   path: string;
   message: string;
+  /** 'argument': the problem is in a `--set` argument (`file` is the argument; `column` counts in it). */
+  origin?: 'argument';
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+  const where =
+    issue.origin === 'argument'
+      ? `${issue.file} (column ${issue.column})`
+      : issue.line > 0
+        ? `${issue.file}:${issue.line}:${issue.column}`
+        : issue.file;
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 

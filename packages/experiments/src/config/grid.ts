@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatValidationErrors, InvalidParameterError, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
 import { isPlainObject } from '@rbm-lab/datasets';
 import { baselinePoints } from './baselines.js';
+import { MAX_GRID_RUNS } from './limits.js';
 import { studyValidator } from './study-schema.js';
 import type { RunConfig, RunPlan, Study } from './types.js';
 
@@ -87,6 +88,32 @@ export function applyCombination<T>(config: T, combo: readonly AxisChoice[]): T 
   return combo.reduce((acc, choice) => setPath(acc, splitPath(choice.path), choice.value), config);
 }
 
+/** How many runs a study's grid has, computed from the list lengths without expanding anything. */
+export interface GridSize {
+  /** Values per axis of sweep.grid, in order. */
+  grid: Array<{ path: string; values: number }>;
+  /** Rows of sweep.zip (0 without zip), and its paths. */
+  zip: { paths: string[]; rows: number };
+  seeds: number;
+  /** Grid points times seeds. */
+  runs: number;
+}
+
+/** The size of a study's grid (a list that is not a list counts as one value: the schema reports it). */
+export function gridSize(study: { sweep?: unknown }): GridSize {
+  const sweep = isPlainObject(study.sweep) ? study.sweep : {};
+  const lengths = (axes: unknown) =>
+    isPlainObject(axes)
+      ? Object.entries(axes).map(([path, values]) => ({ path, values: Array.isArray(values) ? values.length : 1 }))
+      : [];
+  const grid = lengths(sweep.grid);
+  const zipAxes = lengths(sweep.zip);
+  const rows = zipAxes.length === 0 ? 0 : Math.min(...zipAxes.map((axis) => axis.values));
+  const seeds = typeof sweep.seeds === 'number' ? sweep.seeds : Array.isArray(sweep.seeds) ? sweep.seeds.length : 1;
+  const points = grid.reduce((product, axis) => product * axis.values, 1) * (zipAxes.length === 0 ? 1 : rows);
+  return { grid, zip: { paths: zipAxes.map((axis) => axis.path), rows }, seeds, runs: points * seeds };
+}
+
 export function studySeeds(study: Pick<Study, 'seed' | 'sweep'>): number[] {
   const base = study.seed ?? 0;
   const seeds = study.sweep?.seeds;
@@ -103,11 +130,29 @@ export function sweptParams(study: Pick<Study, 'seed' | 'sweep' | 'baselines'>):
   return paths;
 }
 
+/**
+ * Samples drawn during training (eval.sample_every) leave a run's numbers as
+ * they are (a test checks this for every model), so they are no part of any id:
+ * turning them on in a study keeps its sweep and runs.
+ */
+function withoutSampling<T extends { eval?: unknown }>(sections: T): T {
+  const evalSection = sections.eval as Record<string, unknown> | undefined;
+  if (evalSection === undefined || !('sample_every' in evalSection)) return sections;
+  const { sample_every: _every, ...kept } = evalSection;
+  const { eval: _eval, ...others } = sections;
+  return (Object.keys(kept).length > 0 ? { ...others, eval: kept } : others) as T;
+}
+
 /** Stable id of a study: everything that changes what runs, not its description or file layout. */
 export function sweepIdOf(study: Study): string {
   const { description: _description, ...rest } = study as Study & { extends?: unknown };
   delete (rest as { extends?: unknown }).extends;
-  return shortHash(rest);
+  // How runs are executed (retries, time limit) does not change what they compute.
+  if (rest.sweep !== undefined) {
+    const { max_attempts: _attempts, run_timeout: _timeout, ...grid } = rest.sweep;
+    rest.sweep = grid;
+  }
+  return shortHash(withoutSampling(rest));
 }
 
 /** The sections of a grid point that make up a run's config, as the study sets them (no defaults). */
@@ -120,13 +165,29 @@ function runSections(point: Study): Pick<RunConfig, 'dataset' | 'model' | 'train
   };
 }
 
+/** The sections that make a run's identity: what the study sets, samples over training left out. */
+function identitySections(point: Study) {
+  const sections = runSections(point);
+  return { ...sections, eval: withoutSampling(sections).eval ?? {} };
+}
+
 /**
  * A run's stable id: the sweep id, the seed and the values the study sets at this
  * grid point, defaults left out, so that a new hyperparameter with a default (or a
  * changed default) keeps every id and a database's finished runs stay finished.
  */
 export function runIdOf(sweepId: string, point: Study, seed: number): string {
-  return shortHash({ sweep: sweepId, seed, set: runSections(point) });
+  return shortHash({ sweep: sweepId, seed, set: identitySections(point) });
+}
+
+/**
+ * The grid point's key in the run queue: the study's name, the seed and the
+ * values the study sets at this point, not the rest of the grid (unlike the
+ * run id, which hashes the sweep id). A widened grid has the points it kept
+ * under the same keys, so submitting it adds only the new points.
+ */
+export function pointKeyOf(studyName: string, point: Study, seed: number): string {
+  return shortHash({ study: studyName, seed, set: identitySections(point) });
 }
 
 /**
@@ -134,7 +195,8 @@ export function runIdOf(sweepId: string, point: Study, seed: number): string {
  * lets a store carry a database written by an older RBM Lab over to runIdOf ids instead of rerunning it.
  */
 export function legacyRunIdOf(plan: Pick<RunPlan, 'sweepId' | 'config'>): string {
-  return shortHash({ sweep: plan.sweepId, config: plan.config });
+  // Configs of that time had no eval.sample_every.
+  return shortHash({ sweep: plan.sweepId, config: withoutSampling(plan.config) });
 }
 
 /** The config a run executes: the grid point's sections with every default filled in by the study schema. */
@@ -155,6 +217,10 @@ function resolveRunConfig(point: Study, seed: number, validate: ValidateFunction
  * Pure apart from caching the study validator per list of specs.
  */
 export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[] {
+  const { runs: size } = gridSize(study);
+  if (size > MAX_GRID_RUNS) {
+    throw new InvalidParameterError(`study '${study.name}' has ${size} runs; at most ${MAX_GRID_RUNS} are allowed`);
+  }
   const validate = studyValidator(specs);
   const sweepId = sweepIdOf(study);
   const seeds = studySeeds(study);
@@ -182,7 +248,16 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
         : Array.isArray(components)
           ? components.length
           : Number(baseline);
-    return { id: runIdOf(sweepId, point, seed), sweepId, index, config, params, seed, epochs };
+    return {
+      id: runIdOf(sweepId, point, seed),
+      pointKey: pointKeyOf(study.name, point, seed),
+      sweepId,
+      index,
+      config,
+      params,
+      seed,
+      epochs,
+    };
   });
 }
 

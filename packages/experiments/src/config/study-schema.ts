@@ -1,5 +1,6 @@
 import { compileSchema, type JsonSchemaObject, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
 import { baselinesSchema } from './baselines.js';
+import { MAX_ALIAS_COUNT, MAX_GRID_RUNS, MAX_STUDY_FILE_BYTES } from './limits.js';
 
 export const STUDY_SCHEMA_ID = 'https://rbm-lab.local/schema/study.schema.json';
 
@@ -131,6 +132,14 @@ const evalSchema: JsonSchemaObject = {
       default: true,
       description: 'Score generated images against the data (generative models).',
     },
+    sample_every: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000,
+      default: 0,
+      description:
+        'Generative models: draw 16 images (50 Gibbs steps) every this many epochs during training, for the dashboard and reports (0 = never).',
+    },
   },
 };
 
@@ -143,26 +152,55 @@ const sweepValues: JsonSchemaObject = {
 const sweepSchema: JsonSchemaObject = {
   type: 'object',
   additionalProperties: false,
+  description: `What to vary. At most ${MAX_GRID_RUNS} runs (grid points x seeds); two axes may not set the same value (one path inside another).`,
   properties: {
     grid: {
       type: 'object',
-      description: 'Dotted parameter path -> list of values; runs are the cartesian product.',
+      description:
+        'Dotted parameter path -> list of values; runs are the cartesian product. Replaces the grid of the study this file extends, unless extend_grid is true.',
       propertyNames: { pattern: DOTTED_PATH },
-      additionalProperties: sweepValues,
+      // A value twice would train the same runs twice (zip lists may repeat values: their rows must differ).
+      additionalProperties: {
+        ...sweepValues,
+        uniqueItems: true,
+        description: 'Values of this parameter (at least one, none twice).',
+      },
     },
     zip: {
       type: 'object',
       description:
-        'Dotted parameter path -> list of values; the lists move together (equal lengths), crossed with the grid.',
+        'Dotted parameter path -> list of values; the lists move together (equal lengths, no row twice), crossed with the grid. Replaces the zip of the study this file extends, unless extend_grid is true.',
       propertyNames: { pattern: DOTTED_PATH },
       additionalProperties: sweepValues,
     },
     seeds: {
-      description: 'Repeats: a list of seeds, or a count n (seeds seed, seed+1, ..., seed+n-1).',
+      description:
+        'Repeats: a list of seeds (none twice), or a count n (seeds seed, seed+1, ..., seed+n-1); at most 1000. Merged with the extended study like other keys.',
       oneOf: [
         { type: 'integer', minimum: 1, maximum: 1000 },
         { type: 'array', minItems: 1, maxItems: 1000, uniqueItems: true, items: { type: 'integer', minimum: 0 } },
       ],
+    },
+    max_attempts: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 3,
+      description:
+        'How many times a run is claimed before it is failed, when its worker stops heartbeating (killed, machine lost).',
+    },
+    run_timeout: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 604800,
+      description:
+        'Wall-clock limit of one run, in seconds: a run past it is killed and failed (--run-timeout overrides).',
+    },
+    extend_grid: {
+      type: 'boolean',
+      default: false,
+      description:
+        "In a file with extends: true adds this file's grid and zip axes to those of the study it extends (an axis on the same path is replaced); false (the default) replaces them.",
     },
   },
 };
@@ -199,16 +237,16 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: STUDY_SCHEMA_ID,
     title: 'RBM Lab study',
-    description:
-      'An RBM Lab study: data, model, training, evaluation and the parameters to sweep. `extends` names a base file merged underneath (maps merged deeply, lists replaced).',
+    description: `An RBM Lab study: data, model, training, evaluation and the parameters to sweep. 'extends' names a base file merged underneath (maps merged deeply, lists replaced; sweep.grid and sweep.zip replaced unless sweep.extend_grid). A study file has at most ${MAX_STUDY_FILE_BYTES} bytes, and its YAML aliases expand to at most ${MAX_ALIAS_COUNT} values.`,
     type: 'object',
     additionalProperties: false,
     required: ['name', 'dataset', 'model'],
     properties: {
       name: {
         type: 'string',
-        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
-        description: 'Study name; also the folder of its artifacts (runs/<name>/).',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+        description:
+          "Study name; also the folder of its artifacts (<artifact root>/<name>/): 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, not ending in '.db', and not the name of one of the database's files when the artifact root is the database's folder.",
       },
       description: { type: 'string' },
       extends: { type: 'string', description: 'Base study file, relative to this file.' },

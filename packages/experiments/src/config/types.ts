@@ -30,12 +30,18 @@ export interface EvalConfig {
   annealing_steps?: number;
   quality?: boolean;
   main_metric?: { name: string; lower_is_better: boolean };
+  /** Draw a few samples every this many epochs during training (0: never). */
+  sample_every?: number;
 }
 
 export interface SweepConfig {
   grid?: Record<string, unknown[]>;
   zip?: Record<string, unknown[]>;
   seeds?: number | number[];
+  /** Claims of a run before it is failed when its worker keeps vanishing (default 3). */
+  max_attempts?: number;
+  /** Per-run wall-clock limit in seconds. */
+  run_timeout?: number;
 }
 
 /** A baseline to run on the data of every grid point: its model type, or the type with model parameters. */
@@ -61,13 +67,16 @@ export interface RunConfig {
   dataset: DatasetConfig;
   model: ModelConfig;
   train: Record<string, unknown>;
-  eval: Required<Omit<EvalConfig, 'metrics' | 'main_metric'>> & Pick<EvalConfig, 'metrics' | 'main_metric'>;
+  eval: Required<Omit<EvalConfig, 'metrics' | 'main_metric' | 'sample_every'>> &
+    Pick<EvalConfig, 'metrics' | 'main_metric' | 'sample_every'>;
 }
 
 export interface RunPlan {
   /** Stable: hash of the sweep id, the seed and the values the study sets for this run (not defaults); see runIdOf. */
   id: string;
   sweepId: string;
+  /** The grid point's key in the run queue (study name, seed, set values): the same across widened grids. */
+  pointKey: string;
   /** Position in the expanded grid. */
   index: number;
   config: RunConfig;

@@ -2,11 +2,13 @@
  * Pure shaping of run records into the tables the report's charts draw.
  * Nothing here touches the store or the file system.
  */
+import { groupRuns, SEED_PARAM } from '../analysis/group-runs.js';
+import type { RunStatus } from '../store/types.js';
 
 export interface ReportRun {
   id: string;
   index: number;
-  status: string;
+  status: RunStatus;
   params: Record<string, unknown>;
   seed: number;
   metrics: Record<string, number>;
@@ -22,7 +24,8 @@ export interface MetricSummaryRow {
   mean: number;
   min: number;
   max: number;
-  std: number;
+  /** Sample standard deviation; undefined for one run. */
+  std: number | undefined;
   n: number;
 }
 
@@ -158,16 +161,11 @@ export function curveMetricNames(runs: ReportRun[]): string[] {
   return [...names].sort();
 }
 
-export function summarise(values: number[]): { mean: number; min: number; max: number; std: number; n: number } {
-  const n = values.length;
-  const mean = values.reduce((sum, value) => sum + value, 0) / n;
-  const variance = n > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, min: Math.min(...values), max: Math.max(...values), std: Math.sqrt(variance), n };
-}
-
 /**
- * A final metric summarised per value of `param` (and of `groupBy`, when given),
- * over every other source of variation: seeds and the remaining swept parameters.
+ * A final metric summarised per value of `param` (and of `groupBy`, when
+ * given), over every other source of variation: seeds and the remaining swept
+ * parameters. The cells are groupRuns' groups over (param, groupBy), so the
+ * report summarises exactly as the dashboard and the CLI do.
  */
 export function summariseMetricByParam(
   runs: ReportRun[],
@@ -176,30 +174,24 @@ export function summariseMetricByParam(
   groupBy?: string,
 ): MetricSummaryRow[] {
   const numeric = isNumericParam(runs.map((run) => run.params[param]));
-  const cells = new Map<string, { x: number | string; group?: string; values: number[] }>();
-  for (const value of distinctParamValues(runs, param)) {
-    const groups = groupBy ? distinctParamValues(runs, groupBy) : [undefined];
-    for (const groupValue of groups) {
-      const key = JSON.stringify([value ?? null, groupValue ?? null]);
-      cells.set(key, {
-        x: numeric ? (value as number) : formatParamValue(value),
-        ...(groupBy ? { group: formatParamValue(groupValue) } : {}),
-        values: [],
-      });
-    }
-  }
-  for (const run of runs) {
-    const value = run.metrics[metric];
-    if (value === undefined || !Number.isFinite(value)) continue;
-    const key = JSON.stringify([run.params[param] ?? null, groupBy ? (run.params[groupBy] ?? null) : null]);
-    cells.get(key)?.values.push(value);
-  }
-  const rows: MetricSummaryRow[] = [];
-  for (const cell of cells.values()) {
-    if (cell.values.length === 0) continue;
-    rows.push({ x: cell.x, ...(cell.group !== undefined ? { group: cell.group } : {}), ...summarise(cell.values) });
-  }
-  return rows;
+  const axes = groupBy ? [param, groupBy] : [param];
+  const order = (path: string) => distinctParamValues(runs, path).map((v) => JSON.stringify(v ?? null));
+  const [xs, gs] = [order(param), groupBy ? order(groupBy) : []];
+  const rank = (params: Record<string, unknown>) => [
+    xs.indexOf(JSON.stringify(params[param] ?? null)),
+    groupBy ? gs.indexOf(JSON.stringify(params[groupBy] ?? null)) : 0,
+  ];
+  // The seed axis makes runs that differ in anything but (param, groupBy) one group.
+  const groups = groupRuns(runs, [...axes, SEED_PARAM], { metrics: [metric] }).filter((g) => g.metrics[metric]);
+  groups.sort((a, b) => {
+    const [ra, rb] = [rank(a.params), rank(b.params)];
+    return ra[0] - rb[0] || ra[1] - rb[1];
+  });
+  return groups.map((g) => ({
+    x: numeric ? (g.params[param] as number) : formatParamValue(g.params[param]),
+    ...(groupBy ? { group: formatParamValue(g.params[groupBy]) } : {}),
+    ...g.metrics[metric],
+  }));
 }
 
 /** A safe file-name fragment for a parameter path or metric name. */

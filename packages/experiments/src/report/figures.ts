@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { formatNumber, formatSpread } from '../format.js';
 import {
   distinctParamValues,
   formatParamValue,
@@ -55,7 +56,7 @@ function paramAxis(runs: ReportRun[], param: string, field: string): ParamAxis {
 }
 
 /** Colour encoding for parameter values: an ordered ramp for numbers, categories otherwise. */
-function paramColour(runs: ReportRun[], param: string, field: string) {
+export function paramColour(runs: ReportRun[], param: string, field: string) {
   const values = distinctParamValues(runs, param);
   const ordered = isNumericParam(values);
   return {
@@ -88,6 +89,7 @@ export function metricsVsParamSpec(
   param: string,
   metrics: string[],
   sweptParams: string[],
+  grouped = true,
 ): TopLevelSpec {
   const colourParam = colourParamFor(runs, sweptParams, param);
   const numeric = isNumericParam(runs.map((run) => run.params[param]));
@@ -108,23 +110,31 @@ export function metricsVsParamSpec(
       }));
     const y = { type: 'quantitative' as const, title: metricTitleLines(metric), scale: { zero: false } };
     const colourEncoding = colour ? { color: colour } : {};
+    const dots = {
+      data: { values: points },
+      mark: { type: 'circle' as const, size: grouped ? 28 : 40, opacity: grouped ? 0.35 : 0.8 },
+      encoding: { x, y: { ...y, field: 'value' }, ...colourEncoding },
+    };
+    if (!grouped) {
+      return { title: { text: metric, subtitle: 'one dot per run' }, width: 300, height: 230, layer: [dots] };
+    }
+    // Error bars: mean ± sample std over the runs of each cell (a cell of one run has none).
+    const bars = summary
+      .filter((row) => row.std !== undefined)
+      .map((row) => ({ ...row, low: row.mean - (row.std ?? 0), high: row.mean + (row.std ?? 0) }));
     return {
-      title: { text: metric, subtitle: `mean over ${averagedOver}; bars: min-max; dots: runs` },
+      title: { text: metric, subtitle: `mean ± std over ${averagedOver} (n = runs); dots: runs` },
       width: 300,
       height: 230,
       layer: [
+        dots,
         {
-          data: { values: points },
-          mark: { type: 'circle' as const, size: 28, opacity: 0.35 },
-          encoding: { x, y: { ...y, field: 'value' }, ...colourEncoding },
-        },
-        {
-          data: { values: summary },
+          data: { values: bars },
           mark: { type: 'rule' as const, strokeWidth: 1.5 },
           encoding: {
             x,
-            y: { ...y, field: 'min' },
-            y2: { field: 'max' },
+            y: { ...y, field: 'low' },
+            y2: { field: 'high' },
             ...(colour ? { color: colour } : { color: { value: SINGLE_COLOUR } }),
           },
         },
@@ -159,6 +169,7 @@ export function heatmapSpec(
   yParam: string,
   metric: string,
   lowerIsBetter: boolean,
+  grouped = true,
 ): TopLevelSpec {
   const rows = summariseMetricByParam(runs, xParam, metric, yParam);
   const xs = distinctParamValues(runs, xParam).map(formatParamValue);
@@ -175,7 +186,7 @@ export function heatmapSpec(
       x: formatParamValue(row.x),
       y: row.group ?? '',
       mean: row.mean,
-      label: formatNumber(row.mean) + (showCounts ? ` (n=${row.n})` : ''),
+      label: (grouped ? formatSpread(row, 3, ' ') : formatNumber(row.mean, 3)) + (showCounts ? ` (n=${row.n})` : ''),
       textColour: dark ? 'white' : 'black',
     };
   });
@@ -183,10 +194,10 @@ export function heatmapSpec(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `${metric} over ${xParam} x ${yParam}`,
-      subtitle: `mean over seeds; ${lowerIsBetter ? 'lower' : 'higher'} is better (brighter)`,
+      subtitle: `${grouped ? 'mean ± std' : 'mean'} over seeds; ${lowerIsBetter ? 'lower' : 'higher'} is better (brighter)`,
     },
     data: { values: cells },
-    width: Math.max(240, 70 * xs.length),
+    width: Math.max(240, (grouped && showCounts ? 125 : 70) * xs.length),
     height: Math.max(160, 36 * ys.length),
     encoding: {
       x: { field: 'x', type: 'ordinal', title: xParam, sort: xs, axis: { labelAngle: 0 } },
@@ -214,63 +225,4 @@ export function heatmapSpec(
       },
     ],
   } as TopLevelSpec;
-}
-
-/**
- * Per-epoch curves of one metric for every run, one colour per value of the
- * first swept parameter (a dash pattern per value of the second, if any).
- * Without swept parameters each run (seed) gets its own colour.
- */
-export function trainingCurvesSpec(runs: ReportRun[], metric: string, sweptParams: string[]): TopLevelSpec {
-  const [colourParam, dashParam] = sweptParams;
-  const useDash = dashParam !== undefined && distinctParamValues(runs, dashParam).length <= 6;
-  const rows = runs.flatMap((run) =>
-    (run.curves[metric] ?? []).map((point) => ({
-      run: run.id,
-      step: point.step,
-      value: point.value,
-      colour: colourParam ? formatParamValue(run.params[colourParam]) : `seed ${run.seed}`,
-      ...(useDash ? { dash: formatParamValue(run.params[dashParam]) } : {}),
-    })),
-  );
-  const lineLegend = { symbolType: 'stroke', symbolStrokeWidth: 2.5 };
-  const colour = {
-    ...(colourParam
-      ? paramColour(runs, colourParam, 'colour')
-      : { field: 'colour', type: 'nominal' as const, title: 'run', scale: { scheme: 'tableau10' } }),
-    legend: lineLegend,
-  };
-  const nRuns = runs.filter((run) => (run.curves[metric] ?? []).length > 0).length;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${metric} per epoch`, subtitle: `${nRuns} run${nRuns === 1 ? '' : 's'}, one line each` },
-    data: { values: rows },
-    width: 480,
-    height: 280,
-    mark: { type: 'line', strokeWidth: 1.6, opacity: 0.85, point: rows.length <= 40 },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-      y: { field: 'value', type: 'quantitative', title: metricTitleLines(metric), scale: { zero: false } },
-      color: colour,
-      ...(useDash
-        ? {
-            strokeDash: {
-              field: 'dash',
-              type: 'nominal',
-              title: dashParam,
-              sort: distinctParamValues(runs, dashParam).map(formatParamValue),
-              legend: { ...lineLegend, symbolStrokeColor: '#555' },
-            },
-          }
-        : {}),
-      detail: { field: 'run', type: 'nominal' },
-    },
-  } as TopLevelSpec;
-}
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude !== 0 && (magnitude >= 1e5 || magnitude < 1e-3)) return value.toExponential(2);
-  return String(Number(value.toPrecision(3)));
 }

@@ -88,6 +88,16 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The opening of a figure's SVG: white page, bold title and grey subtitle at the top left. */
+function svgHeader(width: number, height: number, title: string, subtitle: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${PAD}" y="24" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${PAD}" y="42" font-size="12" fill="#555">${escapeXml(subtitle)}</text>`,
+  ];
+}
+
 const FONT_SIZE = 13;
 const LINE_HEIGHT = 17;
 const PAD = 14;
@@ -110,12 +120,7 @@ export function montageSvg(title: string, subtitle: string, tiles: MontageTile[]
   const headerH = 52;
   const width = Math.max(columns * cellW + PAD, (title.length + 4) * 9);
   const height = headerH + rows * cellH + PAD;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${PAD}" y="24" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
-    `<text x="${PAD}" y="42" font-size="12" fill="#555">${escapeXml(subtitle)}</text>`,
-  ];
+  const parts = svgHeader(width, height, title, subtitle);
   tiles.forEach((tile, i) => {
     const left = PAD + (i % columns) * cellW;
     const top = headerH + Math.floor(i / columns) * cellH;
@@ -137,6 +142,46 @@ export function montageSvg(title: string, subtitle: string, tiles: MontageTile[]
         `<text x="${left + imageW / 2}" y="${imageTop + imageH / 2 + 4}" font-size="12" fill="#777" text-anchor="middle">no samples</text>`,
       );
     }
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** One row of the samples-over-epochs figure: a run (or group) and its samples at successive epochs. */
+export interface StripRow {
+  label: string;
+  cells: Array<{ caption: string; image: PixelImage }>;
+}
+
+/**
+ * Samples over training: one row per run or group, one column per sampled
+ * epoch (the final samples last), each cell a few images under its epoch.
+ */
+export function samplesStripSvg(title: string, subtitle: string, rows: StripRow[]): string {
+  const cellW = Math.max(60, ...rows.flatMap((row) => row.cells.map((cell) => cell.image.width))) + 8;
+  const imageH = Math.max(20, ...rows.flatMap((row) => row.cells.map((cell) => cell.image.height)));
+  const rowH = LINE_HEIGHT + imageH + LINE_HEIGHT + PAD;
+  const columns = Math.max(1, ...rows.map((row) => row.cells.length));
+  const headerH = 52;
+  const width = Math.max(
+    PAD * 2 + columns * cellW,
+    (title.length + 4) * 9,
+    ...rows.map((r) => r.label.length * CHAR_WIDTH + PAD * 2),
+  );
+  const height = headerH + rows.length * rowH + PAD;
+  const parts = svgHeader(width, height, title, subtitle);
+  rows.forEach((row, r) => {
+    const top = headerH + r * rowH;
+    parts.push(`<text x="${PAD}" y="${top + LINE_HEIGHT - 4}" font-size="${FONT_SIZE}">${escapeXml(row.label)}</text>`);
+    row.cells.forEach((cell, c) => {
+      const left = PAD + c * cellW;
+      const imageTop = top + LINE_HEIGHT + 2;
+      parts.push(
+        `<image x="${left}" y="${imageTop}" width="${cell.image.width}" height="${cell.image.height}" image-rendering="optimizeSpeed" ` +
+          `href="data:image/png;base64,${cell.image.png.toString('base64')}"/>`,
+        `<text x="${left}" y="${imageTop + imageH + LINE_HEIGHT - 4}" font-size="11" fill="#444">${escapeXml(cell.caption)}</text>`,
+      );
+    });
   });
   parts.push('</svg>');
   return parts.join('\n');

@@ -10,7 +10,8 @@ import {
   scoreSamples,
 } from '@rbm-lab/core';
 import type { Matrix } from '@rbm-lab/datasets';
-import { runWarnings, type RunWarning } from '../checks/run-warnings.js';
+import { runWarnings } from '../checks/run-warnings.js';
+import type { RunWarning } from '../store/types.js';
 import type { RunConfig } from '../config/types.js';
 import type { RunData } from './run-data.js';
 

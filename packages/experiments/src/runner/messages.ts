@@ -1,31 +1,32 @@
-import type { MetricPoints } from '@rbm-lab/core';
-import type { RunWarning } from '../checks/run-warnings.js';
 import type { RunConfig } from '../config/types.js';
-import type { ArtifactInput } from '../store/run-store.js';
+import type { ArtifactInput, RunWarning, SampleGrid } from '../store/types.js';
 
-/** What the sweep process asks a worker process to do: one run. */
+/** What the pool asks a worker process to do: one run. */
 export interface WorkerJob {
   runId: string;
   config: RunConfig;
-  /** Absolute directory for this run's artifacts (runs/<sweep>/<run>/). */
+  /** Absolute folder for this attempt's file artifacts (no other attempt writes there). */
   artifactDir: string;
-  /** Absolute directory for caches shared by runs (quality-metric classifiers). */
+  /** Absolute folder for caches shared by runs (quality-metric classifiers). */
   cacheDir: string;
 }
 
 export type ParentMessage = { type: 'run'; job: WorkerJob };
 
-/** Worker -> sweep process. The sweep process is the only database writer. */
+/** What a run produced, as the worker process reports it. */
+export interface RunResult {
+  metrics: Record<string, number>;
+  artifacts: ArtifactInput[];
+  samples?: SampleGrid;
+  /** Cautions about the run's numbers (also in its evaluation artifact, with each metric's split and points). */
+  warnings?: RunWarning[];
+  /** Seconds per phase (training, evaluation, sampling, scoring). */
+  cost?: Record<string, number>;
+}
+
+/** Worker -> pool. The pool's process is the only database writer. */
 export type WorkerMessage =
   | { type: 'backend'; path: string; detail: string }
-  | { type: 'epoch'; epoch: number; metrics: Record<string, number> }
-  | {
-      type: 'done';
-      metrics: Record<string, number>;
-      artifacts: ArtifactInput[];
-      /** Cautions about the run's numbers (also in its evaluation artifact). */
-      warnings?: RunWarning[];
-      /** For each final metric: its split and how many points it used. */
-      metricPoints?: Record<string, MetricPoints>;
-    }
+  | { type: 'epoch'; epoch: number; metrics: Record<string, number>; samples?: SampleGrid }
+  | ({ type: 'done' } & RunResult)
   | { type: 'failed'; error: string };

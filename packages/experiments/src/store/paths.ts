@@ -23,14 +23,16 @@ export function findProjectRoot(cwd: string = process.cwd()): string {
   return findUp(cwd, 'nx.json') ?? findUp(dirname(fileURLToPath(import.meta.url)), 'nx.json') ?? resolve(cwd);
 }
 
-/** --db flag, then RBM_LAB_DB, then <project root>/runs/rbm-lab.db. */
+/**
+ * The run database: --db flag, then RBM_LAB_DB, then <project root>/runs/rbm-lab.db.
+ * A postgres:// URL is returned as it is; anything else is a SQLite file path, made absolute.
+ */
 export function resolveDbPath(
   flag?: string,
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): string {
-  if (flag !== undefined && flag !== '') return resolve(cwd, flag);
-  const fromEnv = env[DB_ENV_VAR];
-  if (fromEnv !== undefined && fromEnv !== '') return resolve(cwd, fromEnv);
+  const given = flag !== undefined && flag !== '' ? flag : env[DB_ENV_VAR];
+  if (given !== undefined && given !== '') return /^postgres(ql)?:\/\//i.test(given) ? given : resolve(cwd, given);
   return join(findProjectRoot(cwd), DEFAULT_DB_RELATIVE);
 }

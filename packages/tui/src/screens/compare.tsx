@@ -1,55 +1,60 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import { Box, Text } from 'ink';
-import type { SweepSummary } from '@rbm-lab/experiments';
-import { SERIES_COLORS, type ChartSeries } from '../chart.js';
+import { formatNumber, type SweepSummary } from '@rbm-lab/experiments';
+import { SERIES_COLORS } from '../chart.js';
+import type { SubjectData } from '../data/hooks.js';
 import { formatValue } from '../format.js';
-import { sampleGridLines, type Samples } from '../samples.js';
-import { Line, Title, fit, type Styled } from '../ui.js';
-import type { CompareModel } from '../view-model.js';
+import { sampleGridLines } from '../samples.js';
+import type { Settings } from '../state/types.js';
+import { fit, Line, type Styled, Title } from '../ui.js';
+import type { CompareModel, CompareMetricRow } from '../view-model/compare.js';
+import { curveNames, curveNote, cycled, subjectSeries } from '../view-model/curves.js';
 import { Curves } from './curves.js';
-import { orderCurveNames } from './detail.js';
 
 export interface CompareViewProps {
   model: CompareModel;
+  data: SubjectData[];
   sweep: SweepSummary | undefined;
-  epochMetrics: Array<Record<string, Array<{ step: number; value: number }>>>;
-  samples: Array<Samples | undefined>;
+  settings: Settings;
   metricIndex: number;
   width: number;
   height: number;
 }
 
-export function runLabel(run: { index: number; id: string }): string {
-  return `#${run.index + 1} ${run.id.slice(0, 6)}`;
-}
-
-export function compareCurveNames(epochMetrics: CompareViewProps['epochMetrics'], main?: string): string[] {
-  return orderCurveNames([...new Set(epochMetrics.flatMap((m) => Object.keys(m)))], main);
+/** A metric cell: the value, and for a group its spread and n. */
+function metricText(m: CompareMetricRow, i: number): string {
+  const v = m.values[i];
+  const s = m.spreads[i];
+  if (v === null || s === undefined || s.n === 1) return formatValue(v);
+  return `${formatNumber(v)}${s.std === undefined ? '' : `±${formatNumber(s.std, 2)}`}`;
 }
 
 function tableLines(model: CompareModel, width: number, maxLines: number): Styled[][] {
-  const k = model.runs.length;
+  const k = model.subjects.length;
   const labelW = Math.min(
     28,
     Math.max(8, ...model.params.map((p) => p.path.length), ...model.metrics.map((m) => m.name.length)),
   );
-  const colW = Math.max(6, Math.min(14, Math.floor((width - labelW - 2) / k) - 1));
+  // a group's mean±std needs a few more columns than a single value
+  const maxW = model.subjects.some((s) => s.runs.length > 1) ? 18 : 14;
+  const colW = Math.max(6, Math.min(maxW, Math.floor((width - labelW - 2) / k) - 1));
   const lines: Styled[][] = [];
   lines.push([
     { text: fit('', labelW + 2) },
-    ...model.runs.map((r, i) => ({ text: `${fit(runLabel(r), colW, 'right')} `, color: SERIES_COLORS[i], bold: true })),
+    ...model.subjects.map((s, i) => ({ text: `${fit(s.label, colW, 'right')} `, color: SERIES_COLORS[i], bold: true })),
   ]);
   if (model.metrics.length) {
-    lines.push([{ text: 'final metrics (★ best)', bold: true, color: 'cyan' }]);
+    const groups = model.subjects.some((s) => s.runs.length > 1);
+    lines.push([{ text: `final metrics (★ best${groups ? '; groups: mean±std' : ''})`, bold: true, color: 'cyan' }]);
     for (const m of model.metrics) {
       const dir = m.lowerIsBetter === null ? ' ' : m.lowerIsBetter ? '↓' : '↑';
       lines.push([
         { text: `${fit(m.name, labelW) + dir} ` },
-        ...m.values.map((v, i) => {
+        ...m.values.map((_, i) => {
           const best = m.best.includes(i);
           return {
-            text: `${fit((best ? '★' : '') + formatValue(v), colW, 'right')} `,
+            text: `${fit((best ? '★' : '') + metricText(m, i), colW, 'right')} `,
             color: best ? 'green' : undefined,
             bold: best,
           };
@@ -89,30 +94,39 @@ function tableLines(model: CompareModel, width: number, maxLines: number): Style
   return lines.slice(0, maxLines);
 }
 
-export function CompareView({ model, sweep, epochMetrics, samples, metricIndex, width, height }: CompareViewProps) {
-  const names = compareCurveNames(epochMetrics, sweep?.mainMetric.name);
-  const metric = names.length ? names[((metricIndex % names.length) + names.length) % names.length] : undefined;
-  const series: ChartSeries[] = metric
-    ? model.runs.map((r, i) => ({
-        label: runLabel(r),
-        color: SERIES_COLORS[i],
-        points: (epochMetrics[i][metric] ?? []).map((p) => ({ x: p.step, y: p.value })),
-      }))
+export function CompareView({ model, data, sweep, settings, metricIndex, width, height }: CompareViewProps) {
+  const names = curveNames(
+    data.flatMap((d) => d.curves),
+    sweep?.mainMetric.name,
+  );
+  const metric = cycled(names, metricIndex);
+  const series = metric
+    ? model.subjects.flatMap((s, i) =>
+        subjectSeries(s.label, data[i]?.curves ?? [], metric, SERIES_COLORS[i], settings.smoothing),
+      )
     : [];
-  const anySamples = samples.some(Boolean);
+  const note = curveNote(
+    settings.smoothing,
+    model.subjects.some((s) => s.runs.length > 1),
+  );
+  const anySamples = data.some((d) => d.samples);
   const sampleH = anySamples ? Math.max(0, Math.floor(height * 0.4)) : 0;
   const topH = height - sampleH;
   const wide = width >= 110;
-  const tableW = wide ? Math.min(width - 40, 30 + model.runs.length * 15) : width;
+  const groups = model.subjects.some((s) => s.runs.length > 1);
+  const tableW = wide ? Math.min(width - 40, 30 + model.subjects.length * (groups ? 19 : 15)) : width;
   const chartW = wide ? width - tableW - 2 : width;
   const chartH = wide ? topH - 1 : Math.min(10, Math.floor(topH * 0.4));
   const tableH = wide ? topH : topH - chartH - 1;
   const table = tableLines(model, tableW, tableH);
-  const colW = Math.floor(width / model.runs.length);
+  const colW = Math.floor(width / model.subjects.length);
+  const title = metric
+    ? `curves: ${metric}${names.length > 1 ? '  (m: next)' : ''}${note ? `  ${note}` : ''}`
+    : 'curves';
   const chart = (
     <Box flexDirection="column" width={chartW} height={chartH + 1}>
-      <Title>{metric ? `curves: ${metric}${names.length > 1 ? '  (m: next)' : ''}` : 'curves'}</Title>
-      <Curves series={series} width={chartW} height={chartH} />
+      <Title>{title}</Title>
+      <Curves series={series} width={chartW} height={chartH} logScale={settings.logScale} />
     </Box>
   );
   return (
@@ -127,13 +141,13 @@ export function CompareView({ model, sweep, epochMetrics, samples, metricIndex, 
       </Box>
       {sampleH > 1 ? (
         <Box flexDirection="row" height={sampleH}>
-          {model.runs.map((r, i) => {
-            const s = samples[i];
+          {model.subjects.map((subject, i) => {
+            const s = data[i]?.samples;
             const lines = s ? sampleGridLines(s, colW - 1, sampleH - 1) : [];
             return (
-              <Box key={r.id} flexDirection="column" width={colW} height={sampleH}>
+              <Box key={subject.label} flexDirection="column" width={colW} height={sampleH}>
                 <Text color={SERIES_COLORS[i]} bold wrap="truncate-end">
-                  {runLabel(r)}
+                  {subject.label}
                 </Text>
                 {lines.length ? (
                   lines.map((l, j) => (

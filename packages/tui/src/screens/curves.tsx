@@ -1,20 +1,22 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import { Box, Text } from 'ink';
-import { plotChart, type ChartSeries } from '../chart.js';
+import { type ChartSeries, plotChart } from '../chart.js';
 import { Line } from '../ui.js';
 
 export interface CurvesProps {
   series: ChartSeries[];
   width: number;
   height: number;
+  logScale?: boolean;
   empty?: string;
 }
 
-/** A braille chart of one or more series with a colour legend under it. */
-export function Curves({ series, width, height, empty = 'no per-epoch metrics yet' }: CurvesProps) {
-  const withLegend = series.length > 1;
-  const chart = plotChart(series, width, height - (withLegend ? 1 : 0));
+/** A braille chart of one or more series with a colour legend under it (faint series are not listed). */
+export function Curves({ series, width, height, logScale = false, empty = 'no per-epoch metrics yet' }: CurvesProps) {
+  const listed = series.filter((s) => !s.faint);
+  const legend = listed.length > 1;
+  const chart = plotChart(series, width, height - (legend ? 1 : 0), { logScale });
   if (!chart) {
     return (
       <Box height={height} width={width}>
@@ -24,13 +26,25 @@ export function Curves({ series, width, height, empty = 'no per-epoch metrics ye
       </Box>
     );
   }
+  // the scale is written into the right end of the x-axis line, which costs no row
+  const tag = chart.note ?? (chart.scale === 'linear' ? '' : 'log scale');
+  const lines = [...chart.lines];
+  const axis = lines[lines.length - 1][0].text;
+  if (tag && tag.length + 3 < axis.length / 2) {
+    const cut = axis.length - tag.length - 3;
+    lines[lines.length - 1] = [
+      { text: axis.slice(0, cut), color: 'gray' },
+      { text: ` ${tag} `, color: 'yellow' },
+      { text: axis.slice(cut + tag.length + 2), color: 'gray' },
+    ];
+  }
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {chart.lines.map((parts, i) => (
+      {lines.map((parts, i) => (
         <Line key={i} parts={parts} />
       ))}
-      {withLegend ? (
-        <Line parts={series.flatMap((s) => [{ text: '━━ ', color: s.color }, { text: `${s.label}  ` }])} />
+      {legend ? (
+        <Line parts={listed.flatMap((s) => [{ text: '━━ ', color: s.color }, { text: `${s.label}  ` }])} />
       ) : null}
     </Box>
   );

@@ -1,97 +1,175 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import { Box, Text } from 'ink';
-import type { RunRecord, SweepSummary } from '@rbm-lab/experiments';
+import { countStatuses, formatNumber, type RunRecord, type SweepSummary, summarize } from '@rbm-lab/experiments';
 import { SERIES_COLORS } from '../chart.js';
-import { flattenConfig, formatDuration, formatValue, truncate } from '../format.js';
-import { sampleGridLines, type Samples } from '../samples.js';
-import { Line, STATUS_COLORS, Title, fit } from '../ui.js';
-import { lowerIsBetter, metricNames, runDurationMs } from '../view-model.js';
+import type { SubjectData } from '../data/hooks.js';
+import { formatDuration, truncate } from '../format.js';
+import { sampleGridLines } from '../samples.js';
+import type { Settings } from '../state/types.js';
+import { fit, Line, STATUS_COLORS, type Styled, Title } from '../ui.js';
+import { runLabel, subjectConfig } from '../view-model/compare.js';
+import { curveNames, curveNote, cycled, subjectSeries } from '../view-model/curves.js';
+import { lowerIsBetter, metricNames } from '../view-model/metrics.js';
+import { runDurationMs } from '../view-model/runs-table.js';
 import { Curves } from './curves.js';
 
 export interface DetailViewProps {
-  run: RunRecord;
+  subject: SubjectData;
+  label: string;
   sweep: SweepSummary | undefined;
-  epochMetrics: Record<string, Array<{ step: number; value: number }>>;
-  samples: Samples | undefined;
+  settings: Settings;
   metricIndex: number;
   width: number;
   height: number;
 }
 
-/** Names of per-epoch series: the main metric first. */
-export function curveNames(epochMetrics: DetailViewProps['epochMetrics'], main?: string): string[] {
-  return orderCurveNames(Object.keys(epochMetrics), main);
+function errorLines(error: string, width: number, maxLines: number): Styled[] {
+  const lines: Styled[] = [];
+  for (const raw of error.split('\n').slice(0, maxLines)) {
+    for (let i = 0; i < Math.max(1, raw.length); i += width)
+      lines.push({ text: raw.slice(i, i + width), color: 'red' });
+  }
+  return lines;
 }
 
-/** The main metric first, then errors (what training minimises), then the rest alphabetically. */
-export function orderCurveNames(names: string[], main?: string): string[] {
-  const rank = (n: string) => (n === main ? 0 : /error/.test(n) ? 1 : 2);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-function infoLines(
-  run: RunRecord,
-  sweep: SweepSummary | undefined,
-  width: number,
-): Array<{ text: string; color?: string; bold?: boolean }> {
-  const lines: Array<{ text: string; color?: string; bold?: boolean }> = [];
-  lines.push({ text: `run ${run.id.slice(0, 12)}  #${run.index + 1}`, bold: true });
-  lines.push({ text: `status ${run.status}  epoch ${run.epoch}/${run.epochs}`, color: STATUS_COLORS[run.status] });
-  lines.push({
-    text: `seed ${run.seed}  time ${formatDuration(runDurationMs(run, Date.now()))}${run.status === 'running' ? ' so far' : ''}`,
-  });
-  lines.push({ text: `backend ${run.backend ?? '-'}${run.backendDetail ? ` (${run.backendDetail})` : ''}` });
+function runHeader(run: RunRecord, width: number): Styled[] {
+  const lines: Styled[] = [
+    { text: `run ${run.id.slice(0, 12)}  #${run.index + 1}`, bold: true },
+    { text: `status ${run.status}  epoch ${run.epoch}/${run.epochs}`, color: STATUS_COLORS[run.status] },
+    {
+      text: `seed ${run.seed}  time ${formatDuration(runDurationMs(run, Date.now()))}${run.status === 'running' ? ' so far' : ''}`,
+    },
+    { text: `backend ${run.backend ?? '-'}${run.backendDetail ? ` (${run.backendDetail})` : ''}` },
+  ];
   if (run.startedAt) lines.push({ text: `started ${run.startedAt.replace('T', ' ').slice(0, 19)}` });
-  if (run.error) {
-    lines.push({ text: 'error:', color: 'red', bold: true });
-    for (const raw of run.error.split('\n').slice(0, 6)) {
-      for (let i = 0; i < Math.max(1, raw.length); i += width)
-        lines.push({ text: raw.slice(i, i + width), color: 'red' });
+  lines.push(...annotationLines([run], width), ...warningLines([run], width));
+  if (run.error) lines.push({ text: 'error:', color: 'red', bold: true }, ...errorLines(run.error, width, 6));
+  return lines;
+}
+
+/** Tags and notes (`rbm-lab tag`, `rbm-lab note`); a group's notes with the run they belong to. */
+function annotationLines(runs: RunRecord[], width: number): Styled[] {
+  const lines: Styled[] = [];
+  const tags = [...new Set(runs.flatMap((r) => r.tags))];
+  if (tags.length > 0) lines.push({ text: `tags ${tags.join(', ')}`, color: 'cyan' });
+  for (const run of runs) {
+    if (run.note === null || run.note === '') continue;
+    const who = runs.length > 1 ? `${runLabel(run)}: ` : '';
+    const text = `note ${who}${run.note}`;
+    for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color: 'magenta' });
+  }
+  return lines;
+}
+
+/** The cautions stored with finished runs (a likelihood below the base rate, mode collapse, ...), wrapped. */
+function warningLines(runs: RunRecord[], width: number): Styled[] {
+  const lines: Styled[] = [];
+  for (const run of runs) {
+    for (const warning of run.warnings) {
+      const who = runs.length > 1 ? `${runLabel(run)}: ` : '';
+      const text = `! ${who}${warning.message}`;
+      for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color: 'yellow' });
     }
   }
-  const names = metricNames([run], sweep?.mainMetric.name).filter((n) => typeof run.metrics[n] === 'number');
-  if (names.length) {
-    lines.push({ text: 'final metrics', bold: true });
-    const keyW = Math.min(24, Math.max(...names.map((n) => n.length)));
-    for (const n of names) {
-      const dir = lowerIsBetter(n, sweep?.mainMetric);
-      const arrow = dir === null ? ' ' : dir ? '↓' : '↑';
-      lines.push({ text: `${fit(n, keyW)} ${arrow} ${formatValue(run.metrics[n])}` });
-    }
+  return lines;
+}
+
+function groupHeader(label: string, runs: RunRecord[], width: number): Styled[] {
+  const counts = countStatuses(runs);
+  const status = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  const time = summarize(runs.map((r) => runDurationMs(r, Date.now())))?.mean ?? null;
+  const lines: Styled[] = [
+    { text: `group ${label}: ${runs.length} runs that differ only by seed`, bold: true },
+    { text: `status ${status}`, color: counts.failed ? 'red' : counts.finished === runs.length ? 'green' : 'yellow' },
+    { text: `mean time ${formatDuration(time)}` },
+    ...annotationLines(runs, width),
+    ...warningLines(runs, width),
+    { text: 'runs', bold: true },
+  ];
+  for (const run of runs) {
+    lines.push({ text: `${runLabel(run)}  seed ${run.seed}  ${run.status}`, color: STATUS_COLORS[run.status] });
+    if (run.error) lines.push(...errorLines(run.error, width, 1));
   }
+  return lines;
+}
+
+/** Final metrics: a run's values, or a group's mean ± std over its finished runs with n. */
+function metricLines(runs: RunRecord[], sweep: SweepSummary | undefined): Styled[] {
+  const names = metricNames(runs, sweep?.mainMetric.name).filter((n) =>
+    runs.some((r) => typeof r.metrics[n] === 'number'),
+  );
+  if (names.length === 0) return [];
+  const group = runs.length > 1;
+  const keyW = Math.min(24, Math.max(...names.map((n) => n.length)));
+  const lines: Styled[] = [{ text: group ? 'final metrics (mean ± std, n)' : 'final metrics', bold: true }];
+  for (const n of names) {
+    const dir = lowerIsBetter(n, sweep?.mainMetric);
+    const arrow = dir === null ? ' ' : dir ? '↓' : '↑';
+    const s = summarize(runs.map((r) => r.metrics[n]));
+    if (s === undefined) continue;
+    const spread = group ? `${s.std === undefined ? '' : ` ± ${formatNumber(s.std, 3)}`}  n=${s.n}` : '';
+    lines.push({ text: `${fit(n, keyW)} ${arrow} ${formatNumber(s.mean)}${spread}` });
+  }
+  return lines;
+}
+
+function infoLines(subject: SubjectData, label: string, sweep: SweepSummary | undefined, width: number): Styled[] {
+  const runs = subject.runs;
+  const lines = runs.length === 1 ? runHeader(runs[0], width) : groupHeader(label, runs, width);
+  lines.push(...metricLines(runs, sweep));
   lines.push({ text: 'config', bold: true });
-  const flat = flattenConfig(run.config);
-  const swept = new Set(Object.keys(run.params));
-  const keyW = Math.min(28, Math.max(4, ...flat.map(([k]) => k.length)));
-  for (const [k, v] of flat) {
-    lines.push({ text: `${fit(k, keyW)} ${formatValue(v)}`, color: swept.has(k) ? 'cyan' : undefined });
-  }
+  const config = subjectConfig(runs);
+  const swept = new Set(Object.keys(runs[0]?.params ?? {}));
+  const keyW = Math.min(28, Math.max(4, ...[...config.keys()].map((k) => k.length)));
+  for (const [k, v] of config) lines.push({ text: `${fit(k, keyW)} ${v}`, color: swept.has(k) ? 'cyan' : undefined });
   return lines.map((l) => ({ ...l, text: truncate(l.text, width) }));
 }
 
-export function DetailView({ run, sweep, epochMetrics, samples, metricIndex, width, height }: DetailViewProps) {
-  const names = curveNames(epochMetrics, sweep?.mainMetric.name);
-  const metric = names.length ? names[((metricIndex % names.length) + names.length) % names.length] : undefined;
-  const series = metric
-    ? [{ label: metric, color: SERIES_COLORS[0], points: epochMetrics[metric].map((p) => ({ x: p.step, y: p.value })) }]
-    : [];
+/** Where the shown samples sit among the run's: `epoch 30 (3 of 11) , . scrub`, or `final (11 of 11)`. */
+export function samplesPosition(subject: SubjectData): string {
+  const positions = subject.sampleEpochs.length + (subject.finalSamples ? 1 : 0);
+  if (positions === 0) return '';
+  const at = subject.samplesEpoch === undefined ? positions : subject.sampleEpochs.indexOf(subject.samplesEpoch) + 1;
+  const where = subject.samplesEpoch === undefined ? 'final' : `epoch ${subject.samplesEpoch}`;
+  const count = at > 0 ? ` (${at} of ${positions})` : ' (not sampled for this run)';
+  return positions > 1 ? `${where}${count}  , . scrub` : where;
+}
+
+function samplesTitle(subject: SubjectData): string {
+  const s = subject.samples;
+  const position = samplesPosition(subject);
+  if (!s) return position ? `generated samples: ${position}` : 'generated samples';
+  const of = subject.runs.length > 1 && subject.samplesOf ? ` of ${runLabel(subject.samplesOf)}` : '';
+  return `generated samples${of} (${s.n}, ${s.height}x${s.width}): ${position}`;
+}
+
+export function DetailView({ subject, label, sweep, settings, metricIndex, width, height }: DetailViewProps) {
+  const names = curveNames(subject.curves, sweep?.mainMetric.name);
+  const metric = cycled(names, metricIndex);
+  const series = metric ? subjectSeries(label, subject.curves, metric, SERIES_COLORS[0], settings.smoothing) : [];
+  const note = curveNote(settings.smoothing, subject.runs.length > 1);
   const wide = width >= 90;
   const infoW = wide ? Math.min(48, Math.floor(width * 0.38)) : width;
   const rightW = wide ? width - infoW - 2 : width;
-  const info = infoLines(run, sweep, infoW);
+  const info = infoLines(subject, label, sweep, infoW);
   const infoH = wide ? height : Math.min(info.length, Math.max(3, Math.floor(height * 0.35)));
   const rightH = wide ? height : height - infoH;
   const chartH = Math.max(0, Math.min(14, Math.floor(rightH * 0.45)));
   const samplesH = Math.max(0, rightH - chartH - 2);
-  const grid = samples ? sampleGridLines(samples, rightW, samplesH) : [];
+  const grid = subject.samples ? sampleGridLines(subject.samples, rightW, samplesH) : [];
+  const finished = subject.runs.some((r) => r.status === 'finished');
+  const title = metric
+    ? `curve: ${metric}${names.length > 1 ? `  (m: next of ${names.length})` : ''}${note ? `  ${note}` : ''}`
+    : 'curves';
   const right = (
     <Box flexDirection="column" width={rightW} height={rightH}>
-      <Title>{metric ? `curve: ${metric}${names.length > 1 ? `  (m: next of ${names.length})` : ''}` : 'curves'}</Title>
-      <Curves series={series} width={rightW} height={Math.max(0, chartH)} />
-      <Title>
-        {samples ? `generated samples (${samples.n}, ${samples.height}x${samples.width})` : 'generated samples'}
-      </Title>
+      <Title>{title}</Title>
+      <Curves series={series} width={rightW} height={Math.max(0, chartH)} logScale={settings.logScale} />
+      <Title>{samplesTitle(subject)}</Title>
       {grid.length ? (
         grid.map((l, i) => (
           <Text key={i} wrap="truncate-end">
@@ -100,11 +178,13 @@ export function DetailView({ run, sweep, epochMetrics, samples, metricIndex, wid
         ))
       ) : (
         <Text dimColor wrap="truncate-end">
-          {samples
+          {subject.samples
             ? 'no room to draw samples: enlarge the terminal'
-            : run.status === 'finished'
-              ? 'no samples recorded'
-              : 'samples appear when the run finishes'}
+            : subject.samplesEpoch !== undefined
+              ? `no samples at epoch ${subject.samplesEpoch} for this run`
+              : finished
+                ? 'no samples recorded'
+                : 'samples appear as the run trains (eval.sample_every) or when it finishes'}
         </Text>
       )}
     </Box>

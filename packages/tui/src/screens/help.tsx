@@ -1,68 +1,53 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import { Box, Text } from 'ink';
+import { bindingLabel } from '../keys.js';
+import type { HelpSection } from '../state/keymap.js';
 
-export const HELP: Array<[string, Array<[string, string]>]> = [
-  [
-    'everywhere',
-    [
-      ['?', 'this help'],
-      ['q', 'quit'],
-      ['esc / backspace', 'back'],
-      ['↑ ↓ / j k', 'move'],
-      ['pgup pgdn home end', 'jump'],
-    ],
-  ],
-  [
-    'sweeps',
-    [
-      ['enter', 'runs of the sweep'],
-      ['h', 'heatmap (sweep over two parameters)'],
-    ],
-  ],
-  [
-    'runs',
-    [
-      ['enter', 'run detail'],
-      ['space', 'select for comparison (2 to 4)'],
-      ['c', 'compare selected runs'],
-      ['x', 'clear selection'],
-      ['s / S', 'sort by next column / reverse order'],
-      ['/', 'filter by text (enter keeps, esc clears)'],
-      ['h', 'heatmap'],
-    ],
-  ],
-  [
-    'detail',
-    [
-      ['m / M', 'next / previous curve'],
-      ['← →', 'previous / next run of the sweep'],
-    ],
-  ],
-  ['compare', [['m / M', 'next / previous metric for overlaid curves']]],
-  [
-    'heatmap',
-    [
-      ['m / M', 'next / previous metric'],
-      ['p', 'next pair of parameters'],
-      ['t', 'swap rows and columns'],
-    ],
-  ],
-];
+interface HelpLine {
+  text: string;
+  title?: boolean;
+}
 
-export function HelpView({ width, height }: { width: number; height: number }) {
-  const lines: Array<{ text: string; bold?: boolean }> = [{ text: 'Keys (any key closes this help)', bold: true }];
-  for (const [screen, keys] of HELP) {
-    lines.push({ text: screen, bold: true });
-    for (const [key, what] of keys) lines.push({ text: `  ${key.padEnd(20)} ${what}` });
+function helpLines(sections: HelpSection[], keyW: number): HelpLine[] {
+  const lines: HelpLine[] = [];
+  for (const section of sections) {
+    lines.push({ text: section.title, title: true });
+    for (const b of section.bindings) lines.push({ text: `  ${bindingLabel(b).padEnd(keyW)} ${b.help}` });
   }
+  return lines;
+}
+
+/** The keys, from the tables the reducers act on; in two columns when the terminal is wide enough. */
+export function HelpView({ sections, width, height }: { sections: HelpSection[]; width: number; height: number }) {
+  const keyW = Math.max(...sections.flatMap((s) => s.bindings.map((b) => bindingLabel(b).length)));
+  const lines = helpLines(sections, keyW);
+  const rows = Math.max(1, height - 1);
+  const columns = lines.length > rows && width >= 120 ? 2 : 1;
+  // split between sections, so no section is cut in two
+  let split = lines.length;
+  if (columns === 2) {
+    const starts = lines.map((l, i) => (l.title ? i : -1)).filter((i) => i > 0);
+    split = starts.reduce((best, i) => (Math.abs(i - lines.length / 2) < Math.abs(best - lines.length / 2) ? i : best));
+  }
+  const parts = columns === 2 ? [lines.slice(0, split), lines.slice(split)] : [lines];
+  const columnW = Math.floor(width / columns);
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {lines.slice(0, height).map((l, i) => (
-        <Text key={i} bold={l.bold} color={l.bold ? 'cyan' : undefined} wrap="truncate-end">
-          {l.text}
-        </Text>
-      ))}
+      <Text bold wrap="truncate-end">
+        Keys (any key closes this help)
+      </Text>
+      <Box flexDirection="row">
+        {parts.map((column, c) => (
+          <Box key={c} flexDirection="column" width={columnW}>
+            {column.slice(0, rows).map((l, i) => (
+              <Text key={i} bold={l.title} color={l.title ? 'cyan' : undefined} wrap="truncate-end">
+                {l.text}
+              </Text>
+            ))}
+          </Box>
+        ))}
+      </Box>
     </Box>
   );
 }

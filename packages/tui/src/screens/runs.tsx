@@ -2,114 +2,96 @@
 // @jsxImportSource react
 import { Box, Text } from 'ink';
 import type { SweepSummary } from '@rbm-lab/experiments';
-import type { Column, RunsTable } from '../view-model.js';
-import { Line, STATUS_COLORS, fit, windowStart, type Styled } from '../ui.js';
+import type { RunsScreen, Settings } from '../state/types.js';
+import { fit, Line, STATUS_COLORS, type Styled, windowStart } from '../ui.js';
+import { type ColumnLayout, layoutColumns } from '../view-model/column-layout.js';
+import type { RunsTable } from '../view-model/runs-table.js';
 
 export interface RunsViewProps {
   sweep: SweepSummary;
   table: RunsTable;
-  cursor: number;
-  selected: string[];
-  sortKey: string;
-  descending: boolean;
-  filter: string;
-  editingFilter: boolean;
-  totalRuns: number;
+  screen: RunsScreen;
+  settings: Settings;
   width: number;
   height: number;
 }
 
-const MAX_WIDTH: Record<Column['kind'], number> = {
-  index: 4,
-  param: 16,
-  metric: 20,
-  status: 11,
-  progress: 7,
-  duration: 8,
-};
-
-/** Column widths that fit `width`, dropping secondary metric columns and then progress when too narrow. */
-export function layoutColumns(table: RunsTable, width: number, sortKey: string): Array<{ col: Column; width: number }> {
-  let cols = table.columns.map((col) => {
-    const longest = Math.max(col.title.length + 1, ...table.rows.map((r) => r.cells[col.key].length));
-    return { col, width: Math.min(MAX_WIDTH[col.kind], longest) };
-  });
-  const total = () => 4 + cols.reduce((s, c) => s + c.width + 1, 0);
-  const firstMetric = cols.findIndex((c) => c.col.kind === 'metric');
-  while (total() > width) {
-    // drop the last metric that is neither the main one nor the sorted one
-    let drop = -1;
-    for (let i = cols.length - 1; i > firstMetric; i--) {
-      if (cols[i].col.kind === 'metric' && cols[i].col.key !== sortKey) {
-        drop = i;
-        break;
-      }
-    }
-    if (drop < 0) drop = cols.findIndex((c) => c.col.kind === 'progress');
-    if (drop < 0) break;
-    cols = cols.filter((_, i) => i !== drop);
-  }
-  return cols;
-}
-
-export function RunsView(props: RunsViewProps) {
-  const { sweep, table, cursor, selected, sortKey, descending, filter, editingFilter, width, height } = props;
-  const cols = layoutColumns(table, width, sortKey);
-  const visible = Math.max(1, height - 3);
-  const start = windowStart(cursor, table.rows.length, visible);
-  const sortTitle = table.columns.find((c) => c.key === sortKey)?.title ?? '#';
+function statusLine(sweep: SweepSummary, screen: RunsScreen, table: RunsTable, settings: Settings): Styled[] {
   const c = sweep.counts;
-  const status: Styled[] = [
+  const sortTitle = table.columns.find((col) => col.key === screen.sortKey)?.title ?? '#';
+  return [
     { text: `${sweep.name}`, bold: true },
     { text: `  ${c.finished}/${sweep.totalRuns} finished`, color: 'green' },
     { text: c.running ? `  ${c.running} running` : '', color: 'yellow' },
     { text: c.failed ? `  ${c.failed} failed` : '', color: 'red' },
     { text: c.interrupted ? `  ${c.interrupted} interrupted` : '', color: 'magenta' },
-    { text: `  sort: ${sortTitle} ${descending ? '↓' : '↑'}`, dim: true },
-    { text: selected.length ? `  selected: ${selected.length}` : '', color: 'cyan' },
+    { text: `  sort: ${sortTitle} ${screen.descending ? '↓' : '↑'}`, dim: true },
+    { text: settings.grouped ? '  grouped over seeds: mean±std, n finished' : '', color: 'cyan' },
+    { text: settings.values === 'best' ? '  values: best epoch @epoch (faint: final)' : '', color: 'cyan' },
+    { text: screen.selected.length ? `  selected: ${screen.selected.length}` : '', color: 'cyan' },
   ];
+}
+
+function filterLine(screen: RunsScreen, table: RunsTable, layout: ColumnLayout, grouped: boolean): Styled[] {
+  const error = table.filterError;
+  const rows = grouped ? `${table.rows.length} groups of ${table.shownRuns} runs` : `${table.rows.length} runs`;
+  const columns = (n: number) => `${n} column${n === 1 ? '' : 's'}`;
+  const scrolled = [
+    layout.hiddenLeft ? `◂ ${columns(layout.hiddenLeft)}` : '',
+    layout.hiddenRight ? `${columns(layout.hiddenRight)} ▸` : '',
+  ].filter(Boolean);
+  const tail: Styled = { text: `  ${scrolled.join('  ')}`, dim: true };
+  if (!screen.editing && !screen.filter) return [{ text: rows, dim: true }, tail];
+  const parts: Styled[] = [{ text: 'filter: ', color: 'cyan' }];
+  if (error) {
+    // the offending character marked, so the error in the status line is easy to place
+    const at = Math.min(error.column - 1, screen.filter.length);
+    parts.push({ text: screen.filter.slice(0, at) });
+    parts.push({ text: screen.filter[at] ?? ' ', color: 'red', inverse: true });
+    parts.push({ text: screen.filter.slice(at + 1) });
+  } else parts.push({ text: screen.filter, color: screen.editing ? undefined : 'cyan' });
+  if (screen.editing) parts.push({ text: '█', color: 'cyan' });
+  const count = error ? '  (not applied)' : `  ${table.shownRuns} of ${table.totalRuns} runs`;
+  parts.push({ text: count, dim: true }, tail);
+  return parts;
+}
+
+export function RunsView({ sweep, table, screen, settings, width, height }: RunsViewProps) {
+  const layout = layoutColumns(table, width, screen.scroll);
+  const visible = Math.max(1, height - 3);
+  const cursor = Math.max(
+    0,
+    table.rows.findIndex((r) => r.key === screen.cursor),
+  );
+  const start = windowStart(cursor, table.rows.length, visible);
   const header =
     '    ' +
-    cols
+    layout.cols
       .map(({ col, width: w }) => {
-        const title = col.key === sortKey ? `${col.title}${descending ? '↓' : '↑'}` : col.title;
+        const title = col.key === screen.sortKey ? `${col.title}${screen.descending ? '↓' : '↑'}` : col.title;
         return fit(title, w, col.align);
       })
       .join(' ');
-  const filterLine: Styled[] = editingFilter
-    ? [
-        { text: 'filter: ', color: 'cyan' },
-        { text: filter },
-        { text: '█', color: 'cyan' },
-        { text: '  (enter keep, esc clear)', dim: true },
-      ]
-    : filter
-      ? [
-          { text: `filter: ${filter}`, color: 'cyan' },
-          { text: `  ${table.rows.length} of ${props.totalRuns} runs`, dim: true },
-        ]
-      : [{ text: `${table.rows.length} runs`, dim: true }];
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Line parts={status} />
-      <Line parts={filterLine} />
+      <Line parts={statusLine(sweep, screen, table, settings)} />
+      <Line parts={filterLine(screen, table, layout, settings.grouped)} />
       <Text dimColor wrap="truncate-end">
         {header}
       </Text>
       {table.rows.length === 0 ? <Text dimColor> no run matches the filter</Text> : null}
       {table.rows.slice(start, start + visible).map((row, i) => {
-        const index = start + i;
-        const isCursor = index === cursor;
-        const isSelected = selected.includes(row.run.id);
+        const isCursor = start + i === cursor;
+        const isSelected = screen.selected.includes(row.key);
         const parts: Styled[] = [{ text: isCursor ? '›' : ' ' }, { text: isSelected ? '◉ ' : '  ', color: 'cyan' }];
-        for (const { col, width: w } of cols) {
+        for (const { col, width: w } of layout.cols) {
           const text = `${fit(row.cells[col.key], w, col.align)} `;
-          if (col.kind === 'status') parts.push({ text, color: STATUS_COLORS[row.run.status] });
-          else if (col.kind === 'metric' && table.best[col.key]?.has(row.run.id))
-            parts.push({ text, color: 'green', bold: true });
-          else parts.push({ text });
+          if (col.kind === 'status') parts.push({ text, color: STATUS_COLORS[row.status] });
+          else if (col.kind === 'metric' && table.best[col.key]?.has(row.key))
+            parts.push({ text, color: 'green', bold: true, dim: row.faint.has(col.key) });
+          else parts.push({ text, dim: row.faint.has(col.key) });
         }
-        return <Line key={row.run.id} parts={parts} inverse={isCursor} />;
+        return <Line key={row.key} parts={parts} inverse={isCursor} />;
       })}
     </Box>
   );

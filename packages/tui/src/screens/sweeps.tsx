@@ -1,7 +1,7 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import { Box, Text } from 'ink';
-import type { SweepRow } from '../view-model.js';
+import type { SweepRow } from '../view-model/sweeps.js';
 import { Line, fit, windowStart } from '../ui.js';
 
 export interface SweepsViewProps {
