@@ -21,7 +21,7 @@ const sweep = {
 } as SweepSummary;
 
 describe('metric direction', () => {
-  it('follows the sweep main metric, then the model specs\' metric declarations', () => {
+  it("follows the sweep main metric, then the model specs' metric declarations", () => {
     expect(lowerIsBetter('recon_error')).toBe(true);
     expect(lowerIsBetter('frechet_distance')).toBe(true);
     // A diagnostic (declared 'none'): never ranked.
