@@ -15,10 +15,11 @@ import type {
 } from './model.js';
 import { hyperparameterSection, layerSizes, type Resolved, resolveHyperparameters } from './hyperparameters.js';
 import { loadModelFiles, ModelFileError, saveModelFiles, type NamedArray } from './persistence.js';
-import { aisTrainProperties, cdTrainSchema, rbmInitProperties, type CdTrainParams } from './rbm/hyperparameters.js';
+import { cdTrainSchema, rbmInitProperties, rbmTrainSchema, type CdTrainParams } from './rbm/hyperparameters.js';
 import { checkWidth, selectRows } from './rbm/inference.js';
 import { DEFAULT_GIBBS_STEPS, MONITOR_ROWS, Rbm } from './rbm/rbm.js';
 import { gibbsSample } from './rbm/sampling.js';
+import { DBN_SPEC_METRICS } from './model-metrics.js';
 
 /** Architecture of a DBN: the `model:` config section; every layer starts like an RBM. */
 export const dbnModelSchema = hyperparameterSection({
@@ -81,11 +82,8 @@ export class Dbn implements Model {
             visible_bias_init: modelParams.visible_bias_init,
             weight_init_std: modelParams.weight_init_std,
           },
-          {
-            ...trainParams,
-            ais_runs: aisTrainProperties.ais_runs.default,
-            ais_betas: aisTrainProperties.ais_betas.default,
-          },
+          // The layer's own settings; the single-RBM ones (AIS, early stopping) at their defaults.
+          resolveHyperparameters(rbmTrainSchema, trainParams, 'dbn train'),
           { nVisible: nIn, seed: layerSeed(context.seed, i) },
           { gemm: options.gemm },
         );
@@ -314,6 +312,7 @@ export const dbnSpec: ModelSpec = {
   modelSchema: dbnModelSchema,
   trainSchema: dbnTrainSchema,
   mainMetric: { name: 'recon_error', lowerIsBetter: true },
+  metrics: DBN_SPEC_METRICS,
   create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
     new Dbn(
       resolveHyperparameters(dbnModelSchema, modelParams, 'dbn model'),

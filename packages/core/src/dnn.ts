@@ -28,6 +28,7 @@ import { DenseNetwork, glorotUniform } from './nn/network.js';
 import { Adam, type Optimizer, SgdMomentum } from './nn/optimizers.js';
 import { loadModelFiles, saveModelFiles } from './persistence.js';
 import { argmaxRows } from './quality/classifier.js';
+import { DNN_METRICS } from './model-metrics.js';
 
 export type DnnOptimizer = 'sgd' | 'adam';
 
@@ -373,6 +374,7 @@ export const dnnSpec: ModelSpec = {
   modelSchema: dnnModelSchema,
   trainSchema: dnnTrainSchema,
   mainMetric: { name: 'test_error', lowerIsBetter: true },
+  metrics: DNN_METRICS,
   create: (modelParams, trainParams, context) =>
     new Dnn(
       resolveHyperparameters(dnnModelSchema, modelParams, 'dnn model'),

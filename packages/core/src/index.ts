@@ -1,5 +1,6 @@
 // Public API of @rbm-lab/core. See README "Architecture".
 export * from './model.js';
+export * from './metrics.js';
 export * from './persistence.js';
 export * from './hyperparameters.js';
 export * from './dnn.js';
@@ -11,3 +12,5 @@ export * from './rbm/index.js';
 export * from './dbn.js';
 export * from './generators/index.js';
 export * from './quality/index.js';
+export * from './baselines/index.js';
+export * from './model-metrics.js';

@@ -1,5 +1,6 @@
 import type { TObject } from '@sinclair/typebox';
 import type { Matrix } from '@rbm-lab/datasets';
+import type { MetricDeclaration } from './metrics.js';
 
 /** Which computation path ran; recorded with every run. */
 export type ComputePath = 'tensorflow' | 'native-blas' | 'wasm-sgemm' | 'wasm' | 'cpu';
@@ -71,6 +72,12 @@ export interface EvaluateOptions {
 export interface SampleOptions {
   /** Gibbs steps (RBM/DBN). */
   gibbsSteps?: number;
+  /** RBM: 'gibbs' from noise (default), or 'annealed' from the base-rate model, then Gibbs. */
+  sampler?: 'gibbs' | 'annealed';
+  /** RBM, sampler 'annealed': intermediate temperatures (default 1000). */
+  annealingSteps?: number;
+  /** RBM, sampler 'annealed': images whose pixel means define the starting base-rate model (the training set). */
+  baseRateData?: Matrix;
   /** Start chains from these images instead of random noise (RBM/DBN). */
   init?: Matrix;
   seed?: number;
@@ -132,6 +139,14 @@ export interface ModelSpec {
   trainSchema: TObject;
   /** Main metric name and whether lower is better, for dashboards and "best" marks. */
   mainMetric: { name: string; lowerIsBetter: boolean };
+  /**
+   * Every metric the model records (per epoch and final, including the quality
+   * scale for generative models): direction, split, meaning. Directions are
+   * read from here, never guessed from names.
+   */
+  metrics: readonly MetricDeclaration[];
+  /** A reference model (base rates, mixture of Bernoullis) that other runs are compared against. */
+  baseline?: boolean;
   create(modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext): Model;
   load(dir: string): Promise<Model>;
 }

@@ -1,4 +1,5 @@
 import { UserError } from '@rbm-lab/datasets';
+import { baseRateSpec, bernoulliMixtureSpec } from './baselines/index.js';
 import { dbnSpec } from './dbn.js';
 import { dnnSpec } from './dnn.js';
 import { autoencoderSpec, ganSpec, vaeSpec } from './generators/index.js';
@@ -10,7 +11,16 @@ import { rbmSpec } from './rbm/index.js';
  * Every model type RBM Lab can train, in the order listings show them.
  * A new type plugs in by adding its spec here; experiments and the dashboard need no change.
  */
-const MODEL_SPECS: readonly ModelSpec[] = [rbmSpec, dbnSpec, dnnSpec, autoencoderSpec, vaeSpec, ganSpec];
+const MODEL_SPECS: readonly ModelSpec[] = [
+  rbmSpec,
+  dbnSpec,
+  dnnSpec,
+  autoencoderSpec,
+  vaeSpec,
+  ganSpec,
+  baseRateSpec,
+  bernoulliMixtureSpec,
+];
 
 /** A model type that is not registered (typo in a config's `model.type`, or a model saved by a newer RBM Lab). */
 export class UnknownModelTypeError extends UserError {}

@@ -69,6 +69,12 @@ describe('AIS', () => {
     const small = aisSchedule(100);
     expect(small.length).toBe(100);
     expect(small[99]).toBe(1);
+    // Short schedules still run from 0 to 1, increasing.
+    for (const count of [2, 3, 4, 10, 20]) {
+      const short = aisSchedule(count);
+      expect([short[0], short[count - 1]], `${count} betas`).toEqual([0, 1]);
+      for (let i = 1; i < count; i++) expect(short[i]).toBeGreaterThan(short[i - 1]);
+    }
   });
 
   it('estimates log Z within 0.5 nats of the exact value for a small RBM trained on AlphaDigits', async () => {

@@ -7,6 +7,8 @@ import { initBackend } from '../src/backend.js';
 import { Dnn } from '../src/dnn.js';
 import type { ModelContext } from '../src/model.js';
 import { resolveHyperparameters } from '../src/hyperparameters.js';
+import { findMetricDeclaration } from '../src/metrics.js';
+import { QUALITY_METRICS } from '../src/quality/index.js';
 import { saveModelFiles } from '../src/persistence.js';
 import { createModel, getModelSpec, listModelSpecs, loadModel, UnknownModelTypeError } from '../src/registry.js';
 
@@ -56,6 +58,26 @@ describe('model registry', () => {
       }
       expect(spec.mainMetric.name).toMatch(/^[a-z][a-z0-9_]*$/);
     }
+  });
+
+  it('every type declares its metrics once, its main metric among them with the same direction', () => {
+    for (const spec of listModelSpecs()) {
+      const names = spec.metrics.map((m) => m.name);
+      expect(new Set(names).size, `${spec.type} declares a metric twice`).toBe(names.length);
+      const main = findMetricDeclaration(spec.metrics, spec.mainMetric.name);
+      expect(main, `${spec.type} main metric ${spec.mainMetric.name}`).toBeDefined();
+      expect(main?.direction).toBe(spec.mainMetric.lowerIsBetter ? 'lower' : 'higher');
+      for (const metric of spec.metrics) expect(metric.description.length, metric.name).toBeGreaterThan(10);
+      if (spec.generative) expect(names).toEqual(expect.arrayContaining([...QUALITY_METRICS]));
+    }
+    const dbn = getModelSpec('dbn').metrics;
+    expect(findMetricDeclaration(dbn, 'layer2_recon_error')?.name).toBe('layer*_recon_error');
+    expect(findMetricDeclaration(dbn, 'layerx_recon_error')).toBeUndefined();
+    expect(
+      listModelSpecs()
+        .filter((spec) => spec.baseline)
+        .map((spec) => spec.type),
+    ).toEqual(['base_rate', 'bernoulli_mixture']);
   });
 
   it('creates models by type with defaults and loads saved ones by the type on disk', async () => {

@@ -89,6 +89,37 @@ describe('WasmSgemm', () => {
     expect(() => gemm.sgemm(false, false, 1, 1, 1, 1, a, b, 0, c)).toThrow(/after dispose/);
   });
 
+  it('keeps a workspace on the SIMD sigmoid after another shared memory grew (V8 then renews buffer objects)', async () => {
+    // V8 may hand out a new buffer object for a shared memory that has not grown: views made before
+    // must still count as the workspace's (else the TypeScript sigmoid runs, with other rounding, and
+    // the first fit of a process differed from later ones in the last digits).
+    const [rows, cols] = [16, 64];
+    const rng = new Xoshiro128(21);
+    const input = randomArray(rows * cols, rng).map((x) => 8 * x);
+    const bias = randomArray(cols, rng);
+    const reference = new SimdWorkspace(2 * rows * cols, cols);
+    const [refPre, refOut] = [reference.allocate(rows * cols), reference.allocate(rows * cols)];
+    refPre.set(input);
+    reference.sigmoidAddBias(refPre, bias, rows, cols, refOut);
+
+    const gemm = new WasmSgemm(2);
+    const ws = new SimdWorkspace(2 * rows * cols + 3 * 128 * 128, cols, gemm);
+    const [pre, out] = [ws.allocate(rows * cols), ws.allocate(rows * cols)];
+    const [a, b, c] = [ws.allocate(128 * 128), ws.allocate(128 * 128), ws.allocate(128 * 128)];
+    a.set(randomArray(128 * 128, rng));
+    b.set(randomArray(128 * 128, rng));
+    gemm.sgemm(false, false, 128, 128, 128, 1, a, b, 0, c);
+    // A product of foreign arrays grows the staging memory: V8 then refreshes the buffer objects
+    // of every shared memory the worker threads hold, this workspace's among them.
+    const big = randomArray(600 * 600, rng);
+    gemm.sgemm(false, false, 600, 600, 600, 1, big, big, 0, new Float32Array(600 * 600));
+    gemm.sgemm(false, false, 128, 128, 128, 1, a, b, 0, c);
+    pre.set(input);
+    ws.sigmoidAddBias(pre, bias, rows, cols, out);
+    expect(Array.from(out)).toEqual(Array.from(refOut));
+    await gemm.terminate();
+  });
+
   it('stays correct over many back-to-back products, whichever thread computes each share', async () => {
     // Workers that wake late find their share computed by the calling thread; every product must still be exact.
     const gemm = new WasmSgemm(3);

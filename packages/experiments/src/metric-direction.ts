@@ -1,32 +1,24 @@
+import { allMetricDefinitions, findMetricDefinition, type DeclaredMetric } from './checks/metric-definitions.js';
+
 /**
  * Which way a metric improves, shared by the CLI's compare, the dashboard and
- * reports so they mark the same "best". The sweep's main metric carries its own
- * direction; other names follow the usual conventions. Some numbers have no
- * better direction and are never marked: a model's log partition function or
- * free energy (not comparable across models), a chosen bandwidth, a spread, a
- * timing, and the nearest-neighbour distance (small means copying the training
- * set, large means off the data: a diagnostic, not a score).
+ * reports so they mark the same "best". Read from the metric declarations of
+ * the model specs (a sweep's stored definitions when given), never guessed from
+ * the name; null = a diagnostic that is never ranked (log Z, a bandwidth, a
+ * timing, the nearest-neighbour distance) or a metric nobody declared. The
+ * sweep's main metric carries its own direction.
  */
 export type MetricDirection = 'lower' | 'higher' | null;
 
-const NO_DIRECTION = [
-  /nn_distance/,
-  /log_z/,
-  /^free_energy(_train|_valid)?$/,
-  /sigma/,
-  /_std$/,
-  /seconds/,
-  /^layer$/,
-  /epoch/,
-];
-const LOWER_IS_BETTER = [/error/, /distance/, /loss/, /free_energy_gap/, /perplexity/];
-const HIGHER_IS_BETTER = [/likelihood/, /coverage/, /confidence/, /accuracy/, /precision/, /recall/, /score/, /elbo/];
+let registered: DeclaredMetric[] | undefined;
 
-export function metricDirection(name: string, main?: { name: string; lowerIsBetter: boolean }): MetricDirection {
+export function metricDirection(
+  name: string,
+  main?: { name: string; lowerIsBetter: boolean },
+  definitions?: readonly DeclaredMetric[],
+): MetricDirection {
   if (main !== undefined && main.name === name) return main.lowerIsBetter ? 'lower' : 'higher';
-  const n = name.toLowerCase();
-  if (NO_DIRECTION.some((re) => re.test(n))) return null;
-  if (LOWER_IS_BETTER.some((re) => re.test(n))) return 'lower';
-  if (HIGHER_IS_BETTER.some((re) => re.test(n))) return 'higher';
-  return null;
+  registered ??= allMetricDefinitions();
+  const direction = findMetricDefinition(definitions ?? registered, name)?.direction;
+  return direction === 'higher' || direction === 'lower' ? direction : null;
 }

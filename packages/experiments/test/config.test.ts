@@ -44,6 +44,17 @@ sweep:
 `;
 
 describe('loadStudy', () => {
+  it('accepts baselines by type or with model parameters, and rejects unknown ones with the place', () => {
+    const { study } = loadStudy(
+      write('baselines.yaml', `${VALID}\nbaselines: [base_rate, { type: bernoulli_mixture, components: [2, 5] }]\n`),
+      specs,
+      dir,
+    );
+    expect(study.baselines).toEqual(['base_rate', { type: 'bernoulli_mixture', components: [2, 5] }]);
+    const issues = issuesOf(write('bad-baseline.yaml', `${VALID}\nbaselines: [rbm]\n`));
+    expect(issues.map((issue) => issue.path).join(' ')).toMatch(/baselines/);
+  });
+
   it('accepts a valid study', () => {
     const { study, files } = loadStudy(write('ok.yaml', VALID), specs, dir);
     expect(study.name).toBe('tiny');

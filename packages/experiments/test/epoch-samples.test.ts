@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createModel, getModelSpec, initBackend, type Metrics } from '@rbm-lab/core';
 import { loadAlphaDigits } from '@rbm-lab/datasets';
 import { EPOCH_SAMPLE_CHAINS, epochSampler } from '../src/runner/epoch-samples.js';
@@ -33,17 +33,6 @@ const MODELS: Array<{ type: string; model: Record<string, unknown>; train: Recor
 const withoutTimes = (history: Metrics[]) => history.map(({ seconds: _seconds, ...rest }) => rest);
 
 describe('samples over training', () => {
-  // On wasm-sgemm the products of the first fit in a process, while its worker threads
-  // start, round differently from later ones (seen here: the last digits of recon_error
-  // move); one fit first, so the two fits compared below both run with the threads up.
-  beforeAll(async () => {
-    const backend = await initBackend();
-    const data = await loadAlphaDigits({ chars: ['A'] });
-    await createModel('rbm', { hidden_units: 24 }, { epochs: 1 }, { nVisible: 320, seed: 1, backend }).fit({
-      x: data.images,
-    });
-  });
-
   it.each(MODELS)('$type: sampling every epoch leaves training and the model bit for bit the same', async (m) => {
     const backend = await initBackend();
     const data = await loadAlphaDigits({ chars: ['A', 'B'] });

@@ -121,3 +121,44 @@ describe('expandGrid', () => {
     );
   });
 });
+
+describe('baselines', () => {
+  const study: Study = {
+    ...base,
+    sweep: { grid: { 'model.hidden_units': [10, 20], 'dataset.n_characters': [1, 2] } },
+    baselines: ['base_rate', { type: 'bernoulli_mixture', components: [2, 5] }],
+  };
+
+  it('run once per distinct dataset section and seed, not once per hidden-unit count', () => {
+    const runs = expandGrid(study, specs);
+    expect(runs).toHaveLength(4 + 2 * 2);
+    const baselines = runs.slice(4);
+    expect(baselines.map((r) => [r.params['model.type'], r.params['dataset.n_characters']])).toEqual([
+      ['base_rate', 1],
+      ['bernoulli_mixture', 1],
+      ['base_rate', 2],
+      ['bernoulli_mixture', 2],
+    ]);
+    expect(baselines.map((r) => r.index)).toEqual([4, 5, 6, 7]);
+    expect(baselines[1].config.model).toEqual({ type: 'bernoulli_mixture', components: [2, 5] });
+    expect(baselines[1].config.train).toMatchObject({ max_iterations: expect.any(Number), pseudocount: 1 });
+    expect(baselines[0].config.dataset).toEqual(runs[0].config.dataset);
+    expect(runs[0].params['model.type']).toBe('rbm');
+    expect(sweptParams(study)).toEqual(['model.type', 'model.hidden_units', 'dataset.n_characters']);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
+    // Same study, same ids: a rerun finds the finished baselines.
+    expect(expandGrid(study, specs).map((r) => r.id)).toEqual(runs.map((r) => r.id));
+  });
+
+  it('repeat per seed', () => {
+    const runs = expandGrid({ ...study, sweep: { seeds: 2 } }, specs);
+    expect(runs.map((r) => [r.params['model.type'], r.seed])).toEqual([
+      ['rbm', 0],
+      ['rbm', 1],
+      ['base_rate', 0],
+      ['bernoulli_mixture', 0],
+      ['base_rate', 1],
+      ['bernoulli_mixture', 1],
+    ]);
+  });
+});

@@ -116,8 +116,11 @@ describe('memoryRefusal', () => {
     // Two jobs share enough for the 10-unit runs, not for the 5000-unit ones.
     const message = memoryRefusal(plans, smallest + largest, 2);
     expect(message).toMatch(
-      /^run #2 \(model\.hidden_units=5000, seed=0\) \(and 1 other run\(s\)\) needs about \d+ MiB \(runtime \d+ MiB, data \d+ MiB, model \d+ MiB(, quality \d+ MiB)?\), more than this machine's free memory allows: \d+ MiB free, shared by 2 jobs: \d+ MiB each; run fewer jobs/,
+      /^run #2 \(model\.type="rbm", model\.hidden_units=5000, seed=0\) \(and 1 other run\(s\)\) needs about \d+ MiB \(runtime \d+ MiB, data \d+ MiB, model \d+ MiB(, quality \d+ MiB)?\), more than this machine's free memory allows: \d+ MiB free, shared by 2 jobs: \d+ MiB each; run fewer jobs/,
     );
-    expect(memoryRefusal(plans, 100 * MIB, 1)).toMatch(/^run #2 .*\(and 3 other run\(s\)\).* 100 MiB free; run fewer/);
+    // Every run (the 10-unit ones and the study's baselines too) needs more than 100 MiB.
+    expect(memoryRefusal(plans, 100 * MIB, 1)).toMatch(
+      new RegExp(`^run #2 .*\\(and ${plans.length - 1} other run\\(s\\)\\).* 100 MiB free; run fewer`),
+    );
   });
 });

@@ -23,55 +23,83 @@ const CONFIGS = fileURLToPath(new URL('../../../configs/', import.meta.url));
  */
 const PINNED_IDS: Record<string, { sweep: string; runs: string[] }> = {
   'alternative-models.yaml': {
-    sweep: 'a36829b955e2',
+    sweep: '58f58ca887ac',
     runs: [
-      '22d2cb9edc63',
-      '5f1e0de22e7b',
-      'ff1fe783ccc4',
-      'eed00ef31360',
-      '6fb5bf536482',
-      '626618a8f068',
-      '9e51a5265b53',
-      '144af376ff87',
-      '6b91aeba5072',
-      '8a3f4aa02271',
+      '87cb3cca29f7',
+      'f37e4c11bbdb',
+      '305ebcd42cd2',
+      '61edf7e9857b',
+      'ddbbf5314d2f',
+      '4a000e32fd6b',
+      '2566771b88cc',
+      'f93b24f528a0',
+      'f8ac26aef642',
+      'e725c28b6da5',
+      '70254d49abb6',
+      'b8d0cf8e17a4',
+      '37c80602e2c0',
+      '82402b315784',
     ],
   },
   'characters.yaml': {
-    sweep: '4f2f4992fe69',
+    sweep: '57010674323e',
     runs: [
-      '185c092bacee',
-      'dcc00c5d9938',
-      'a38d0e28fd1d',
-      '7ee33886d20d',
-      'a8d86b75a677',
-      '6175d01b075f',
-      'a69f86f66159',
+      'a0faf117c3b7',
+      '0fe36be3f44b',
+      'a20145d4cb8c',
+      '3da876b4fbc2',
+      'b4e5172587e1',
+      '999069c2aa05',
+      '47092d0c1c43',
+      '3f4a0a969d7f',
+      '4cc5d7d8971b',
+      '5db5d1bc3892',
+      '10634ddc003a',
+      '9334ffa125d5',
+      '53985dee2bc7',
+      '51fc2efa34db',
+      '1f43cc6d7a9d',
+      '7e26f9653edd',
+      '11f3392c910f',
+      'fc0caba09c23',
+      '01db11aca0b5',
+      '7042a7079848',
+      '1ec37a8a5c2d',
     ],
   },
   'cross.yaml': {
-    sweep: 'f2725255eb32',
+    sweep: '08ed5f372402',
     runs: [
-      'd174d5255735',
-      '87f32b6f389f',
-      '8060e1f8aa98',
-      'c644ebad266b',
-      '21bca16a9be9',
-      'bab030976d33',
-      '23c854381e26',
-      'accf99da68cc',
-      '612252961abc',
-      '9611e6cfa8e8',
-      '5c8009155ce6',
-      '24e22e9aec29',
-      '6a9453e33d7e',
-      'a819359da286',
-      'd222db8743e6',
-      '1c339c5b89e1',
-      '80c06eedc120',
-      'caa27e978c6e',
-      'd3e1b841be1a',
-      '165308b1f887',
+      'cbcaf0d8bb7d',
+      '653602f9d04a',
+      '1af6bb1c595d',
+      '414a6d773749',
+      'a15155407e34',
+      'f92f69d4a4da',
+      '69fab1af4a0e',
+      'a8e0750a87c3',
+      '77ee7a9efaf1',
+      'd0e0dc7b3e52',
+      '7c94f542199e',
+      '2a14675b1831',
+      'b12fc448a117',
+      'ae70ca8187bd',
+      '66a498dec319',
+      'd1c879f48548',
+      'e044282cb5ea',
+      'fcc73c324efc',
+      '379bc939b164',
+      '5865c7ef5f7b',
+      '477614e4dea0',
+      '94117a1f1e9b',
+      'ebf9a29d5f8e',
+      '7f92587e4909',
+      '6c2b3c28f972',
+      'efb9561bf36c',
+      '50df544333db',
+      '6c7d8c744d1a',
+      'f1a397c6497f',
+      '9023054c9996',
     ],
   },
   'dnn-pretraining.yaml': {
@@ -98,53 +126,61 @@ const PINNED_IDS: Record<string, { sweep: string; runs: string[] }> = {
     ],
   },
   'hidden.yaml': {
-    sweep: '8d03bcf7b627',
+    sweep: 'e527ece7f592',
     runs: [
-      '7ad7dfcb5570',
-      '68f347d095f5',
-      '045ecb85049f',
-      'f455cd02babe',
-      'c64b3e52e4d7',
-      '0887c1b02bf0',
-      '0fde31df3eb2',
-      '591eff26153e',
-      'ffae6d04f546',
-      '84974407c5e3',
-      'a623bb5ade30',
-      '2ab88ad382fd',
-      '4e3cbdfcdc9c',
-      '707e096e3421',
+      '506be319c507',
+      '0732ab5a78e4',
+      '5a176d89fe1f',
+      '9cd7ff3feedb',
+      '5a3566dcd886',
+      '87f4f8032f3a',
+      'a1df790d82e0',
+      '97a86fa40f8a',
+      'afe58b8d03d5',
+      'cd7cbc814366',
+      'b8b03bb81088',
+      'bcdacb460297',
+      'd2ac70f9dada',
+      '399a55cf23e9',
+      'c4dc9fe993ac',
+      'e559195870b1',
+      '8196e72298ff',
+      '571c091d6a35',
     ],
   },
   'learning-rate.yaml': {
-    sweep: 'f4861129f1b5',
+    sweep: 'f4c59fdd41bc',
     runs: [
-      'a6a928671d69',
-      'be2c703adb5c',
-      '8ec50807ae94',
-      'd03cf3644128',
-      '37b1969cdcf7',
-      '31174562680b',
-      '0d3e75732a78',
-      'd6b374e95255',
-      'c18f6f4720e9',
-      'e536576c890c',
-      'be9dd5c97dd1',
-      '5642a6a187da',
+      '7b78ac950292',
+      'b9304bb9be1d',
+      'f5883484a616',
+      '1674af62c8c8',
+      'b68156687822',
+      'bd9bcb6cfd93',
+      'fe6644c94f70',
+      'e9e598a77ac5',
+      '980aa6062175',
+      '6bc54fd93e3c',
+      '3314499291b9',
+      '9228d420a1ad',
+      '471003867a98',
+      'e12cc77737c4',
+      '346ea24adda6',
+      'b5bb76a8aab5',
     ],
   },
   'mnist.yaml': {
-    sweep: '2fa4021f8242',
-    runs: ['e235e0b71828'],
+    sweep: 'e09d68bc203e',
+    runs: ['084fa56a1d76', '7601c9ee1232', 'fd79b71766f8'],
   },
   'rbm-alphadigits.yaml': {
-    sweep: '15ebd535e83e',
-    runs: ['2866d1fddc87'],
+    sweep: '7883b2b98c25',
+    runs: ['1f0da0dc229a', '6700c569f8a2', 'ca75b074d9d1'],
   },
 };
 
 /** Ids of hidden.yaml's first two runs in databases written before run ids left defaults out. */
-const LEGACY_HIDDEN_IDS = ['a9d18a5b9b76', '309f2e871cb7'];
+const LEGACY_DNN_IDS = ['377bcc09fe37', '3eae43505318'];
 
 /** The rbm spec as a later version might have it: one more train property, and two defaults changed. */
 function evolvedRbmSpecs(): ModelSpec[] {
@@ -155,7 +191,7 @@ function evolvedRbmSpecs(): ModelSpec[] {
       trainSchema: hyperparameterSection({
         ...spec.trainSchema.properties,
         // The studies set weight_decay themselves and leave momentum_switch_epoch to its default.
-        weight_decay: Type.Number({ minimum: 0, maximum: 1, default: 0.001, description: 'changed default' }),
+        weight_decay: Type.Number({ minimum: 0, maximum: 1, default: 0.003, description: 'changed default' }),
         momentum_switch_epoch: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'changed default' }),
         sparsity_target: Type.Number({ minimum: 0, maximum: 1, default: 0.05, description: 'a new parameter' }),
       }),
@@ -178,9 +214,9 @@ describe('run identity', () => {
     const evolved = evolvedRbmSpecs();
     // hidden and cross set weight_decay (in their base file); alternative-models leaves it to the default.
     const weightDecayAfter: Record<string, number> = {
-      'hidden.yaml': 0.0002,
-      'cross.yaml': 0.0002,
-      'alternative-models.yaml': 0.001,
+      'hidden.yaml': 0.001,
+      'cross.yaml': 0.001,
+      'alternative-models.yaml': 0.003,
     };
     for (const [file, weightDecay] of Object.entries(weightDecayAfter)) {
       const { study } = loadStudy(file, specs, CONFIGS);
@@ -192,7 +228,7 @@ describe('run identity', () => {
       const rbmRuns = after.filter((plan) => plan.config.model.type === 'rbm').length;
       expect(driftWarning(after, finished)).toBe(
         `warning: ${rbmRuns} finished run(s) of this sweep ran with other values of train.momentum_switch_epoch, ` +
-          `train.sparsity_target${weightDecay === 0.001 ? ', train.weight_decay' : ''} than the current defaults give; ` +
+          `train.sparsity_target${weightDecay === 0.003 ? ', train.weight_decay' : ''} than the current defaults give; ` +
           'their results are kept, not rerun',
       );
       for (const [i, plan] of after.entries()) {
@@ -206,7 +242,7 @@ describe('run identity', () => {
         expect(configDrift(before[i].config, plan.config)).toEqual([
           'train.momentum_switch_epoch',
           'train.sparsity_target',
-          ...(weightDecay === 0.001 ? ['train.weight_decay'] : []),
+          ...(weightDecay === 0.003 ? ['train.weight_decay'] : []),
         ]);
       }
     }
@@ -246,10 +282,20 @@ describe('run identity', () => {
   });
 
   it('still computes the ids runs had before, so a store can carry an older database over', () => {
-    // hidden.yaml's first two runs under the old scheme (hash of sweep id and resolved config).
-    const { study } = loadStudy('hidden.yaml', specs, CONFIGS);
+    // dnn-pretraining.yaml's first two runs under the old scheme (hash of sweep id and resolved config).
+    const { study } = loadStudy('dnn-pretraining.yaml', specs, CONFIGS);
     const plans = expandGrid(study, specs);
-    expect(plans.slice(0, 2).map(legacyRunIdOf)).toEqual(LEGACY_HIDDEN_IDS);
+    // The old scheme hashed the config as the code of that time resolved it: without the keys added since.
+    const asResolvedThen = plans.slice(0, 2).map((plan) => {
+      const {
+        n_score_samples: _scored,
+        sampler: _sampler,
+        annealing_steps: _annealing,
+        ...evalThen
+      } = plan.config.eval;
+      return { ...plan, config: { ...plan.config, eval: evalThen as typeof plan.config.eval } };
+    });
+    expect(asResolvedThen.map(legacyRunIdOf)).toEqual(LEGACY_DNN_IDS);
   });
 });
 

@@ -51,11 +51,12 @@ describe('sweep: kill -9, resume, readers', () => {
       expect((await store.getEpochMetrics(run.id)).recon_error?.map((p) => p.step) ?? []).toEqual([1, 2]);
       const artifacts = await store.listArtifacts(run.id);
       expect(artifacts.map((a) => [a.kind, a.inDatabase])).toEqual([
+        ['evaluation', true],
         ['model', false],
         ['samples_png', true],
       ]);
-      expect(existsSync(store.resolveArtifactPath(artifacts[0]))).toBe(true);
-      expect(store.resolveArtifactPath(artifacts[0])).toContain(join(dir, 'runs', 'rbm-lab.artifacts', 'resume'));
+      expect(existsSync(store.resolveArtifactPath(artifacts[1]))).toBe(true);
+      expect(store.resolveArtifactPath(artifacts[1])).toContain(join(dir, 'runs', 'rbm-lab.artifacts', 'resume'));
       const samples = (await store.getSamples(run.id))!;
       expect([samples.n, samples.height, samples.width]).toEqual([4, 20, 16]);
     }
@@ -136,14 +137,17 @@ describe('list, show, compare, export on what the sweep wrote', () => {
     expect(result.code).toBe(0);
     const [head, ...rows] = result.stdout.trim().split('\n');
     const columns = head.split(',');
-    expect(columns.slice(0, 6)).toEqual(['run_id', 'index', 'status', 'seed', 'model.hidden_units', 'recon_error']);
+    expect(columns.slice(0, 5)).toEqual(['run_id', 'index', 'status', 'seed', 'model.hidden_units']);
+    // Every run also records its cost and data sizes (train_seconds, n_test, ...).
+    expect(columns).toEqual(expect.arrayContaining(['recon_error', 'train_seconds', 'n_test']));
+    const reconColumn = columns.indexOf('recon_error');
     expect(rows).toHaveLength(6);
     const runs = await readRuns('resume');
     for (const row of rows) {
       const cells = row.split(',');
       const run = runs.find((r) => r.id === cells[0])!;
       expect(Number(cells[4])).toBe(run.params['model.hidden_units']);
-      expect(Number(cells[5])).toBe(run.metrics.recon_error);
+      expect(Number(cells[reconColumn])).toBe(run.metrics.recon_error);
     }
     const out = join(dir, 'out.csv');
     expect((await cliInProcess(['export', 'resume', '--csv', '--out', out, '--db', db], dir)).code).toBe(0);

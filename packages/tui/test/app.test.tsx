@@ -103,7 +103,7 @@ describe('dashboard over a real run database', () => {
     // lower error is better, higher likelihood is better
     expect(errRow).toContain(`★${fmt(Math.min(e1, e4))}`);
     expect(errRow).not.toContain(`★${fmt(Math.max(e1, e4))}`);
-    const llRow = f.split('\n').find((l) => l.includes('pseudo_likelihood'))!;
+    const llRow = f.split('\n').find((l) => l.includes('pseudo_log_likelihood'))!;
     expect(llRow).toContain(`★${fmt(Math.max(l1, l4))}`);
     // overlaid curves with a legend of both runs, and both sample grids
     expect(f).toMatch(/━━ #1 .*━━ #4 /);
@@ -213,7 +213,7 @@ describe('dashboard over a real run database', () => {
     expect(row16).toContain(fmt(crossError(16, 2)));
     expect(row16).toContain('·');
     await press('m');
-    await waitForText('pseudo_likelihood (higher is better)');
+    await waitForText('pseudo_log_likelihood (higher is better)');
     await press('t');
     await waitForText('rows: dataset.characters');
     app.unmount();

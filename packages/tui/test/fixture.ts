@@ -204,7 +204,7 @@ export async function writeFixture(): Promise<Fixture> {
       await store.recordEpoch(
         lease,
         e,
-        { reconstruction_error: crossError(h, c, e), pseudo_likelihood: crossLikelihood(h, c) - 10 / e },
+        { reconstruction_error: crossError(h, c, e), pseudo_log_likelihood: crossLikelihood(h, c) - 10 / e },
         sampled,
       );
     }
@@ -213,7 +213,7 @@ export async function writeFixture(): Promise<Fixture> {
     const data = alpha.images.data.slice(run.index * 39 * 320, run.index * 39 * 320 + n * 320);
     samples.set(run.id, { data, n, height: 20, width: 16 });
     await store.finishRun(lease, {
-      metrics: { reconstruction_error: crossError(h, c), pseudo_likelihood: crossLikelihood(h, c) },
+      metrics: { reconstruction_error: crossError(h, c), pseudo_log_likelihood: crossLikelihood(h, c) },
       artifacts: [],
       samples: { data, n, height: 20, width: 16 },
       durationMs: 1000 * h,

@@ -21,10 +21,12 @@ const sweep = {
 } as SweepSummary;
 
 describe('metric direction', () => {
-  it('follows the sweep main metric, then name conventions', () => {
+  it("follows the sweep main metric, then the model specs' metric declarations", () => {
     expect(lowerIsBetter('recon_error')).toBe(true);
     expect(lowerIsBetter('frechet_distance')).toBe(true);
-    expect(lowerIsBetter('free_energy_gap')).toBe(true);
+    // A diagnostic (declared 'none'): never ranked.
+    expect(lowerIsBetter('free_energy_gap')).toBeNull();
+    expect(lowerIsBetter('undeclared_metric')).toBeNull();
     expect(lowerIsBetter('ais_log_likelihood')).toBe(false);
     expect(lowerIsBetter('class_coverage')).toBe(false);
     expect(lowerIsBetter('classifier_confidence')).toBe(false);

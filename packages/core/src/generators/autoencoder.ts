@@ -11,6 +11,7 @@ import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSp
 import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { squaredErrorOfLogits, sumOfSquares } from './training.js';
+import { AUTOENCODER_METRICS } from '../model-metrics.js';
 
 export type { GeneratorContext } from './generator-model.js';
 
@@ -152,6 +153,7 @@ export const autoencoderSpec = generatorSpec({
   modelProperties,
   trainProperties: trainPropertiesAe,
   mainMetric: { name: 'reconstruction_error', lowerIsBetter: true },
+  metrics: AUTOENCODER_METRICS,
   create: (hyperparameters, context) => new Autoencoder(hyperparameters, context),
   load: (dir) => Autoencoder.load(dir),
 });

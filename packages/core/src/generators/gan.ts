@@ -9,6 +9,7 @@ import type { DenseNetwork } from '../nn/network.js';
 import { denseStack, type GeneratorContext, GeneratorModel, generatorSpec, fillNormal } from './generator-model.js';
 import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
+import { GAN_METRICS } from '../model-metrics.js';
 
 const TYPE = 'gan';
 
@@ -188,6 +189,7 @@ export const ganSpec = generatorSpec({
   trainProperties: trainPropertiesGan,
   // GAN losses do not measure sample quality; the shared quality scale does.
   mainMetric: { name: 'frechet_distance', lowerIsBetter: true },
+  metrics: GAN_METRICS,
   create: (hyperparameters, context) => new Gan(hyperparameters, context),
   load: (dir) => Gan.load(dir),
 });

@@ -234,6 +234,7 @@ export function generatorSpec(spec: {
   modelProperties: TProperties;
   trainProperties: TProperties;
   mainMetric: ModelSpec['mainMetric'];
+  metrics: ModelSpec['metrics'];
   create: (hyperparameters: Record<string, unknown>, context: GeneratorContext) => Model;
   load: (dir: string) => Promise<Model>;
 }): ModelSpec {
@@ -245,6 +246,7 @@ export function generatorSpec(spec: {
     modelSchema: hyperparameterSection(spec.modelProperties),
     trainSchema: hyperparameterSection(spec.trainProperties),
     mainMetric: spec.mainMetric,
+    metrics: spec.metrics,
     create: (modelParams, trainParams, context) => spec.create({ ...modelParams, ...trainParams }, context),
     load: spec.load,
   };

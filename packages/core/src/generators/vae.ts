@@ -15,6 +15,7 @@ import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
 import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
 import { squaredErrorOfLogits } from './training.js';
 import { gaussianKl, posteriorGradient, posteriorMeans, reparameterise } from './vae-maths.js';
+import { VAE_METRICS } from '../model-metrics.js';
 
 const TYPE = 'vae';
 const BLOCK_ROWS = 512;
@@ -185,6 +186,7 @@ export const vaeSpec = generatorSpec({
   modelProperties,
   trainProperties: trainPropertiesVae,
   mainMetric: { name: 'elbo', lowerIsBetter: false },
+  metrics: VAE_METRICS,
   create: (hyperparameters, context) => new Vae(hyperparameters, context),
   load: (dir) => Vae.load(dir),
 });

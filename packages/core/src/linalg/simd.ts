@@ -29,6 +29,13 @@ export class SimdWorkspace {
     | ((pre: number, bias: number, rows: number, cols: number, out: number, sign: number) => void)
     | undefined;
   private readonly biasSlot: Float32Array | undefined;
+  /**
+   * The buffer objects of the views handed out. A shared memory's `buffer` is not
+   * one object for its lifetime: once the memory has been sent to a worker thread
+   * (wasm-sgemm's), V8 may return a new SharedArrayBuffer object over the same
+   * bytes, so `view.buffer === memory.buffer` stops holding for older views.
+   */
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
   private next = 0;
   private capacity = 0;
 
@@ -66,7 +73,14 @@ export class SimdWorkspace {
     const start = Math.ceil(this.next / 16) * 16;
     if (start + n * 4 > this.capacity) throw new RangeError('SimdWorkspace: allocation exceeds the reserved size');
     this.next = start + n * 4;
-    return new Float32Array(this.memory.buffer, start, n);
+    const view = new Float32Array(this.memory.buffer, start, n);
+    this.ownBuffers.add(view.buffer);
+    return view;
+  }
+
+  /** Whether a view lies in this workspace's memory (see ownBuffers). */
+  private owns(view: Float32Array, memory: WasmMemory): boolean {
+    return view.buffer === memory.buffer || this.ownBuffers.has(view.buffer);
   }
 
   /** sigmoidAddBias, vectorised when pre and out are this workspace's buffers and cols is a multiple of 4. */
@@ -86,8 +100,8 @@ export class SimdWorkspace {
       this.biasSlot === undefined ||
       cols % 4 !== 0 ||
       cols > this.biasSlot.length ||
-      pre.buffer !== memory.buffer ||
-      out.buffer !== memory.buffer ||
+      !this.owns(pre, memory) ||
+      !this.owns(out, memory) ||
       pre.length < rows * cols ||
       out.length < outOffset + rows * cols
     ) {

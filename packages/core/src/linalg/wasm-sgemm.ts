@@ -113,8 +113,18 @@ export class WasmSgemm implements Gemm {
   private readonly controlFloats: Float32Array;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
+  /**
+   * Arenas by the buffer object of their views. A shared memory's `buffer` object
+   * can change without the memory growing (V8 hands out a new SharedArrayBuffer
+   * once the memory has been posted to a worker), so a miss is resolved against
+   * the live arenas (arenaOf) and the new object added here.
+   */
   private readonly arenas = new WeakMap<ArrayBufferLike, Arena>();
-  private readonly forget = new FinalizationRegistry<number>((id) => this.post({ type: 'drop', id }));
+  private readonly liveArenas = new Map<number, WeakRef<Arena>>();
+  private readonly forget = new FinalizationRegistry<number>((id) => {
+    this.liveArenas.delete(id);
+    this.post({ type: 'drop', id });
+  });
   private nextId = 0;
   private readonly staging: Arena;
   private disposed = false;
@@ -160,9 +170,9 @@ export class WasmSgemm implements Gemm {
   readonly sgemm: Gemm['sgemm'] = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
     if (finishEmptyProduct(m, n, k, a, b, beta, c)) return;
     if (this.disposed) throw new Error('wasm-sgemm: used after dispose()');
-    const arena = this.arenas.get(a.buffer);
+    const arena = this.arenaOf(a.buffer);
     const product = { transA, transB, m, n, k, alpha, lda: transA ? m : k, ldb: transB ? k : n, beta, ldc: n };
-    if (arena !== undefined && b.buffer === a.buffer && c.buffer === a.buffer) {
+    if (arena !== undefined && this.arenaOf(b.buffer) === arena && this.arenaOf(c.buffer) === arena) {
       this.run(arena, { ...product, a: a.byteOffset, b: b.byteOffset, c: c.byteOffset });
       return;
     }
@@ -182,8 +192,9 @@ export class WasmSgemm implements Gemm {
 
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void {
     if (x.length < n || y.length < n) throw new RangeError(`saxpy: arrays shorter than n=${n}`);
-    const arena = this.arenas.get(x.buffer);
-    if (arena !== undefined && y.buffer === x.buffer && n > 0) arena.kernel.saxpy(n, alpha, x.byteOffset, y.byteOffset);
+    const arena = this.arenaOf(x.buffer);
+    if (arena !== undefined && this.arenaOf(y.buffer) === arena && n > 0)
+      arena.kernel.saxpy(n, alpha, x.byteOffset, y.byteOffset);
     else jsSaxpy(n, alpha, x, y);
   }
 
@@ -217,8 +228,26 @@ export class WasmSgemm implements Gemm {
     const arena: Arena = { id: this.nextId++, memory, kernel, scratch: 0 };
     this.arenas.set(memory.buffer, arena);
     this.post({ type: 'add', id: arena.id, memory });
-    if (maximumPages === undefined) this.forget.register(memory.buffer, arena.id);
+    if (maximumPages === undefined) {
+      // Dropped once nothing holds the memory (an arena keeps it alive only while a view's buffer does).
+      this.liveArenas.set(arena.id, new WeakRef(arena));
+      this.forget.register(memory, arena.id);
+    }
     return arena;
+  }
+
+  /** The arena whose memory holds `buffer`, or undefined for memory of anyone else. */
+  private arenaOf(buffer: ArrayBufferLike): Arena | undefined {
+    const known = this.arenas.get(buffer);
+    if (known !== undefined) return known;
+    for (const ref of this.liveArenas.values()) {
+      const arena = ref.deref();
+      if (arena !== undefined && arena.memory.buffer === buffer) {
+        this.arenas.set(buffer, arena);
+        return arena;
+      }
+    }
+    return undefined;
   }
 
   /** The first byte of `bytes` free staging bytes, growing the staging memory if needed. */

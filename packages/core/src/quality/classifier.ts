@@ -14,14 +14,22 @@ import { loadModelFiles, saveModelFiles } from '../persistence.js';
 
 export type QualityDataset = 'alphadigits' | 'mnist';
 
-export const DATASET_CLASSES: Readonly<Record<QualityDataset, number>> = { mnist: 10, alphadigits: 36 };
+/**
+ * Outputs of each dataset's classifier: its characters plus one last class,
+ * REJECT_CLASS, for "not a character" (noise and blobs, see classifier-data.ts),
+ * so generated noise is not counted as any character.
+ */
+export const DATASET_CLASSES: Readonly<Record<QualityDataset, number>> = { mnist: 11, alphadigits: 37 };
+/** Index of the "not a character" output. */
+export const REJECT_CLASS: Readonly<Record<QualityDataset, number>> = { mnist: 10, alphadigits: 36 };
 
 const CLASSIFIER_TYPE = 'feature-classifier';
 /**
  * Bumped when the architecture or training recipe changes, so stale caches are not reused.
  * 2: trained on the nn engine (Glorot init from the project's generator, not tfjs's).
+ * 3: one more output, the "not a character" class (REJECT_CLASS).
  */
-const CLASSIFIER_RECIPE = 2;
+const CLASSIFIER_RECIPE = 3;
 const HIDDEN_UNITS = [256, 64];
 const LEARNING_RATE = 0.001;
 const BATCH_SIZE = 64;
@@ -250,16 +258,4 @@ export function classifierConfidence(probabilities: Matrix): number {
     sum += best;
   }
   return sum / rows;
-}
-
-/**
- * Fraction of the given classes (default: all) that are the argmax of at least
- * one row: low coverage means mode collapse onto a few characters.
- */
-export function classCoverage(probabilities: Matrix, classes?: Iterable<number>): number {
-  const wanted = new Set(classes ?? Array.from({ length: probabilities.cols }, (_, c) => c));
-  if (wanted.size === 0) throw new RangeError('classCoverage: no classes given');
-  const hit = new Set<number>();
-  for (const predicted of argmaxRows(probabilities)) if (wanted.has(predicted)) hit.add(predicted);
-  return hit.size / wanted.size;
 }

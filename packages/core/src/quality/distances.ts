@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Matrix } from '@rbm-lab/datasets';
+import { getGemm } from '../backend.js';
+import type { Gemm } from '../linalg/gemm.js';
 
 /** Largest distance block held at once (entries), ~32 MB as float64. */
 const BLOCK_ENTRIES = 1 << 22;
@@ -17,47 +18,37 @@ function rowSquaredNorms(x: Matrix): Float64Array {
 
 /**
  * Calls fn with squared Euclidean distances from blocks of query rows to all
- * reference rows (fn's `distances` is rows x references.rows, row-major, float64).
- * The dot products run as a tfjs matmul on the active backend; norms and the
- * final distances are float64 (exact for binary images: their dot products are integers).
+ * reference rows (fn's `distances` is rows x references.rows, row-major, float64):
+ * |q - r|^2 = |q|^2 + |r|^2 - 2 q.r, the dot products as one GEMM per block on
+ * the compute path the backend chose (default: getGemm(), so initialise the
+ * backend first). Norms and distances are float64; for binary images the float32
+ * dot products are exact integers.
  */
 export function forEachSquaredDistanceBlock(
   queries: Matrix,
   references: Matrix,
   fn: (start: number, rows: number, distances: Float64Array) => void,
+  gemm: Gemm = getGemm(),
 ): void {
   if (queries.cols !== references.cols) {
     throw new RangeError(`distance between rows of ${queries.cols} and ${references.cols} columns`);
   }
   const m = references.rows;
+  const dim = queries.cols;
   const queryNorms = rowSquaredNorms(queries);
   const referenceNorms = rowSquaredNorms(references);
   const blockRows = Math.max(1, Math.min(queries.rows, Math.floor(BLOCK_ENTRIES / Math.max(1, m))));
-  const referenceTensor = tf.tensor2d(references.data, [m, references.cols]);
+  const dots = new Float32Array(blockRows * m);
   const distances = new Float64Array(blockRows * m);
-  try {
-    for (let start = 0; start < queries.rows; start += blockRows) {
-      const rows = Math.min(blockRows, queries.rows - start);
-      const dots = tf.tidy(() => {
-        const block = tf.tensor2d(queries.data.subarray(start * queries.cols, (start + rows) * queries.cols), [
-          rows,
-          queries.cols,
-        ]);
-        return tf.matMul(block, referenceTensor, false, true);
-      });
-      const values = dots.dataSync();
-      dots.dispose();
-      for (let i = 0; i < rows; i++) {
-        const qn = queryNorms[start + i];
-        const offset = i * m;
-        for (let j = 0; j < m; j++) {
-          const d = qn + referenceNorms[j] - 2 * values[offset + j];
-          distances[offset + j] = Math.max(d, 0);
-        }
-      }
-      fn(start, rows, distances.subarray(0, rows * m));
+  for (let start = 0; start < queries.rows; start += blockRows) {
+    const rows = Math.min(blockRows, queries.rows - start);
+    const block = queries.data.subarray(start * dim, (start + rows) * dim);
+    gemm.sgemm(false, true, rows, m, dim, 1, block, references.data, 0, dots);
+    for (let i = 0; i < rows; i++) {
+      const qn = queryNorms[start + i];
+      const offset = i * m;
+      for (let j = 0; j < m; j++) distances[offset + j] = Math.max(qn + referenceNorms[j] - 2 * dots[offset + j], 0);
     }
-  } finally {
-    referenceTensor.dispose();
+    fn(start, rows, distances.subarray(0, rows * m));
   }
 }

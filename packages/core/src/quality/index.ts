@@ -7,17 +7,34 @@ export {
   type ParzenBandwidthChoice,
 } from './parzen.js';
 export { nearestNeighbourDistance, nearestNeighbourDistances } from './neighbours.js';
-export { frechetDistance } from './frechet.js';
+export {
+  covarianceRankDeficient,
+  frechetDistance,
+  frechetDistanceOfMoments,
+  traceSqrtProduct,
+} from './frechet.js';
+export { kernelDistance } from './kernel.js';
+export { classifierTrainingData } from './classifier-data.js';
+export { COVERAGE_MIN_CONFIDENCE, modeCoverage, type ModeCoverage, type ModeCoverageOptions } from './coverage.js';
 export { meanAndCovariance, type MeanAndCovariance } from './statistics.js';
 export {
   argmaxRows,
-  classCoverage,
   ClassifierDataError,
   classifierConfidence,
   classifierFingerprint,
   DATASET_CLASSES,
+  REJECT_CLASS,
   FeatureClassifier,
   loadOrTrainFeatureClassifier,
   type QualityDataset,
 } from './classifier.js';
-export { QUALITY_METRICS, scoreGenerator, type QualityData, type QualityMetric, type ScoreOptions } from './score.js';
+export {
+  QUALITY_METRIC_DECLARATIONS,
+  QUALITY_METRICS,
+  scoreGenerator,
+  scoreSamples,
+  type QualityData,
+  type QualityMetric,
+  type QualityScore,
+  type ScoreOptions,
+} from './score.js';

@@ -1,6 +1,7 @@
 import { type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
-import { fastSigmoid, softplus } from '../linalg/elementwise.js';
+import { softplus } from '../linalg/elementwise.js';
+import { SimdWorkspace } from '../linalg/simd.js';
 import { freeEnergies } from './inference.js';
 import { columnMeans, type RbmParameters } from './parameters.js';
 
@@ -16,8 +17,13 @@ export function aisSchedule(count: number = AIS_PAPER_BETAS): Float64Array {
   if (!Number.isInteger(count) || count < 2) throw new RangeError(`AIS needs at least 2 betas, got ${count}`);
   const betas = new Float64Array(count);
   const intervals = count - 1;
-  const first = Math.round((intervals * 500) / 14500);
-  const second = Math.round((intervals * 4000) / 14500);
+  if (intervals < 3) {
+    for (let k = 0; k < count; k++) betas[k] = k / intervals;
+    return betas;
+  }
+  // At least one step per segment, so short schedules still start at 0.
+  const first = Math.max(1, Math.round((intervals * 500) / 14500));
+  const second = Math.max(1, Math.round((intervals * 4000) / 14500));
   const third = intervals - first - second;
   let index = 0;
   const segment = (from: number, to: number, steps: number): void => {
@@ -53,23 +59,80 @@ export interface AisResult {
 
 /**
  * Annealed Importance Sampling estimate of the partition function
- * (Salakhutdinov & Murray 2008). The base model A has the data's base rates as
- * visible biases and no weights; intermediate models
- * p_beta(v, h) ∝ exp((1 - beta) a_A.v + beta (a.v + b.h + v W h))
- * have the unnormalised marginal
- * log p*_beta(v) = (1 - beta) a_A.v + beta a.v + sum_j softplus(beta (vW + b)_j),
- * and each run moves through them with one Gibbs sweep per beta.
- * Weights accumulate in float64 with exact softplus; sampling uses the fast sigmoid.
+ * (Salakhutdinov & Murray 2008): log Z = log Z_A + log mean(w) over the runs of
+ * anneal(), with the delta-method standard error std(w) / (mean(w) sqrt(runs)).
  */
 export function estimateLogPartition(gemm: Gemm, p: RbmParameters, options: AisOptions = {}): AisResult {
   const runs = options.runs ?? 100;
-  const betas = typeof options.betas === 'object' ? options.betas : aisSchedule(options.betas ?? AIS_PAPER_BETAS);
+  const { logWeights, logZBase } = anneal(gemm, p, {
+    runs,
+    betas: options.betas ?? AIS_PAPER_BETAS,
+    rng: new Xoshiro128(options.seed ?? 1),
+    baseRateData: options.baseRateData,
+  });
+  let maxLog = -Infinity;
+  for (const w of logWeights) maxLog = Math.max(maxLog, w);
+  let sum = 0;
+  let sumSquares = 0;
+  for (const w of logWeights) {
+    const scaled = Math.exp(w - maxLog);
+    sum += scaled;
+    sumSquares += scaled * scaled;
+  }
+  const meanScaled = sum / runs;
+  const variance = runs > 1 ? Math.max(0, (sumSquares - runs * meanScaled * meanScaled) / (runs - 1)) : 0;
+  return {
+    logZ: logZBase + maxLog + Math.log(meanScaled),
+    logZStd: Math.sqrt(variance / runs) / meanScaled,
+    logZBase,
+    logWeights,
+  };
+}
+
+export interface AnnealingOptions {
+  /** Independent chains. */
+  runs: number;
+  /** Number of betas (spread as aisSchedule) or an explicit increasing schedule from 0 to 1. */
+  betas: number | Float64Array;
+  rng: Xoshiro128;
+  /** Data whose pixel means define the base-rate model (default: all pixels at 0.5). */
+  baseRateData?: Matrix;
+  /**
+   * Sequential Monte Carlo: whenever the effective sample size of the weights,
+   * (sum w)^2 / sum w^2, falls below this fraction of the runs, the chains are
+   * resampled in proportion to their weights (systematic resampling) and the
+   * weights reset to their mean. Corrects annealing's bias towards modes that
+   * are wide at high temperature. Default: never (plain AIS).
+   */
+  resampleBelowEss?: number;
+}
+
+export interface AnnealingResult {
+  /** Visible states of every chain after the last transition (runs x nVisible, binary). */
+  visible: Float32Array;
+  /** Log importance weight of every chain. */
+  logWeights: Float64Array;
+  /** log Z of the base-rate model. */
+  logZBase: number;
+}
+
+/**
+ * Runs `runs` chains from an exact sample of the base-rate model A (the data's
+ * base rates as visible biases, no weights) through the intermediate models
+ * p_beta(v, h) ∝ exp((1 - beta) a_A.v + beta (a.v + b.h + v W h)), whose
+ * unnormalised marginal is
+ * log p*_beta(v) = (1 - beta) a_A.v + beta a.v + sum_j softplus(beta (vW + b)_j),
+ * with one Gibbs sweep per beta, accumulating the AIS log weights
+ * sum_k log p*_k(v_k) - log p*_{k-1}(v_k) (Salakhutdinov & Murray 2008).
+ * Weights accumulate in float64 with exact softplus; sampling uses the fast sigmoid.
+ */
+export function anneal(gemm: Gemm, p: RbmParameters, options: AnnealingOptions): AnnealingResult {
+  const { runs, rng } = options;
+  const betas = typeof options.betas === 'object' ? options.betas : aisSchedule(options.betas);
   if (betas.length < 2 || betas[0] !== 0 || betas[betas.length - 1] !== 1) {
     throw new RangeError('AIS schedule must start at 0 and end at 1');
   }
-  const rng = new Xoshiro128(options.seed ?? 1);
   const { nVisible: nV, nHidden: nH } = p;
-
   const baseRates = options.baseRateData ? columnMeans(options.baseRateData) : new Float64Array(nV).fill(0.5);
   const baseBias = new Float64Array(nV);
   let logZBase = nH * Math.LN2;
@@ -81,11 +144,14 @@ export function estimateLogPartition(gemm: Gemm, p: RbmParameters, options: AisO
   const biasDelta = new Float64Array(nV);
   for (let i = 0; i < nV; i++) biasDelta[i] = p.visibleBias[i] - baseBias[i];
 
-  const v = new Float32Array(runs * nV);
-  const h = new Float32Array(runs * nH);
-  const hiddenPre = new Float32Array(runs * nH);
-  const visiblePre = new Float32Array(runs * nV);
-  const probabilities = new Float32Array(runs * Math.max(nV, nH));
+  // Chain buffers in one wasm memory: the SIMD sigmoid and BLAS share them without copies.
+  const workspace = new SimdWorkspace(runs * (3 * nV + 2 * nH + Math.max(nV, nH)) + nV, Math.max(nV, nH));
+  const v = workspace.allocate(runs * nV);
+  const h = workspace.allocate(runs * nH);
+  const hiddenPre = workspace.allocate(runs * nH);
+  const visiblePre = workspace.allocate(runs * nV);
+  const probabilities = workspace.allocate(runs * Math.max(nV, nH));
+  const visibleBias = new Float32Array(nV);
   // Exact sample from the base model.
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < nV; i++) probabilities[r * nV + i] = baseRates[i];
@@ -123,36 +189,53 @@ export function estimateLogPartition(gemm: Gemm, p: RbmParameters, options: AisO
       logWeights[r] += increment + dBeta * visible;
     }
     if (last) break;
-    // One Gibbs sweep that leaves p_beta invariant: h ~ p_beta(h | v), v ~ p_beta(v | h).
+    if (options.resampleBelowEss !== undefined) resampleChains(v, logWeights, nV, options.resampleBelowEss, rng);
+    // One Gibbs sweep that leaves p_beta invariant: h ~ p_beta(h | v), then
+    // v ~ p_beta(v | h) = sigmoid(beta h W^T + (1 - beta) a_A + beta a): beta scales the product.
     rng.sampleBernoulli(probabilities, h, runs * nH);
-    gemm.sgemm(false, true, runs, nV, nH, 1, h, p.weights, 0, visiblePre);
-    const oneMinusBeta = 1 - beta;
-    for (let r = 0; r < runs; r++) {
-      const base = r * nV;
-      for (let i = 0; i < nV; i++) {
-        probabilities[base + i] = fastSigmoid(oneMinusBeta * baseBias[i] + beta * (visiblePre[base + i] + vb[i]));
-      }
-    }
+    gemm.sgemm(false, true, runs, nV, nH, beta, h, p.weights, 0, visiblePre);
+    for (let i = 0; i < nV; i++) visibleBias[i] = (1 - beta) * baseBias[i] + beta * vb[i];
+    workspace.sigmoidAddBias(visiblePre, visibleBias, runs, nV, probabilities);
     rng.sampleBernoulli(probabilities, v, runs * nV);
   }
 
-  let maxLog = -Infinity;
-  for (const w of logWeights) maxLog = Math.max(maxLog, w);
+  // Copied out of the workspace, which is freed with it.
+  return { visible: v.slice(), logWeights, logZBase };
+}
+
+/**
+ * SMC resampling step: if the effective sample size of exp(logWeights) is
+ * below `threshold` x runs, replaces the chains (rows of v) by a systematic
+ * resample in proportion to their weights and sets every log weight to
+ * log mean(w), which keeps the running estimate of Z unchanged.
+ */
+function resampleChains(
+  v: Float32Array,
+  logWeights: Float64Array,
+  nV: number,
+  threshold: number,
+  rng: Xoshiro128,
+): void {
+  const runs = logWeights.length;
+  let max = -Infinity;
+  for (const w of logWeights) max = Math.max(max, w);
   let sum = 0;
   let sumSquares = 0;
-  for (const w of logWeights) {
-    const scaled = Math.exp(w - maxLog);
-    sum += scaled;
-    sumSquares += scaled * scaled;
+  const weights = Float64Array.from(logWeights, (w) => Math.exp(w - max));
+  for (const w of weights) {
+    sum += w;
+    sumSquares += w * w;
   }
-  const meanScaled = sum / runs;
-  const variance = runs > 1 ? Math.max(0, (sumSquares - runs * meanScaled * meanScaled) / (runs - 1)) : 0;
-  return {
-    logZ: logZBase + maxLog + Math.log(meanScaled),
-    logZStd: Math.sqrt(variance / runs) / meanScaled,
-    logZBase,
-    logWeights,
-  };
+  if ((sum * sum) / sumSquares >= threshold * runs) return;
+  const previous = v.slice(0, runs * nV);
+  const offset = rng.nextFloat() / runs;
+  let cumulative = weights[0] / sum;
+  let source = 0;
+  for (let r = 0; r < runs; r++) {
+    while (cumulative < offset + r / runs && source < runs - 1) cumulative += weights[++source] / sum;
+    v.set(previous.subarray(source * nV, (source + 1) * nV), r * nV);
+  }
+  logWeights.fill(max + Math.log(sum / runs));
 }
 
 /** Largest min(nVisible, nHidden) exactLogPartition enumerates (2^20 configurations). */

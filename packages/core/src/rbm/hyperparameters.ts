@@ -8,9 +8,15 @@ import {
 
 export type VisibleBiasInit = 'zero' | 'data';
 export type CdMethod = 'cd' | 'pcd';
+export type LearningRateSchedule = 'constant' | 'linear' | 'exponential';
+export type EarlyStopping = 'none' | 'ais';
+export type ChainStart = 'data' | 'base_rates';
 
 export const VISIBLE_BIAS_INITS: readonly VisibleBiasInit[] = ['zero', 'data'];
 export const CD_METHODS: readonly CdMethod[] = ['cd', 'pcd'];
+export const LEARNING_RATE_SCHEDULES: readonly LearningRateSchedule[] = ['constant', 'linear', 'exponential'];
+export const EARLY_STOPPING: readonly EarlyStopping[] = ['none', 'ais'];
+export const CHAIN_STARTS: readonly ChainStart[] = ['data', 'base_rates'];
 
 /** How an RBM's parameters start; shared by the RBM and every layer of a DBN. */
 export const rbmInitProperties = {
@@ -86,6 +92,57 @@ export const cdTrainProperties = {
     description: 'First epoch (1-based) trained with final_momentum (Hinton: 0.5 for 5 epochs, then 0.9).',
   }),
   weight_decay: Type.Number({ minimum: 0, maximum: 1, default: 0.0002, description: 'L2 penalty on the weights.' }),
+  persistent_chains: Type.Integer({
+    minimum: 0,
+    maximum: LIMITS.batchSize,
+    default: 0,
+    description:
+      'PCD: persistent chains, independent of the batch size, started at random training images (0 = one per batch row, started at the first batch).',
+  }),
+  persistent_chains_start: stringEnum(CHAIN_STARTS, {
+    default: 'data',
+    description:
+      "Where the persistent_chains start: 'data' = random training images; 'base_rates' = independent pixels at the training pixel means (the chains then also visit states far from the data).",
+  }),
+  learning_rate_schedule: stringEnum(LEARNING_RATE_SCHEDULES, {
+    default: 'constant',
+    description:
+      "Learning rate over the training budget: 'constant', or from learning_rate to final_learning_rate 'linear'ly or 'exponential'ly (per update).",
+  }),
+  final_learning_rate: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: LIMITS.learningRate,
+    default: 0.001,
+    description: "Learning rate of the last update under a 'linear' or 'exponential' schedule.",
+  }),
+  updates: Type.Integer({
+    minimum: 0,
+    maximum: 100_000_000,
+    default: 0,
+    description:
+      'Parameter updates (mini-batches) to train for instead of epochs: an equal budget whatever the data size (0 = use epochs).',
+  }),
+};
+
+/** Early stopping of a single RBM on a validation estimate of its log-likelihood. */
+export const earlyStoppingProperties = {
+  early_stopping: stringEnum(EARLY_STOPPING, {
+    default: 'none',
+    description:
+      "'ais': every early_stopping_every epochs, estimate the validation log-likelihood by a small AIS (32 runs, 1000 temperatures), keep the best parameters, restore them at the end; 'none': keep the last.",
+  }),
+  early_stopping_every: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.epochs,
+    default: 5,
+    description: 'Epochs between two validation checks.',
+  }),
+  early_stopping_patience: Type.Integer({
+    minimum: 0,
+    maximum: LIMITS.epochs,
+    default: 4,
+    description: 'Checks without improvement before training stops (0 = train the whole budget, still keep the best).',
+  }),
 };
 
 /** Evaluation settings of the AIS log-likelihood estimate. */
@@ -106,7 +163,11 @@ export const aisTrainProperties = {
 };
 
 /** Training (and evaluation) of an RBM: the `train:` config section. */
-export const rbmTrainSchema = hyperparameterSection({ ...cdTrainProperties, ...aisTrainProperties });
+export const rbmTrainSchema = hyperparameterSection({
+  ...cdTrainProperties,
+  ...earlyStoppingProperties,
+  ...aisTrainProperties,
+});
 
 /** The training settings without the AIS ones (what a DBN applies to each layer). */
 export const cdTrainSchema = hyperparameterSection(cdTrainProperties);

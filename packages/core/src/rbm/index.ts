@@ -10,5 +10,11 @@ export {
 } from './inference.js';
 export { ContrastiveDivergence, type CdSettings } from './train.js';
 export * from './ais.js';
-export { gibbsSample, type GibbsOptions } from './sampling.js';
+export {
+  annealedSample,
+  DEFAULT_ANNEALING_STEPS,
+  gibbsSample,
+  type AnnealedOptions,
+  type GibbsOptions,
+} from './sampling.js';
 export * from './rbm.js';

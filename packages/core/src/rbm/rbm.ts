@@ -17,33 +17,27 @@ import { loadModelFiles, ModelFileError, saveModelFiles } from '../persistence.j
 import { averageLogProbability, estimateLogPartition, EXACT_LOG_Z_MAX_UNITS, exactLogPartition } from './ais.js';
 import { resolveHyperparameters } from '../hyperparameters.js';
 import { rbmModelSchema, rbmTrainSchema, type RbmModelParams, type RbmTrainParams } from './hyperparameters.js';
+import { fitRbm, MONITOR_ROWS, monitorSubset, STREAM_MONITOR } from './fit.js';
 import {
   checkWidth,
   freeEnergies,
   hiddenProbabilities,
   mean,
   pseudoLogLikelihood,
-  pseudoLogLikelihoodAndFreeEnergy,
   reconstructionError,
-  selectRows,
   visibleProbabilities,
 } from './inference.js';
 import { checkParameters, copyParameters, initialiseParameters, type RbmParameters } from './parameters.js';
-import { gibbsSample } from './sampling.js';
-import { ContrastiveDivergence } from './train.js';
+import { annealedSample, gibbsSample } from './sampling.js';
+import { RBM_SPEC_METRICS } from '../model-metrics.js';
 
-/**
- * Per-epoch metrics are computed on at most this many rows (a fixed random
- * subset chosen at the start of fit), so monitoring stays a small fraction of
- * an MNIST epoch (60000 rows) while curves remain comparable across epochs.
- */
-export const MONITOR_ROWS = 2000;
+export { MONITOR_ROWS };
 /** Default Gibbs sweeps for sample(). */
 export const DEFAULT_GIBBS_STEPS = 1000;
+/** Annealed sampling resamples its chains when their effective sample size falls below this fraction. */
+const ANNEALED_RESAMPLE_ESS = 0.5;
 /** Work budget (states x summed units) under which evaluate() also reports the exact log Z. */
 const EXACT_LOG_Z_BUDGET = 2 ** 22 * 64;
-/** Let timers and signal handlers run at least this often (ms) during an epoch. */
-const YIELD_INTERVAL_MS = 50;
 
 /** Metrics evaluate() computes when options.metrics is omitted. */
 export const RBM_DEFAULT_METRICS: readonly string[] = [
@@ -68,8 +62,7 @@ export interface RbmContext {
   seed: number;
 }
 
-/** Seeds of the independent random streams derived from the model seed. */
-const STREAM_MONITOR = 0x6d6f6e;
+/** Seeds of the independent random streams derived from the model seed (see also fit.ts). */
 const STREAM_SAMPLE = 0x73616d;
 const STREAM_AIS = 0x616973;
 
@@ -90,6 +83,8 @@ export class Rbm implements Model {
   private gemm: Gemm | undefined;
   private epochsTrained = 0;
   private samplesDrawn = 0;
+  /** How the last fit ended: the epoch kept (early stopping), epochs run and updates made. */
+  private lastFit: { bestEpoch: number; epochs: number; updates: number } | undefined;
 
   constructor(modelParams: RbmModelParams, trainParams: RbmTrainParams, context: RbmContext, options: RbmOptions = {}) {
     this.modelParams = { ...modelParams };
@@ -118,11 +113,12 @@ export class Rbm implements Model {
     return this.epochsTrained;
   }
 
+  /** Trains on train.x (see fitRbm: budget, schedule, persistent chains, early stopping on options.validation). */
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
     const gemm = await this.resolveGemm();
     const x = train.x;
     checkWidth(x, this.nVisible, 'visible');
-    const tp = this.trainParams;
+    if (options.validation) checkWidth(options.validation.x, this.nVisible, 'visible');
     const rng = new Xoshiro128(this.seed);
     if (this.epochsTrained === 0) {
       this.params = initialiseParameters(
@@ -134,68 +130,13 @@ export class Rbm implements Model {
         rng,
       );
     }
-    const monitorRng = new Xoshiro128(this.seed ^ STREAM_MONITOR);
-    const monitorTrain = monitorSubset(x, monitorRng);
-    const monitorValid = options.validation ? monitorSubset(options.validation.x, monitorRng) : undefined;
-    if (monitorValid) checkWidth(monitorValid, this.nVisible, 'visible');
-
-    const batchSize = Math.min(tp.batch_size, Math.max(1, x.rows));
-    const trainer = new ContrastiveDivergence(
-      gemm,
-      this.params,
-      { learningRate: tp.learning_rate, batchSize, k: tp.k, method: tp.method, weightDecay: tp.weight_decay },
-      rng,
-    );
-    const order = new Int32Array(x.rows);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    const history: Metrics[] = [];
-    let lastYield = performance.now();
-    for (let epoch = 1; epoch <= tp.epochs; epoch++) {
-      const started = performance.now();
-      const globalEpoch = this.epochsTrained + 1;
-      const momentum = globalEpoch >= tp.momentum_switch_epoch ? tp.final_momentum : tp.momentum;
-      rng.shuffle(order);
-      for (let start = 0; start < x.rows; start += batchSize) {
-        if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
-        }
-        if (options.signal?.aborted) return { epochsCompleted: epoch - 1, history, aborted: true };
-        trainer.trainBatch(x.data, order, start, Math.min(batchSize, x.rows - start), momentum);
-      }
-      this.epochsTrained++;
-      const metrics = this.monitor(
-        gemm,
-        monitorTrain,
-        monitorValid,
-        new Xoshiro128((this.seed ^ STREAM_MONITOR) + epoch),
-      );
-      metrics.seconds = (performance.now() - started) / 1000;
-      history.push(metrics);
-      await options.onEpoch?.(epoch, metrics);
-    }
-    return { epochsCompleted: tp.epochs, history, aborted: false };
-  }
-
-  private monitor(gemm: Gemm, train: Matrix, valid: Matrix | undefined, rng: Xoshiro128): Metrics {
-    const { pseudoLogLikelihood: pll, meanFreeEnergy: trainEnergy } = pseudoLogLikelihoodAndFreeEnergy(
-      gemm,
-      this.params,
-      train,
-      rng,
-    );
-    const metrics: Metrics = {
-      recon_error: reconstructionError(gemm, this.params, train),
-      pseudo_log_likelihood: pll,
-      free_energy_train: trainEnergy,
-    };
-    if (valid !== undefined && valid.rows > 0) {
-      const validEnergy = mean(freeEnergies(gemm, this.params, valid));
-      metrics.free_energy_valid = validEnergy;
-      // Positive and growing = overfitting (Hinton's guide, section 6).
-      metrics.free_energy_gap = validEnergy - trainEnergy;
-    }
-    return metrics;
+    const state = { gemm, params: this.params, trainParams: this.trainParams, seed: this.seed, rng };
+    const outcome = await fitRbm({ ...state, epochsBefore: this.epochsTrained }, x, options);
+    this.params = outcome.params;
+    this.epochsTrained += outcome.epochsCompleted;
+    this.lastFit = { bestEpoch: outcome.bestEpoch, epochs: outcome.epochsCompleted, updates: outcome.updates };
+    const { epochsCompleted, history, aborted } = outcome;
+    return { epochsCompleted, history, aborted };
   }
 
   /**
@@ -209,6 +150,11 @@ export class Rbm implements Model {
     const wanted = new Set(options.metrics ?? RBM_DEFAULT_METRICS);
     const p = this.params;
     const metrics: Metrics = {};
+    if (this.lastFit !== undefined) {
+      metrics.best_epoch = this.lastFit.bestEpoch;
+      metrics.epochs_trained = this.lastFit.epochs;
+      metrics.parameter_updates = this.lastFit.updates;
+    }
     if (wanted.has('recon_error')) metrics.recon_error = reconstructionError(gemm, p, x);
     if (wanted.has('pseudo_log_likelihood')) {
       metrics.pseudo_log_likelihood = pseudoLogLikelihood(gemm, p, x, new Xoshiro128(this.seed ^ STREAM_MONITOR));
@@ -243,16 +189,24 @@ export class Rbm implements Model {
     return metrics;
   }
 
-  /** Gibbs sampling: options.gibbsSteps sweeps (default 1000) from random or given chains. */
+  /**
+   * n independent chains: options.gibbsSteps Gibbs sweeps (default 1000) from
+   * uniform noise or options.init; with sampler 'annealed', the chains first
+   * anneal from the base-rate model to this one (options.annealingSteps
+   * temperatures), then run the Gibbs sweeps.
+   */
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
     const gemm = await this.resolveGemm();
     const seed = options.seed ?? (this.seed ^ STREAM_SAMPLE) + this.samplesDrawn++;
-    return gibbsSample(gemm, this.params, {
-      n,
-      steps: options.gibbsSteps ?? DEFAULT_GIBBS_STEPS,
-      init: options.init,
-      rng: new Xoshiro128(seed),
-    });
+    const steps = options.gibbsSteps ?? DEFAULT_GIBBS_STEPS;
+    const rng = new Xoshiro128(seed);
+    if (options.sampler === 'annealed') {
+      const { annealingSteps, baseRateData } = options;
+      // SMC resampling at half the chains' effective sample size (measured: closer to exact samples than plain annealing).
+      const resampleBelowEss = ANNEALED_RESAMPLE_ESS;
+      return annealedSample(gemm, this.params, { n, steps, annealingSteps, baseRateData, resampleBelowEss, rng });
+    }
+    return gibbsSample(gemm, this.params, { n, steps, init: options.init, rng });
   }
 
   /** p(h = 1 | v) for every row of x. Needs the backend initialised (fit, or `await initBackend()`). */
@@ -365,18 +319,6 @@ export class Rbm implements Model {
 
 export class RbmFileError extends ModelFileError {}
 
-function monitorSubset(x: Matrix, rng: Xoshiro128): Matrix {
-  if (x.rows <= MONITOR_ROWS) return x;
-  const indices = new Int32Array(x.rows);
-  for (let i = 0; i < indices.length; i++) indices[i] = i;
-  rng.shuffle(indices);
-  return selectRows(x, indices.subarray(0, MONITOR_ROWS).sort());
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 export const rbmSpec: ModelSpec = {
   type: 'rbm',
   description:
@@ -386,6 +328,7 @@ export const rbmSpec: ModelSpec = {
   modelSchema: rbmModelSchema,
   trainSchema: rbmTrainSchema,
   mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
+  metrics: RBM_SPEC_METRICS,
   create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
     new Rbm(
       resolveHyperparameters(rbmModelSchema, modelParams, 'rbm model'),

@@ -10,6 +10,8 @@ export interface CdSettings {
   k: number;
   method: CdMethod;
   weightDecay: number;
+  /** PCD: persistent chains, independent of the batch size (0 or undefined = one per batch row). */
+  persistentChains?: number;
 }
 
 /**
@@ -25,7 +27,10 @@ export interface CdSettings {
  * and (except at the last step) visible states; the last step's visible and
  * hidden probabilities are the negative statistics (Hinton's guide, 3.2-3.3).
  * PCD-k continues persistent chains (one per batch row, started at the first
- * batch) with binary visible states, which are its negative statistics.
+ * batch) with binary visible states, which are its negative statistics. With
+ * N = persistentChains chains instead, all N advance at every update and the
+ * negative rows are weighted B / N (so the gradient is mean over the batch minus
+ * mean over the chains); startChains() sets their initial states.
  */
 export class ContrastiveDivergence {
   private readonly nV: number;
@@ -46,7 +51,11 @@ export class ContrastiveDivergence {
   private readonly velocityB: Float32Array;
   private readonly chains: Float32Array | undefined;
   private chainsStarted = false;
+  /** Persistent chains decoupled from the batch (0 = one per batch row). */
+  private readonly chainCount: number;
   private readonly workspace: SimdWorkspace;
+  /** Step size of the next updates (a schedule may change it between batches). */
+  learningRate: number;
 
   constructor(
     private readonly gemm: Gemm,
@@ -55,7 +64,10 @@ export class ContrastiveDivergence {
     private readonly rng: Xoshiro128,
   ) {
     const { nVisible: nV, nHidden: nH } = params;
-    const b = settings.batchSize;
+    this.chainCount = settings.method === 'pcd' ? (settings.persistentChains ?? 0) : 0;
+    this.learningRate = settings.learningRate;
+    // Rows of the negative half and of the per-step buffers: the batch, or the persistent chains if more.
+    const b = Math.max(settings.batchSize, this.chainCount);
     this.nV = nV;
     this.nH = nH;
     // Every buffer the products touch lives in one wasm memory, so the SIMD sigmoid and
@@ -84,6 +96,17 @@ export class ContrastiveDivergence {
     params.hiddenBias = moveInto(ws, params.hiddenBias);
   }
 
+  /** Starts the persistent chains at the given binary images (rows x nV, cycled); PCD with persistentChains only. */
+  startChains(images: Float32Array, rows: number): void {
+    if (this.chains === undefined || this.chainCount === 0)
+      throw new RangeError('startChains: no decoupled persistent chains');
+    for (let r = 0; r < this.chainCount; r++) {
+      const source = (r % rows) * this.nV;
+      this.chains.set(images.subarray(source, source + this.nV), r * this.nV);
+    }
+    this.chainsStarted = true;
+  }
+
   /**
    * Trains on rows order[start .. start + count) of data (row-major, nV columns).
    * count may be smaller than batchSize for the last batch of an epoch.
@@ -100,59 +123,64 @@ export class ContrastiveDivergence {
     gemm.sgemm(false, false, count, nH, nV, 1, stackV, W, 0, this.hiddenPre);
     sigmoidAddBias(this.hiddenPre, params.hiddenBias, count, nH, stackH, 0, 1);
 
-    const negativeV = stackV.subarray(count * nV, 2 * count * nV);
+    // Rows of the negative phase: the batch (CD, classic PCD) or the decoupled persistent chains.
+    const negatives = this.chainCount > 0 ? this.chainCount : count;
+    const negativeV = stackV.subarray(count * nV, (count + negatives) * nV);
     if (this.chains === undefined) {
       rng.sampleBernoulli(stackH, this.hiddenState, count * nH);
     } else {
       if (!this.chainsStarted) {
         // Persistent chains start at the first batch's data.
         this.chains.set(stackV.subarray(0, count * nV));
-        for (let r = count; r < this.settings.batchSize; r++) {
+        for (let r = count; r < (this.chainCount || this.settings.batchSize); r++) {
           this.chains.set(stackV.subarray(0, nV), r * nV);
         }
         this.chainsStarted = true;
       }
-      gemm.sgemm(false, false, count, nH, nV, 1, this.chains, W, 0, this.hiddenPre);
-      sigmoidAddBias(this.hiddenPre, params.hiddenBias, count, nH, this.hiddenProb);
-      rng.sampleBernoulli(this.hiddenProb, this.hiddenState, count * nH);
+      gemm.sgemm(false, false, negatives, nH, nV, 1, this.chains, W, 0, this.hiddenPre);
+      sigmoidAddBias(this.hiddenPre, params.hiddenBias, negatives, nH, this.hiddenProb);
+      rng.sampleBernoulli(this.hiddenProb, this.hiddenState, negatives * nH);
     }
 
+    // Negative rows weigh count / negatives, so the gradient is batch mean minus chain mean (-1 for classic PCD and CD).
+    const negativeWeight = -count / negatives;
     const k = this.settings.k;
     for (let step = 1; step <= k; step++) {
       const last = step === k;
-      gemm.sgemm(false, true, count, nV, nH, 1, this.hiddenState, W, 0, this.visiblePre);
+      gemm.sgemm(false, true, negatives, nV, nH, 1, this.hiddenState, W, 0, this.visiblePre);
       let visibleInput: Float32Array;
       if (last && this.chains === undefined) {
-        sigmoidAddBias(this.visiblePre, params.visibleBias, count, nV, negativeV);
+        sigmoidAddBias(this.visiblePre, params.visibleBias, negatives, nV, negativeV);
         visibleInput = negativeV;
       } else {
-        sigmoidAddBias(this.visiblePre, params.visibleBias, count, nV, this.visibleProb);
+        sigmoidAddBias(this.visiblePre, params.visibleBias, negatives, nV, this.visibleProb);
         const target = last ? negativeV : this.visibleState;
-        rng.sampleBernoulli(this.visibleProb, target, count * nV);
+        rng.sampleBernoulli(this.visibleProb, target, negatives * nV);
         visibleInput = target;
       }
-      gemm.sgemm(false, false, count, nH, nV, 1, visibleInput, W, 0, this.hiddenPre);
+      gemm.sgemm(false, false, negatives, nH, nV, 1, visibleInput, W, 0, this.hiddenPre);
       if (last) {
-        sigmoidAddBias(this.hiddenPre, params.hiddenBias, count, nH, stackH, count * nH, -1);
+        sigmoidAddBias(this.hiddenPre, params.hiddenBias, negatives, nH, stackH, count * nH, negativeWeight);
       } else {
-        sigmoidAddBias(this.hiddenPre, params.hiddenBias, count, nH, this.hiddenProb);
-        rng.sampleBernoulli(this.hiddenProb, this.hiddenState, count * nH);
+        sigmoidAddBias(this.hiddenPre, params.hiddenBias, negatives, nH, this.hiddenProb);
+        rng.sampleBernoulli(this.hiddenProb, this.hiddenState, negatives * nH);
       }
     }
     if (this.chains !== undefined) this.chains.set(negativeV);
 
     // Updates: vel = momentum * vel + (lr / B) * grad - lr * decay * W;  param += vel.
-    const rate = this.settings.learningRate / count;
+    const rate = this.learningRate / count;
+    const rows = count + negatives;
     if (this.signsFor !== count) {
-      this.signs.fill(1, 0, count).fill(-1, count, 2 * count);
+      this.signs.fill(1, 0, count).fill(negativeWeight, count, rows);
       this.signsFor = count;
     }
-    gemm.sgemm(true, false, nV, nH, 2 * count, rate, stackV, stackH, momentum, this.velocityW);
+    gemm.sgemm(true, false, nV, nH, rows, rate, stackV, stackH, momentum, this.velocityW);
     if (this.settings.weightDecay > 0) {
-      gemm.saxpy(nV * nH, -this.settings.learningRate * this.settings.weightDecay, W, this.velocityW);
+      gemm.saxpy(nV * nH, -this.learningRate * this.settings.weightDecay, W, this.velocityW);
     }
-    gemm.sgemm(false, false, 1, nH, 2 * count, rate, this.ones, stackH, momentum, this.velocityB);
-    gemm.sgemm(false, false, 1, nV, 2 * count, rate, this.signs, stackV, momentum, this.velocityA);
+    gemm.sgemm(false, false, 1, nH, rows, rate, this.ones, stackH, momentum, this.velocityB);
+    gemm.sgemm(false, false, 1, nV, rows, rate, this.signs, stackV, momentum, this.velocityA);
     gemm.saxpy(nV * nH, 1, this.velocityW, W);
     gemm.saxpy(nH, 1, this.velocityB, params.hiddenBias);
     gemm.saxpy(nV, 1, this.velocityA, params.visibleBias);

@@ -2,6 +2,7 @@
 import { formatGroupMetric, formatStatusCounts } from '../analysis/group-text.js';
 import { groupRuns, type RunGroup } from '../analysis/group-runs.js';
 import { summarize } from '../analysis/stats.js';
+import { type BaselineFlag, baselineFlags } from '../checks/baseline-flags.js';
 import { metricDirection } from '../metric-direction.js';
 import { formatDuration } from '../runner/progress.js';
 import type { RunRecord, RunStoreReader } from '../store/types.js';
@@ -16,11 +17,22 @@ interface CompareColumn {
   /** Per metric: the number that decides "best", and the cell text. */
   metrics: Record<string, { value: number; text: string }>;
   duration: string;
+  /** The run's test log-likelihood against the baselines of its sweep on the same data, if any. */
+  baselines?: string;
 }
 
 type MainMetric = { name: string; lowerIsBetter: boolean } | undefined;
 
-function runColumn(run: RunRecord, paramNames: string[]): CompareColumn {
+/** `above base_rate -207.4, bernoulli_mixture -133.3`, or `BELOW base_rate -207.4`: the verdict, then the baselines. */
+function baselineCell(flag: BaselineFlag | undefined): string | undefined {
+  if (flag === undefined) return undefined;
+  const below = flag.baselines.filter((b) => b.below);
+  const shown = below.length > 0 ? below : flag.baselines;
+  const list = shown.map((b) => `${b.modelType} ${formatNumber(b.value)}`).join(', ');
+  return `${flag.belowBaseRate ? 'BELOW' : below.length > 0 ? 'below' : 'above'} ${list}`;
+}
+
+function runColumn(run: RunRecord, paramNames: string[], flag?: BaselineFlag): CompareColumn {
   const param = (p: string) => (p === 'seed' && !(p in run.params) ? run.seed : run.params[p]);
   return {
     label: run.id,
@@ -28,6 +40,7 @@ function runColumn(run: RunRecord, paramNames: string[]): CompareColumn {
     status: run.status,
     metrics: Object.fromEntries(Object.entries(run.metrics).map(([m, v]) => [m, { value: v, text: formatNumber(v) }])),
     duration: run.durationMs === null ? '' : formatDuration(run.durationMs),
+    baselines: baselineCell(flag),
   };
 }
 
@@ -74,17 +87,26 @@ function compareTable(columns: CompareColumn[], main: MainMetric, noun: 'runs' |
     });
     table.push([direction === null ? `  ${name}` : `  ${name} (${direction} is better)`, ...cells]);
   }
+  if (columns.some((c) => c.baselines !== undefined)) {
+    table.push(['  log-likelihood vs baselines', ...columns.map((c) => c.baselines ?? '')]);
+  }
   table.push(['  duration', ...columns.map((c) => c.duration)]);
   const means = noun === 'groups' ? '; cells: mean ± sample std over finished runs (n)' : '';
   return `${table.toString()}\n* parameter: differs between ${noun}; * metric: best of these ${noun}${means}\n`;
 }
 
 /** The compare table of runs: swept parameters (differences marked *) then final metrics (best marked *). */
-export function compareRuns(runs: RunRecord[], main?: MainMetric): string {
+export function compareRuns(runs: RunRecord[], main?: MainMetric, flags: readonly BaselineFlag[] = []): string {
   const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.params)))];
   if (!paramNames.includes('seed') && new Set(runs.map((r) => r.seed)).size > 1) paramNames.push('seed');
   return compareTable(
-    runs.map((r) => runColumn(r, paramNames)),
+    runs.map((r) =>
+      runColumn(
+        r,
+        paramNames,
+        flags.find((flag) => flag.runId === r.id),
+      ),
+    ),
     main,
     'runs',
   );
@@ -127,9 +149,11 @@ final metrics (* = best, in the metric's direction).
       for (const p of positionals) runs.push(await findRun(store, p));
       const sweepIds = [...new Set(runs.map((r) => r.sweepId))];
       const main = sweepIds.length === 1 ? (await store.getSweep(sweepIds[0]))?.mainMetric : undefined;
+      // Baselines are runs of the same sweeps: flag each compared run against those on its data.
+      const sweepRuns = (await Promise.all(sweepIds.map((id) => store.listRuns(id)))).flat();
       const text = grouped
         ? compareTable((await groupsOf(store, runs)).map(groupColumn), main, 'groups')
-        : compareRuns(runs, main);
+        : compareRuns(runs, main, baselineFlags(sweepRuns));
       io.stdout.write(text);
     });
     return EXIT.ok;

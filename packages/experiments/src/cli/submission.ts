@@ -1,6 +1,7 @@
 /** What `sweep`, `submit` and `launch` read and check before they write: the study, its overrides, its runs. */
 import { freemem } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { metricDefinitionsFor, storedMetricDefinitions } from '../checks/metric-definitions.js';
 import { sweepIdOf, sweptParams } from '../config/grid.js';
 import { formatGridSummary } from '../config/grid-summary.js';
 import { SPLIT_OVERRIDE_HINT } from '../config/overrides.js';
@@ -77,6 +78,12 @@ export async function loadSubmission(
     totalRuns: plans.length,
     maxAttempts: study.sweep?.max_attempts,
     runTimeoutSeconds: study.sweep?.run_timeout ?? null,
+    metricDefinitions: storedMetricDefinitions(
+      metricDefinitionsFor(
+        plans.map((plan) => plan.config.model.type),
+        specs,
+      ),
+    ),
   };
   return { study, plans, sweep, duplicates: input.plans.length - plans.length };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatValidationErrors, InvalidParameterError, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
 import { isPlainObject } from '@rbm-lab/datasets';
+import { baselinePoints } from './baselines.js';
 import { MAX_GRID_RUNS } from './limits.js';
 import { studyValidator } from './study-schema.js';
 import type { RunConfig, RunPlan, Study } from './types.js';
@@ -122,8 +123,9 @@ export function studySeeds(study: Pick<Study, 'seed' | 'sweep'>): number[] {
 }
 
 /** Dotted paths that vary across the grid, in config order (grid, then zip, then seed). */
-export function sweptParams(study: Pick<Study, 'seed' | 'sweep'>): string[] {
+export function sweptParams(study: Pick<Study, 'seed' | 'sweep' | 'baselines'>): string[] {
   const paths = [...Object.keys(study.sweep?.grid ?? {}), ...Object.keys(study.sweep?.zip ?? {})];
+  if ((study.baselines?.length ?? 0) > 0 && !paths.includes('model.type')) paths.unshift('model.type');
   if (studySeeds(study).length > 1) paths.push('seed');
   return paths;
 }
@@ -223,28 +225,40 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
   const sweepId = sweepIdOf(study);
   const seeds = studySeeds(study);
   const multipleSeeds = seeds.length > 1;
-  const runs: RunPlan[] = [];
+  const withBaselines = (study.baselines?.length ?? 0) > 0;
+  const points: Array<{ point: Study; seed: number; params: Record<string, unknown> }> = [];
   for (const combo of sweepCombinations(study)) {
     const point = applyCombination(study, combo);
     for (const seed of seeds) {
-      const config = resolveRunConfig(point, seed, validate);
-      const params: Record<string, unknown> = {};
+      const params: Record<string, unknown> = withBaselines ? { 'model.type': point.model.type } : {};
       for (const choice of combo) params[choice.path] = choice.value;
       if (multipleSeeds) params.seed = seed;
-      const epochs = typeof config.train.epochs === 'number' ? config.train.epochs : 0;
-      runs.push({
-        id: runIdOf(sweepId, point, seed),
-        pointKey: pointKeyOf(study.name, point, seed),
-        sweepId,
-        index: runs.length,
-        config,
-        params,
-        seed,
-        epochs,
-      });
+      points.push({ point, seed, params });
     }
   }
-  return runs;
+  // Baselines run once per distinct dataset section and seed, after the grid (see config/baselines.ts).
+  return [...points, ...baselinePoints(study, points)].map(({ point, seed, params }, index) => {
+    const config = resolveRunConfig(point, seed, validate);
+    const components = config.model.components;
+    // Progress counts epochs; a baseline reports one per candidate number of components.
+    const baseline = specs.find((spec) => spec.type === config.model.type)?.baseline === true;
+    const epochs =
+      typeof config.train.epochs === 'number'
+        ? config.train.epochs
+        : Array.isArray(components)
+          ? components.length
+          : Number(baseline);
+    return {
+      id: runIdOf(sweepId, point, seed),
+      pointKey: pointKeyOf(study.name, point, seed),
+      sweepId,
+      index,
+      config,
+      params,
+      seed,
+      epochs,
+    };
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { compileSchema, type JsonSchemaObject, type ModelSpec, type ValidateFunction } from '@rbm-lab/core';
+import { baselinesSchema } from './baselines.js';
 import { MAX_ALIAS_COUNT, MAX_GRID_RUNS, MAX_STUDY_FILE_BYTES } from './limits.js';
 
 export const STUDY_SCHEMA_ID = 'https://rbm-lab.local/schema/study.schema.json';
@@ -88,7 +89,28 @@ const evalSchema: JsonSchemaObject = {
       minimum: 0,
       maximum: 1024,
       default: 64,
-      description: 'Images generated per run (0 = none).',
+      description: 'Generated images kept for display (samples.png): the first ones of the scoring draw (0 = none).',
+    },
+    sampler: {
+      enum: ['gibbs', 'annealed'],
+      default: 'gibbs',
+      description:
+        "RBM generation: 'gibbs' = chains from uniform noise, gibbs_steps sweeps; 'annealed' = chains from the base-rate model cooled to the RBM over annealing_steps temperatures, then gibbs_steps sweeps.",
+    },
+    annealing_steps: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 100000,
+      default: 1000,
+      description: "Temperatures of the 'annealed' sampler.",
+    },
+    n_score_samples: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000,
+      default: 1000,
+      description:
+        'Generated images, from independent chains, that the quality scale scores (KID, Fréchet, coverage, Parzen); 0 = no scoring.',
     },
     gibbs_steps: {
       type: 'integer',
@@ -238,6 +260,7 @@ export function buildStudySchema(specs: readonly ModelSpec[]): JsonSchemaObject 
       train: { type: 'object' },
       eval: evalSchema,
       sweep: sweepSchema,
+      baselines: baselinesSchema(specs),
     },
     allOf: perType,
   };

@@ -20,8 +20,14 @@ export interface ModelConfig {
 
 export interface EvalConfig {
   metrics?: string[];
+  /** Generated images kept for display. */
   n_samples?: number;
+  /** Generated images the quality scale scores (independent chains). */
+  n_score_samples?: number;
   gibbs_steps?: number;
+  /** RBM generation: Gibbs from noise, or annealed from the base-rate model first. */
+  sampler?: 'gibbs' | 'annealed';
+  annealing_steps?: number;
   quality?: boolean;
   main_metric?: { name: string; lower_is_better: boolean };
   /** Draw a few samples every this many epochs during training (0: never). */
@@ -38,6 +44,9 @@ export interface SweepConfig {
   run_timeout?: number;
 }
 
+/** A baseline to run on the data of every grid point: its model type, or the type with model parameters. */
+export type BaselineEntry = string | { type: string; [param: string]: unknown };
+
 /** A study after `extends` merging and validation. */
 export interface Study {
   name: string;
@@ -48,6 +57,8 @@ export interface Study {
   train?: Record<string, unknown>;
   eval?: EvalConfig;
   sweep?: SweepConfig;
+  /** Reference models run beside the grid (see config/baselines.ts). */
+  baselines?: BaselineEntry[];
 }
 
 /** Everything one run needs: the study's sections with this grid point's values and defaults filled in. */

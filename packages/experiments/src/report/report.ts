@@ -13,7 +13,9 @@ import {
   slug,
   type ReportRun,
 } from './data.js';
+import { baselineFlags } from '../checks/baseline-flags.js';
 import { formatNumber } from '../format.js';
+import { metricDirection } from '../metric-direction.js';
 import { trainingCurvesSpec } from './curve-figure.js';
 import { colourParamFor, heatmapSpec, metricsVsParamSpec } from './figures.js';
 import { samplesStripFigure, samplesStripRows } from './strips.js';
@@ -115,7 +117,10 @@ interface ReportContext {
 const image = (alt: string, file: string) => `![${alt}](${encodeURI(file)})`;
 
 async function metricSections(ctx: ReportContext): Promise<string[]> {
-  const { withMetrics, metricNames, swept, movesWith, grouped } = ctx;
+  const { withMetrics, swept, movesWith, grouped } = ctx;
+  // Figures show the metrics that rank runs; diagnostics, timings and counts stay in the runs table.
+  const main = ctx.sweep.mainMetric;
+  const metricNames = ctx.metricNames.filter((name) => metricDirection(name, main) !== null);
   if (metricNames.length === 0 || swept.length === 0) return [];
   const parts = ['## Final metrics against each swept parameter', ''];
   for (const param of swept) {
@@ -245,6 +250,37 @@ function headerLines(ctx: ReportContext): string[] {
   ];
 }
 
+/** Runs whose test log-likelihood is below a baseline trained on the same data, flagged (see baselineFlags). */
+function baselineLines({ records, swept }: ReportContext): string[] {
+  const flags = baselineFlags(records);
+  if (flags.length === 0) return [];
+  const rows = flags.map((flag) => {
+    const record = records.find((candidate) => candidate.id === flag.runId);
+    const baselines = flag.baselines.map((b) => `${b.modelType} ${formatNumber(b.value)}`).join(', ');
+    const verdict = flag.belowBaseRate
+      ? 'BELOW the base rate'
+      : flag.belowAny
+        ? 'below a baseline'
+        : 'above the baselines';
+    return [
+      flag.runId.slice(0, 10),
+      ...swept.map((param) => formatParamValue(record?.params[param])),
+      `${flag.metric} ${formatNumber(flag.value)}`,
+      baselines,
+      verdict,
+    ];
+  });
+  const below = flags.filter((flag) => flag.belowAny).length;
+  return [
+    '## Against the baselines',
+    '',
+    `${below} of ${flags.length} runs score a lower test log-likelihood than a baseline trained on the same images.`,
+    '',
+    markdownTable(['run', ...swept, 'log-likelihood (nats/image)', 'baselines', 'verdict'], rows),
+    '',
+  ];
+}
+
 function runsTableLines({ records, swept, metricNames }: ReportContext): string[] {
   return [
     '## Runs',
@@ -324,6 +360,9 @@ export async function writeSweepReport(
   for (const section of [metricSections, heatmapSections, curveSections, stripSections, montageSections])
     sections.push(...(await section(ctx)));
   const markdownPath = join(dir, 'report.md');
-  await writeFile(markdownPath, [...headerLines(ctx), ...sections, ...runsTableLines(ctx)].join('\n'));
+  await writeFile(
+    markdownPath,
+    [...headerLines(ctx), ...baselineLines(ctx), ...sections, ...runsTableLines(ctx)].join('\n'),
+  );
   return { markdownPath, figures };
 }

@@ -18,6 +18,7 @@ export interface RunResult {
   metrics: Record<string, number>;
   artifacts: ArtifactInput[];
   samples?: SampleGrid;
+  /** Cautions about the run's numbers (also in its evaluation artifact, with each metric's split and points). */
   warnings?: RunWarning[];
   /** Seconds per phase (training, evaluation, sampling, scoring). */
   cost?: Record<string, number>;

@@ -43,7 +43,7 @@ function runHeader(run: RunRecord, width: number): Styled[] {
     { text: `backend ${run.backend ?? '-'}${run.backendDetail ? ` (${run.backendDetail})` : ''}` },
   ];
   if (run.startedAt) lines.push({ text: `started ${run.startedAt.replace('T', ' ').slice(0, 19)}` });
-  lines.push(...annotationLines([run], width));
+  lines.push(...annotationLines([run], width), ...warningLines([run], width));
   if (run.error) lines.push({ text: 'error:', color: 'red', bold: true }, ...errorLines(run.error, width, 6));
   return lines;
 }
@@ -62,6 +62,19 @@ function annotationLines(runs: RunRecord[], width: number): Styled[] {
   return lines;
 }
 
+/** The cautions stored with finished runs (a likelihood below the base rate, mode collapse, ...), wrapped. */
+function warningLines(runs: RunRecord[], width: number): Styled[] {
+  const lines: Styled[] = [];
+  for (const run of runs) {
+    for (const warning of run.warnings) {
+      const who = runs.length > 1 ? `${runLabel(run)}: ` : '';
+      const text = `! ${who}${warning.message}`;
+      for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color: 'yellow' });
+    }
+  }
+  return lines;
+}
+
 function groupHeader(label: string, runs: RunRecord[], width: number): Styled[] {
   const counts = countStatuses(runs);
   const status = Object.entries(counts)
@@ -74,6 +87,7 @@ function groupHeader(label: string, runs: RunRecord[], width: number): Styled[] 
     { text: `status ${status}`, color: counts.failed ? 'red' : counts.finished === runs.length ? 'green' : 'yellow' },
     { text: `mean time ${formatDuration(time)}` },
     ...annotationLines(runs, width),
+    ...warningLines(runs, width),
     { text: 'runs', bold: true },
   ];
   for (const run of runs) {

@@ -174,7 +174,8 @@ function runRow(run: RunRecord, columns: Column[], ctx: CellContext): TableRow {
       case 'count':
         return { text: String(run.index + 1), sort: run.index };
       case 'status':
-        return { text: run.status, sort: STATUS_ORDER[run.status] };
+        // '!' marks stored warnings (below the base rate, mode collapse, ...): the run's detail lists them.
+        return { text: run.warnings.length > 0 ? `${run.status} !` : run.status, sort: STATUS_ORDER[run.status] };
       case 'param': {
         const v = id === SEED_PARAM && !(id in run.params) ? run.seed : run.params[id];
         return { text: formatValue(v), sort: typeof v === 'number' ? v : v === undefined ? null : formatValue(v) };
