@@ -41,7 +41,7 @@ function checkFraction(validationFraction: number): void {
 }
 
 /** How many of a class's `n` images go to validation: about n * fraction, at least 1, never all. */
-function validationCount(n: number, validationFraction: number): number {
+export function validationCount(n: number, validationFraction: number): number {
   return n < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * validationFraction)));
 }
 

@@ -1,6 +1,6 @@
 import { getModelSpec, type Metrics } from '@rbm-lab/core';
 import { describe, expect, it } from 'vitest';
-import { baselineFlags, type FlaggableRun } from '../src/checks/baseline-flags.js';
+import { baselineFlags, baselineLogLikelihoods, type FlaggableRun } from '../src/checks/baseline-flags.js';
 import { runLogLikelihood, runWarnings, WARNING_THRESHOLDS, type RunWarningInput } from '../src/checks/run-warnings.js';
 
 const rbm = getModelSpec('rbm').metrics;
@@ -79,6 +79,10 @@ describe('baselineFlags', () => {
     ];
     const flags = baselineFlags(runs);
     expect(flags.map((f) => f.runId)).toEqual(['rbm-good', 'rbm-bad']);
+    expect([...baselineLogLikelihoods(runs)]).toEqual([
+      ['base', -190],
+      ['mixture', -140],
+    ]);
     const [good, bad] = flags;
     expect(good).toMatchObject({ metric: 'ais_log_likelihood', value: -120, belowAny: false, belowBaseRate: false });
     expect(bad).toMatchObject({ metric: 'exact_log_likelihood', value: -210, belowAny: true, belowBaseRate: true });

@@ -53,3 +53,25 @@ describe('run data', () => {
     expect(testKeys.filter((key) => classifierKeys.has(key)).length).toBeLessThanOrEqual(2);
   });
 });
+
+describe('planned epochs', () => {
+  it('a budget of updates is planned as the passes it makes over the images the run really trains on', async () => {
+    const { expandGrid, loadStudy } = await import('../src/index.js');
+    const { listModelSpecs } = await import('@rbm-lab/core');
+    const configs = new URL('../../../configs/', import.meta.url).pathname;
+    const specs = listModelSpecs();
+    const plans = expandGrid(loadStudy('characters.yaml', specs, configs).study, specs).filter(
+      (plan) => plan.config.model.type === 'rbm',
+    );
+    expect(plans.length).toBeGreaterThan(2);
+    for (const plan of plans.slice(0, 3)) {
+      const { updates, batch_size: batchSize } = plan.config.train as { updates: number; batch_size: number };
+      const rows = (await loadRunData(plan.config.dataset)).train.x.rows;
+      expect(plan.epochs, `${plan.config.dataset.n_characters} characters`).toBe(
+        Math.ceil(updates / Math.ceil(rows / batchSize)),
+      );
+    }
+    const mnist = expandGrid(loadStudy('mnist.yaml', specs, configs).study, specs)[0];
+    expect(mnist.epochs).toBe(mnist.config.train.epochs);
+  });
+});

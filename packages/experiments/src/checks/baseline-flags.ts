@@ -47,6 +47,21 @@ const configOf = (run: FlaggableRun): RunConfigLike =>
  * same data (identical dataset section, hence identical splits). Pure; the
  * CLI's compare, reports and the dashboard flag `belowBaseRate` / `belowAny`.
  */
+/** Each finished baseline run's own test log-likelihood (exact), by run id. */
+export function baselineLogLikelihoods(
+  runs: readonly FlaggableRun[],
+  specs: readonly ModelSpec[] = listModelSpecs(),
+): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const run of runs) {
+    const spec = specs.find((candidate) => candidate.type === configOf(run).model?.type);
+    if (run.status !== 'finished' || spec?.baseline !== true) continue;
+    const own = runLogLikelihood(run.metrics, spec.metrics);
+    if (own !== undefined) values.set(run.id, own.value);
+  }
+  return values;
+}
+
 export function baselineFlags(
   runs: readonly FlaggableRun[],
   specs: readonly ModelSpec[] = listModelSpecs(),

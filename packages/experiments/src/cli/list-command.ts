@@ -6,6 +6,7 @@ import {
   formatTags,
   groupProgress,
 } from '../analysis/group-text.js';
+import { baselineFlags, baselineLogLikelihoods } from '../checks/baseline-flags.js';
 import { formatDuration } from '../runner/progress.js';
 import type { RunRecord, RunStoreReader, SweepSummary } from '../store/types.js';
 import { type CliCommand, dbOption, EXIT, parse, UsageError, withReader } from './common.js';
@@ -47,9 +48,26 @@ async function listSweeps(store: RunStoreReader): Promise<string> {
 /** The tags column is shown only when some run has a tag or a note. */
 const annotated = (runs: RunRecord[]) => runs.some((r) => r.tags.length > 0 || (r.note ?? '') !== '');
 
+/**
+ * The "vs baselines" cell of each run, when the sweep has baseline runs: a
+ * baseline's own exact log-likelihood, and for the other runs whether theirs is
+ * above both baselines, below one, or BELOW the base rate.
+ */
+function baselineCells(runs: RunRecord[]): Map<string, string> | undefined {
+  const flags = baselineFlags(runs);
+  if (flags.length === 0) return undefined;
+  const cells = new Map<string, string>();
+  for (const [runId, value] of baselineLogLikelihoods(runs)) cells.set(runId, `baseline ${formatNumber(value)}`);
+  for (const flag of flags) {
+    cells.set(flag.runId, flag.belowBaseRate ? 'BELOW base rate' : flag.belowAny ? 'below a baseline' : 'above');
+  }
+  return cells;
+}
+
 function runsTable(sweep: SweepSummary, runs: RunRecord[]): string {
   const main = sweep.mainMetric.name;
   const tags = annotated(runs);
+  const versus = baselineCells(runs);
   const table = plainTable([
     '#',
     'run',
@@ -57,6 +75,7 @@ function runsTable(sweep: SweepSummary, runs: RunRecord[]): string {
     'status',
     'epoch',
     main,
+    ...(versus ? ['vs baselines'] : []),
     'duration',
     ...(tags ? ['tags'] : []),
   ]);
@@ -65,9 +84,11 @@ function runsTable(sweep: SweepSummary, runs: RunRecord[]): string {
       run.index,
       run.id,
       ...sweep.sweptParams.map((p) => formatCell(p === 'seed' ? run.seed : run.params[p])),
-      run.status,
+      // '!': the run has warnings (`show` lists them).
+      run.warnings.length > 0 ? `${run.status} !` : run.status,
       `${run.epoch}/${run.epochs}`,
       run.metrics[main] === undefined ? '' : formatNumber(run.metrics[main]),
+      ...(versus ? [versus.get(run.id) ?? ''] : []),
       run.durationMs === null ? '' : formatDuration(run.durationMs),
       ...(tags ? [formatTags([run])] : []),
     ]);

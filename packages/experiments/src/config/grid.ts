@@ -3,6 +3,7 @@ import { formatValidationErrors, InvalidParameterError, type ModelSpec, type Val
 import { isPlainObject } from '@rbm-lab/datasets';
 import { baselinePoints } from './baselines.js';
 import { MAX_GRID_RUNS } from './limits.js';
+import { plannedTrainRows } from './memory-estimate.js';
 import { studyValidator } from './study-schema.js';
 import type { RunConfig, RunPlan, Study } from './types.js';
 
@@ -211,6 +212,21 @@ function resolveRunConfig(point: Study, seed: number, validate: ValidateFunction
 }
 
 /**
+ * The epochs progress counts for a run: a budget of `train.updates` mini-batch
+ * updates is that many passes over its training images (early stopping may end
+ * it sooner); a baseline reports one epoch per candidate number of components.
+ */
+function plannedEpochs(config: RunConfig, baseline: boolean): number {
+  const { updates, epochs, batch_size: batchSize } = config.train;
+  if (typeof updates === 'number' && updates > 0 && typeof batchSize === 'number' && batchSize > 0) {
+    return Math.ceil(updates / Math.ceil(plannedTrainRows(config.dataset) / batchSize));
+  }
+  if (typeof epochs === 'number') return epochs;
+  const components = config.model.components;
+  return Array.isArray(components) ? components.length : Number(baseline);
+}
+
+/**
  * The runs of a study: one per grid point and seed, each with its resolved
  * config (defaults filled in) and a stable id (from what the study sets, see
  * runIdOf), so that running the same study again finds the same runs.
@@ -239,15 +255,8 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
   // Baselines run once per distinct dataset section and seed, after the grid (see config/baselines.ts).
   return [...points, ...baselinePoints(study, points)].map(({ point, seed, params }, index) => {
     const config = resolveRunConfig(point, seed, validate);
-    const components = config.model.components;
-    // Progress counts epochs; a baseline reports one per candidate number of components.
     const baseline = specs.find((spec) => spec.type === config.model.type)?.baseline === true;
-    const epochs =
-      typeof config.train.epochs === 'number'
-        ? config.train.epochs
-        : Array.isArray(components)
-          ? components.length
-          : Number(baseline);
+    const epochs = plannedEpochs(config, baseline);
     return {
       id: runIdOf(sweepId, point, seed),
       pointKey: pointKeyOf(study.name, point, seed),

@@ -5,7 +5,7 @@
  * real runs (bench/run-memory.ts, figures in bench/RESULTS.md): within a
  * factor of 2 of every measured run.
  */
-import { parseCharacterSelection } from '@rbm-lab/datasets';
+import { ALPHADIGITS_TEST_PER_CHARACTER, parseCharacterSelection, validationCount } from '@rbm-lab/datasets';
 import type { DatasetConfig, RunConfig, RunPlan } from './types.js';
 
 const MIB = 2 ** 20;
@@ -37,6 +37,19 @@ export function dataShape(dataset: DatasetConfig): DataShape {
   const characters = Math.min(dataset.n_characters ?? selected, selected);
   const rows = characters * ALPHADIGITS.perCharacter;
   return { trainRows: rows, testRows: rows, pixels: ALPHADIGITS.pixels };
+}
+
+/**
+ * The images a run trains on, from its dataset section alone: exact on
+ * AlphaDigits (the split rule of splitAlphaDigits per character), within a few
+ * images on MNIST (the stratified split rounds per digit).
+ */
+export function plannedTrainRows(dataset: DatasetConfig): number {
+  const fraction = dataset.validation_fraction ?? 0.1;
+  if (dataset.name === 'mnist') return Math.round(dataShape(dataset).trainRows * (1 - fraction));
+  const characters = dataShape(dataset).trainRows / ALPHADIGITS.perCharacter;
+  const nonTest = ALPHADIGITS.perCharacter - ALPHADIGITS_TEST_PER_CHARACTER;
+  return characters * (nonTest - validationCount(nonTest, fraction));
 }
 
 export interface MemoryEstimate {
