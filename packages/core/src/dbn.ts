@@ -319,6 +319,5 @@ export const dbnSpec: ModelSpec = modelSpec({
   ...DBN_SECTIONS,
   mainMetric: { name: 'recon_error', lowerIsBetter: true },
   metrics: DBN_SPEC_METRICS,
-  create: (model, train, context) => new Dbn(model, train, context),
-  load: (dir) => Dbn.load(dir),
+  implementation: Dbn,
 });

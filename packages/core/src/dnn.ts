@@ -378,6 +378,5 @@ export const dnnSpec: ModelSpec = modelSpec({
   ...DNN_SECTIONS,
   mainMetric: { name: 'test_error', lowerIsBetter: true },
   metrics: DNN_METRICS,
-  create: (model, train, context) => new Dnn(model, train, context),
-  load: (dir) => Dnn.load(dir),
+  implementation: Dnn,
 });

@@ -22,22 +22,31 @@ export function resolveSections<M extends TObject, T extends TObject>(
   return { model, train: resolveHyperparameters(schemas.trainSchema, trainParams, `${where} train`) };
 }
 
+/** A model class as the registry uses it: built from resolved sections, read back from a saved folder. */
+export interface ModelClass<M extends TObject, T extends TObject> {
+  new (model: Resolved<M>, train: Resolved<T>, context: ModelContext): Model;
+  load(dir: string): Promise<Model>;
+}
+
 /**
- * A registry entry whose `create` receives both sections already resolved (as `<type> model` and
- * `<type> train`), so each model declares its schemas once and never re-validates by hand.
+ * A registry entry for a model class: `create` resolves both sections (errors name `<type> model`
+ * and `<type> train`) and constructs the class, `load` is the class's own; each model declares its
+ * schemas once and never re-validates by hand.
  */
 export function modelSpec<M extends TObject, T extends TObject>(
-  spec: Omit<ModelSpec, 'modelSchema' | 'trainSchema' | 'create'> & {
+  spec: Omit<ModelSpec, 'modelSchema' | 'trainSchema' | 'create' | 'load'> & {
     modelSchema: M;
     trainSchema: T;
-    create: (model: Resolved<M>, train: Resolved<T>, context: ModelContext) => Model;
+    implementation: ModelClass<M, T>;
   },
 ): ModelSpec {
+  const { implementation, ...fields } = spec;
   return {
-    ...spec,
+    ...fields,
     create: (modelParams, trainParams, context) => {
       const { model, train } = resolveSections(spec, modelParams, trainParams, spec.type);
-      return spec.create(model, train, context);
+      return new implementation(model, train, context);
     },
+    load: (dir) => implementation.load(dir),
   };
 }

@@ -326,6 +326,5 @@ export const rbmSpec: ModelSpec = modelSpec({
   ...RBM_SECTIONS,
   mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
   metrics: RBM_SPEC_METRICS,
-  create: (model, train, context) => new Rbm(model, train, context),
-  load: (dir) => Rbm.load(dir),
+  implementation: Rbm,
 });
