@@ -39,6 +39,23 @@ export const NUMERIC_ELEMENT_BYTES: Record<number, number> = {
   [MI.UTF32]: 4,
 };
 
+type NumberReader = (view: DataView, at: number, littleEndian: boolean) => number;
+
+/** How one value of each numeric data type is read (uint8 and utf8 are copied in bulk instead). */
+const NUMERIC_READERS: Record<number, NumberReader> = {
+  [MI.INT8]: (v, p) => v.getInt8(p),
+  [MI.INT16]: (v, p, le) => v.getInt16(p, le),
+  [MI.UINT16]: (v, p, le) => v.getUint16(p, le),
+  [MI.UTF16]: (v, p, le) => v.getUint16(p, le),
+  [MI.INT32]: (v, p, le) => v.getInt32(p, le),
+  [MI.UINT32]: (v, p, le) => v.getUint32(p, le),
+  [MI.UTF32]: (v, p, le) => v.getUint32(p, le),
+  [MI.SINGLE]: (v, p, le) => v.getFloat32(p, le),
+  [MI.DOUBLE]: (v, p, le) => v.getFloat64(p, le),
+  [MI.INT64]: (v, p, le) => Number(v.getBigInt64(p, le)),
+  [MI.UINT64]: (v, p, le) => Number(v.getBigUint64(p, le)),
+};
+
 // Array classes (low byte of the array-flags word).
 export const MX_CLASS_NAMES: Record<number, string> = {
   1: 'cell',
@@ -144,41 +161,11 @@ export class Reader {
     const out = new Float64Array(n);
     const v = this.view;
     const le = this.littleEndian;
-    let p = el.offset;
-    switch (el.type) {
-      case MI.INT8:
-        for (let i = 0; i < n; i++) out[i] = v.getInt8(p + i);
-        break;
-      case MI.UINT8:
-      case MI.UTF8:
-        out.set(this.bytes.subarray(p, p + n));
-        break;
-      case MI.INT16:
-        for (let i = 0; i < n; i++, p += 2) out[i] = v.getInt16(p, le);
-        break;
-      case MI.UINT16:
-      case MI.UTF16:
-        for (let i = 0; i < n; i++, p += 2) out[i] = v.getUint16(p, le);
-        break;
-      case MI.INT32:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getInt32(p, le);
-        break;
-      case MI.UINT32:
-      case MI.UTF32:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getUint32(p, le);
-        break;
-      case MI.SINGLE:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getFloat32(p, le);
-        break;
-      case MI.DOUBLE:
-        for (let i = 0; i < n; i++, p += 8) out[i] = v.getFloat64(p, le);
-        break;
-      case MI.INT64:
-        for (let i = 0; i < n; i++, p += 8) out[i] = Number(v.getBigInt64(p, le));
-        break;
-      case MI.UINT64:
-        for (let i = 0; i < n; i++, p += 8) out[i] = Number(v.getBigUint64(p, le));
-        break;
+    const at = el.offset;
+    if (el.type === MI.UINT8 || el.type === MI.UTF8) out.set(this.bytes.subarray(at, at + n));
+    else {
+      const read = NUMERIC_READERS[el.type];
+      for (let i = 0; i < n; i++) out[i] = read(v, at + i * size, le);
     }
     return out;
   }
