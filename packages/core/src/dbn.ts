@@ -7,13 +7,13 @@ import type {
   FitResult,
   Metrics,
   Model,
-  ModelContext,
   ModelSpec,
   SampleOptions,
   Samples,
   TrainingData,
 } from './model.js';
 import { hyperparameterSection, layerSizes, type Resolved, resolveHyperparameters } from './hyperparameters.js';
+import { modelSpec, resolveSections } from './model-spec.js';
 import { loadModelFiles, ModelFileError, saveModelFiles, type NamedArray } from './persistence.js';
 import { cdTrainSchema, rbmInitProperties, rbmTrainSchema, type CdTrainParams } from './rbm/hyperparameters.js';
 import { checkWidth, selectRows } from './rbm/inference.js';
@@ -29,6 +29,9 @@ export const dbnModelSchema = hyperparameterSection({
 
 /** Training of a DBN: the RBM's contrastive-divergence settings, applied to every layer in turn. */
 export const dbnTrainSchema = cdTrainSchema;
+
+/** The two config sections, for the spec and for reading saved models. */
+const DBN_SECTIONS = { modelSchema: dbnModelSchema, trainSchema: dbnTrainSchema };
 
 export type DbnModelParams = Resolved<typeof dbnModelSchema>;
 export type DbnTrainParams = CdTrainParams;
@@ -248,8 +251,12 @@ export class Dbn implements Model {
     if (typeof extra.nVisible !== 'number' || typeof extra.seed !== 'number' || !Array.isArray(extra.layers)) {
       throw new ModelFileError(`${where}: missing nVisible, seed or layers`);
     }
-    const modelParams = resolveHyperparameters(dbnModelSchema, extra.modelParams, `${where} model`);
-    const trainParams = resolveHyperparameters(dbnTrainSchema, extra.trainParams, `${where} train`);
+    const { model: modelParams, train: trainParams } = resolveSections(
+      DBN_SECTIONS,
+      extra.modelParams,
+      extra.trainParams,
+      where,
+    );
     if (extra.layers.length !== modelParams.layers.length) {
       throw new ModelFileError(
         `${where}: ${extra.layers.length} saved layers, architecture has ${modelParams.layers.length}`,
@@ -303,21 +310,14 @@ function monitorRows(x: Matrix, seed: number): Matrix {
   return selectRows(x, indices.subarray(0, MONITOR_ROWS).sort());
 }
 
-export const dbnSpec: ModelSpec = {
+export const dbnSpec: ModelSpec = modelSpec({
   type: 'dbn',
   description:
     'Deep Belief Network: RBMs trained greedily layer by layer; samples by Gibbs sampling in the top RBM and a downward pass.',
   generative: true,
   supervised: false,
-  modelSchema: dbnModelSchema,
-  trainSchema: dbnTrainSchema,
+  ...DBN_SECTIONS,
   mainMetric: { name: 'recon_error', lowerIsBetter: true },
   metrics: DBN_SPEC_METRICS,
-  create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
-    new Dbn(
-      resolveHyperparameters(dbnModelSchema, modelParams, 'dbn model'),
-      resolveHyperparameters(dbnTrainSchema, trainParams, 'dbn train'),
-      context,
-    ),
-  load: (dir: string) => Dbn.load(dir),
-};
+  implementation: Dbn,
+});

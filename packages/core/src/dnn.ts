@@ -18,9 +18,9 @@ import {
   hyperparameterSection,
   layerSizes,
   type Resolved,
-  resolveHyperparameters,
   stringEnum,
 } from './hyperparameters.js';
+import { modelSpec, resolveSections } from './model-spec.js';
 import { gatherRowsInto, networkArrays, setNetworkArrays } from './nn/arrays.js';
 import { classProbabilities, scoreClassifier, trainClassifierBatch } from './nn/classification.js';
 import { runEpochs } from './nn/epochs.js';
@@ -96,6 +96,9 @@ export const dnnTrainSchema = hyperparameterSection({
 export type DnnModelParams = Resolved<typeof dnnModelSchema>;
 /** Training of a DNN; `momentum` applies to 'sgd' only (0 = plain SGD). */
 export type DnnTrainParams = Resolved<typeof dnnTrainSchema>;
+
+/** The two config sections, for the spec and for reading saved models. */
+const DNN_SECTIONS = { modelSchema: dnnModelSchema, trainSchema: dnnTrainSchema };
 
 /** Training or test data a DNN cannot use (no labels, wrong width, label out of range). */
 export class DnnDataError extends UserError {}
@@ -271,11 +274,12 @@ export class Dnn implements Model {
     if (typeof extra.nInputs !== 'number' || typeof extra.nClasses !== 'number' || typeof extra.seed !== 'number') {
       throw new DnnDataError(`${where}: missing nInputs, nClasses or seed for a dnn model`);
     }
-    const dnn = new Dnn(
-      resolveHyperparameters(dnnModelSchema, extra.modelParams, `${where} model`),
-      resolveHyperparameters(dnnTrainSchema, extra.trainParams, `${where} train`),
-      { nVisible: extra.nInputs, seed: extra.seed, backend: getBackendInfo() as BackendInfo },
-    );
+    const { model, train } = resolveSections(DNN_SECTIONS, extra.modelParams, extra.trainParams, where);
+    const dnn = new Dnn(model, train, {
+      nVisible: extra.nInputs,
+      seed: extra.seed,
+      backend: getBackendInfo() as BackendInfo,
+    });
     const network = buildNetwork(extra.nInputs, dnn.modelParams.layers, extra.nClasses);
     setNetworkArrays(network, saved.arrays, parameterName, where);
     dnn.trained = { network, gemm };
@@ -365,21 +369,14 @@ function maxLabel(labels: Int32Array): number {
   return max;
 }
 
-export const dnnSpec: ModelSpec = {
+export const dnnSpec: ModelSpec = modelSpec({
   type: 'dnn',
   description:
     'Feed-forward classifier (sigmoid hidden layers, softmax output) trained by backpropagation; hidden layers pre-trained by a DBN or randomly initialised.',
   generative: false,
   supervised: true,
-  modelSchema: dnnModelSchema,
-  trainSchema: dnnTrainSchema,
+  ...DNN_SECTIONS,
   mainMetric: { name: 'test_error', lowerIsBetter: true },
   metrics: DNN_METRICS,
-  create: (modelParams, trainParams, context) =>
-    new Dnn(
-      resolveHyperparameters(dnnModelSchema, modelParams, 'dnn model'),
-      resolveHyperparameters(dnnTrainSchema, trainParams, 'dnn train'),
-      context,
-    ),
-  load: (dir) => Dnn.load(dir),
-};
+  implementation: Dnn,
+});

@@ -97,11 +97,27 @@ export function formatValidationErrors(errors: readonly ErrorObject[], where: st
   return [...new Set(lines)].join('; ');
 }
 
-export function formatValidationError(error: ErrorObject, where: string): string {
-  const segments = error.instancePath
-    .split('/')
+/** The keys of a JSON Pointer (ajv's instancePath), unescaped: '/train/a~1b' -> ['train', 'a/b']; '' -> []. */
+export function jsonPointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
     .slice(1)
+    .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** JSON Schema types in the words error messages use: "expected an integer", "expected a mapping". */
+export const SCHEMA_TYPE_WORDS: Readonly<Record<string, string>> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+};
+
+export function formatValidationError(error: ErrorObject, where: string): string {
+  const segments = jsonPointerSegments(error.instancePath);
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'additionalProperties') {
     const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
@@ -141,15 +157,7 @@ function expectation(error: ErrorObject): string {
 }
 
 function typeWords(type: unknown): string {
-  const words: Record<string, string> = {
-    integer: 'an integer',
-    number: 'a number',
-    string: 'a string',
-    boolean: 'true or false',
-    array: 'a list',
-    object: 'a mapping',
-  };
-  return typeof type === 'string' ? (words[type] ?? type) : 'a value';
+  return typeof type === 'string' ? (SCHEMA_TYPE_WORDS[type] ?? type) : 'a value';
 }
 
 function describeValue(value: unknown): string {

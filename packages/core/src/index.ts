@@ -1,5 +1,6 @@
 // Public API of @rbm-lab/core. See README "Architecture".
 export * from './model.js';
+export * from './model-spec.js';
 export * from './metrics.js';
 export * from './persistence.js';
 export * from './hyperparameters.js';

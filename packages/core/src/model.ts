@@ -121,7 +121,8 @@ export type JsonSchemaObject = Record<string, unknown>;
  * Registry entry for a model type. experiments validates config sections with
  * these schemas and creates models through `create`, so new types plug in
  * without changes there. `create` and `load` resolve their sections with
- * `resolveHyperparameters(schema, params, '<type> model' | '<type> train')`.
+ * `resolveSections` (errors name '<type> model' | '<type> train'); `modelSpec()` builds an entry
+ * whose `create` gets them resolved.
  */
 export interface ModelSpec {
   type: string;

@@ -17,6 +17,8 @@ import { alphaDigitsSubset, makeRbm } from './rbm-fixtures.js';
 
 // initBackend() caches its probe per machine: keep this file's probes out of the project cache.
 process.env.RBM_LAB_CACHE_DIR = mkdtempSync(join(tmpdir(), 'rbm-lab-backend-test-'));
+// This file tests the choice itself: a path forced for the rest of the suite (RBM_LAB_BACKEND) does not apply here.
+delete process.env.RBM_LAB_BACKEND;
 const available = await availableComputePaths();
 
 describe('initBackend', () => {

@@ -23,20 +23,23 @@ export const MI = {
   UTF32: 18,
 } as const;
 
-export const NUMERIC_ELEMENT_BYTES: Record<number, number> = {
-  [MI.INT8]: 1,
-  [MI.UINT8]: 1,
-  [MI.INT16]: 2,
-  [MI.UINT16]: 2,
-  [MI.INT32]: 4,
-  [MI.UINT32]: 4,
-  [MI.SINGLE]: 4,
-  [MI.DOUBLE]: 8,
-  [MI.INT64]: 8,
-  [MI.UINT64]: 8,
-  [MI.UTF8]: 1,
-  [MI.UTF16]: 2,
-  [MI.UTF32]: 4,
+type NumberReader = (view: DataView, at: number, littleEndian: boolean) => number;
+
+/** Per numeric data type: bytes per value, and how one value is read (uint8 and utf8 are copied in bulk). */
+const NUMERIC_TYPES: Record<number, { bytes: number; read: NumberReader }> = {
+  [MI.INT8]: { bytes: 1, read: (v, p) => v.getInt8(p) },
+  [MI.UINT8]: { bytes: 1, read: (v, p) => v.getUint8(p) },
+  [MI.UTF8]: { bytes: 1, read: (v, p) => v.getUint8(p) },
+  [MI.INT16]: { bytes: 2, read: (v, p, le) => v.getInt16(p, le) },
+  [MI.UINT16]: { bytes: 2, read: (v, p, le) => v.getUint16(p, le) },
+  [MI.UTF16]: { bytes: 2, read: (v, p, le) => v.getUint16(p, le) },
+  [MI.INT32]: { bytes: 4, read: (v, p, le) => v.getInt32(p, le) },
+  [MI.UINT32]: { bytes: 4, read: (v, p, le) => v.getUint32(p, le) },
+  [MI.UTF32]: { bytes: 4, read: (v, p, le) => v.getUint32(p, le) },
+  [MI.SINGLE]: { bytes: 4, read: (v, p, le) => v.getFloat32(p, le) },
+  [MI.DOUBLE]: { bytes: 8, read: (v, p, le) => v.getFloat64(p, le) },
+  [MI.INT64]: { bytes: 8, read: (v, p, le) => Number(v.getBigInt64(p, le)) },
+  [MI.UINT64]: { bytes: 8, read: (v, p, le) => Number(v.getBigUint64(p, le)) },
 };
 
 // Array classes (low byte of the array-flags word).
@@ -137,49 +140,16 @@ export class Reader {
 
   /** Reads the numbers of a numeric element, converting them to float64. */
   numbers(el: Element): Float64Array {
-    const size = NUMERIC_ELEMENT_BYTES[el.type];
-    if (size === undefined) this.fail(el.offset - 8, `expected numeric data, found data type ${el.type}`);
+    const type = NUMERIC_TYPES[el.type];
+    if (type === undefined) this.fail(el.offset - 8, `expected numeric data, found data type ${el.type}`);
+    const size = type.bytes;
     if (el.bytes % size !== 0) this.fail(el.offset, `${el.bytes} bytes is not a whole number of ${size}-byte values`);
     const n = el.bytes / size;
     const out = new Float64Array(n);
-    const v = this.view;
-    const le = this.littleEndian;
-    let p = el.offset;
-    switch (el.type) {
-      case MI.INT8:
-        for (let i = 0; i < n; i++) out[i] = v.getInt8(p + i);
-        break;
-      case MI.UINT8:
-      case MI.UTF8:
-        out.set(this.bytes.subarray(p, p + n));
-        break;
-      case MI.INT16:
-        for (let i = 0; i < n; i++, p += 2) out[i] = v.getInt16(p, le);
-        break;
-      case MI.UINT16:
-      case MI.UTF16:
-        for (let i = 0; i < n; i++, p += 2) out[i] = v.getUint16(p, le);
-        break;
-      case MI.INT32:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getInt32(p, le);
-        break;
-      case MI.UINT32:
-      case MI.UTF32:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getUint32(p, le);
-        break;
-      case MI.SINGLE:
-        for (let i = 0; i < n; i++, p += 4) out[i] = v.getFloat32(p, le);
-        break;
-      case MI.DOUBLE:
-        for (let i = 0; i < n; i++, p += 8) out[i] = v.getFloat64(p, le);
-        break;
-      case MI.INT64:
-        for (let i = 0; i < n; i++, p += 8) out[i] = Number(v.getBigInt64(p, le));
-        break;
-      case MI.UINT64:
-        for (let i = 0; i < n; i++, p += 8) out[i] = Number(v.getBigUint64(p, le));
-        break;
-    }
+    const at = el.offset;
+    // Bytes need no DataView: copied in bulk (the Binary AlphaDigits images are uint8).
+    if (el.type === MI.UINT8 || el.type === MI.UTF8) out.set(this.bytes.subarray(at, at + n));
+    else for (let i = 0; i < n; i++) out[i] = type.read(this.view, at + i * size, this.littleEndian);
     return out;
   }
 

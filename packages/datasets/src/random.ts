@@ -226,7 +226,11 @@ export class Xoshiro128 {
     this.s3 = s3;
   }
 
-  /** Fills out[0..n) with uniforms in [0, 1). */
+  /**
+   * Fills out[0..n) with uniforms in [0, 1). The loop repeats sampleBernoulli's on purpose: one shared
+   * loop that tests which output to write ran 13-25% slower in a micro-benchmark (Node 20, 32000 coins
+   * per call), and sampleBernoulli is the hot path of Gibbs sampling.
+   */
   fillUniform(out: Float32Array, n = out.length): void {
     let s0 = this.s0;
     let s1 = this.s1;

@@ -62,6 +62,32 @@ describe('parseMatFile', () => {
     expect(compressed.variables).toEqual(parseMatFile(plain, 'plain.mat').variables);
   });
 
+  it('reads numeric data stored in every MAT data type, in both byte orders', () => {
+    // [data type, bytes per value, values, writer]: MATLAB stores a double array in the smallest
+    // type that holds its values, so any of them can back a numeric array.
+    type Write = (view: DataView, at: number, x: number, le: boolean) => void;
+    const stored: [number, number, number[], Write][] = [
+      [1, 1, [-5, 7], (v, p, x) => v.setInt8(p, x)],
+      [2, 1, [200, 3], (v, p, x) => v.setUint8(p, x)],
+      [3, 2, [-300, 12], (v, p, x, le) => v.setInt16(p, x, le)],
+      [4, 2, [60000, 1], (v, p, x, le) => v.setUint16(p, x, le)],
+      [5, 4, [-70000, 5], (v, p, x, le) => v.setInt32(p, x, le)],
+      [6, 4, [4000000000, 2], (v, p, x, le) => v.setUint32(p, x, le)],
+      [7, 4, [0.5, -1.25], (v, p, x, le) => v.setFloat32(p, x, le)],
+      [9, 8, [0.1, -2], (v, p, x, le) => v.setFloat64(p, x, le)],
+      [12, 8, [-(2 ** 53) + 1, 3], (v, p, x, le) => v.setBigInt64(p, BigInt(x), le)],
+      [13, 8, [2 ** 53 - 1, 4], (v, p, x, le) => v.setBigUint64(p, BigInt(x), le)],
+    ];
+    for (const le of [true, false]) {
+      for (const [type, size, values, write] of stored) {
+        const payload = new Uint8Array(values.length * size);
+        values.forEach((x, i) => write(new DataView(payload.buffer), i * size, x, le));
+        const file = concat([header(le), matrix(6, [1, 2], 'x', [element(type, payload, le)], le)]);
+        expect(numeric(parseMatFile(file, 'types.mat').variables.get('x')), `type ${type} ${le}`).toEqual(values);
+      }
+    }
+  });
+
   it('reads the real Binary AlphaDigits file: dat is a 36x39 cell of 20x16 uint8', async () => {
     const file = await resolveAlphaDigitsPath();
     const mat = parseMatFile(readFileSync(file), file);

@@ -84,29 +84,15 @@ export function ScreenBody({ state, active, store, dbPath, width, height }: Scre
         />
       );
     case 'detail':
-      return (
-        <DetailView
-          subject={model.subject}
-          label={model.label}
-          sweep={model.sweep}
-          settings={settings}
-          metricIndex={screen.kind === 'detail' ? screen.metric : 0}
-          width={width}
-          height={height}
-        />
+    case 'compare': {
+      const metricIndex = screen.kind === model.kind && 'metric' in screen ? screen.metric : 0;
+      const curves = { sweep: model.sweep, settings, metricIndex, width, height };
+      return model.kind === 'detail' ? (
+        <DetailView subject={model.subject} label={model.label} {...curves} />
+      ) : (
+        <CompareView model={model.model} data={model.data} {...curves} />
       );
-    case 'compare':
-      return (
-        <CompareView
-          model={model.model}
-          data={model.data}
-          sweep={model.sweep}
-          settings={settings}
-          metricIndex={screen.kind === 'compare' ? screen.metric : 0}
-          width={width}
-          height={height}
-        />
-      );
+    }
     case 'heatmap':
       return <HeatmapView {...model.heatmap} settings={settings} width={width} height={height} />;
     case 'missing':

@@ -35,6 +35,22 @@ export function Line({ parts, inverse }: { parts: Styled[]; inverse?: boolean })
   );
 }
 
+/** Lines of text one under the other (a sample grid), or why there are none, dimmed; all cut at the box edge. */
+export function TextLines({ lines, empty }: { lines: readonly string[]; empty: string }) {
+  if (lines.length === 0) {
+    return (
+      <Text dimColor wrap="truncate-end">
+        {empty}
+      </Text>
+    );
+  }
+  return lines.map((l, i) => (
+    <Text key={i} wrap="truncate-end">
+      {l}
+    </Text>
+  ));
+}
+
 export function Title({ children }: { children: ReactNode }) {
   return (
     <Text bold color="cyan" wrap="truncate-end">

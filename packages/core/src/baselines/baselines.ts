@@ -1,7 +1,8 @@
 import { Xoshiro128 } from '@rbm-lab/datasets';
 import { Type } from '@sinclair/typebox';
 import { getGemm, initializedGemm } from '../backend.js';
-import { hyperparameterSection, resolveHyperparameters } from '../hyperparameters.js';
+import { hyperparameterSection } from '../hyperparameters.js';
+import { resolveSections } from '../model-spec.js';
 import type { Gemm } from '../linalg/gemm.js';
 import type { MetricDeclaration } from '../metrics.js';
 import type {
@@ -29,8 +30,10 @@ const pseudocount = Type.Number({
   description: 'Beta(1+a, 1+a) prior on each pixel probability: p = (ones + a) / (n + 2a); 1 = Laplace smoothing.',
 });
 
-const baseRateModelSchema = hyperparameterSection({});
-const baseRateTrainSchema = hyperparameterSection({ pseudocount });
+const BASE_RATE_SECTIONS = {
+  modelSchema: hyperparameterSection({}),
+  trainSchema: hyperparameterSection({ pseudocount }),
+};
 
 const mixtureModelSchema = hyperparameterSection({
   components: Type.Array(Type.Integer({ minimum: 1, maximum: 2000 }), {
@@ -51,6 +54,7 @@ const mixtureTrainSchema = hyperparameterSection({
   }),
   pseudocount,
 });
+const MIXTURE_SECTIONS = { modelSchema: mixtureModelSchema, trainSchema: mixtureTrainSchema };
 
 export interface BaselineParams {
   /** Candidate numbers of components; the one with the best validation log-likelihood is kept. */
@@ -67,12 +71,11 @@ function parseBaselineParams(
   where: string = type,
 ): BaselineParams {
   if (type === 'base_rate') {
-    resolveHyperparameters(baseRateModelSchema, modelParams, `${where} model`);
-    const train = resolveHyperparameters(baseRateTrainSchema, trainParams, `${where} train`);
+    const { train } = resolveSections(BASE_RATE_SECTIONS, modelParams, trainParams, where);
     return { components: [1], max_iterations: 1, tolerance: 1, pseudocount: train.pseudocount };
   }
-  const model = resolveHyperparameters(mixtureModelSchema, modelParams, `${where} model`);
-  return { ...model, ...resolveHyperparameters(mixtureTrainSchema, trainParams, `${where} train`) };
+  const { model, train } = resolveSections(MIXTURE_SECTIONS, modelParams, trainParams, where);
+  return { ...model, ...train };
 }
 
 /**
@@ -245,8 +248,7 @@ function baselineSpec(type: BaselineType, description: string): ModelSpec {
     generative: true,
     supervised: false,
     baseline: true,
-    modelSchema: mixture ? mixtureModelSchema : baseRateModelSchema,
-    trainSchema: mixture ? mixtureTrainSchema : baseRateTrainSchema,
+    ...(mixture ? MIXTURE_SECTIONS : BASE_RATE_SECTIONS),
     mainMetric: { name: 'exact_log_likelihood', lowerIsBetter: false },
     metrics: BASELINE_METRICS,
     create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>

@@ -8,8 +8,12 @@ import { bernoulliCrossEntropyWithLogits } from '../nn/losses.js';
 import type { NamedArray } from '../persistence.js';
 import { fitGaussian, type GaussianFit, sampleGaussian, standardGaussian } from './gaussian.js';
 import { EncoderDecoderModel, type GeneratorContext, GeneratorModel, generatorSpec } from './generator-model.js';
-import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
-import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
+import type { Resolved } from '../hyperparameters.js';
+import {
+  encoderDecoderModelProperties,
+  encoderDecoderSchema,
+  encoderDecoderTrainProperties,
+} from './hyperparameters.js';
 import { squaredErrorOfLogits, sumOfSquares } from './training.js';
 import { AUTOENCODER_METRICS } from '../model-metrics.js';
 
@@ -17,16 +21,9 @@ export type { GeneratorContext } from './generator-model.js';
 
 const TYPE = 'autoencoder';
 const BLOCK_ROWS = 1024;
-const modelProperties = {
-  hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
-  latent_dim: latentDimProperty(16),
-};
-const trainPropertiesAe = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
-
-const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesAe });
 
 /** The `model:` and `train:` sections together, resolved. */
-export type AutoencoderHyperparameters = Resolved<typeof hyperparameterSchema>;
+export type AutoencoderHyperparameters = Resolved<typeof encoderDecoderSchema>;
 
 const roundToFloat32 = (values: Float64Array): Float64Array => Float64Array.from(Float32Array.from(values));
 
@@ -43,7 +40,7 @@ export class Autoencoder extends EncoderDecoderModel<AutoencoderHyperparameters>
     hyperparameters: Partial<AutoencoderHyperparameters> | Record<string, unknown>,
     context: GeneratorContext,
   ) {
-    super(TYPE, hyperparameterSchema, hyperparameters, context, 1);
+    super(TYPE, encoderDecoderSchema, hyperparameters, context, 1);
     this.codeDistribution = standardGaussian(this.hyperparameters.latent_dim);
   }
 
@@ -142,7 +139,7 @@ export class Autoencoder extends EncoderDecoderModel<AutoencoderHyperparameters>
   }
 
   static load(dir: string): Promise<Autoencoder> {
-    return GeneratorModel.restore(dir, TYPE, (hyperparameters, context) => new Autoencoder(hyperparameters, context));
+    return GeneratorModel.restore(dir, TYPE, Autoencoder);
   }
 }
 
@@ -150,10 +147,9 @@ export const autoencoderSpec = generatorSpec({
   type: TYPE,
   description:
     'MLP autoencoder (Bernoulli cross-entropy); generates by decoding codes drawn from a full-covariance Gaussian fitted to the training codes',
-  modelProperties,
-  trainProperties: trainPropertiesAe,
+  modelProperties: encoderDecoderModelProperties,
+  trainProperties: encoderDecoderTrainProperties,
   mainMetric: { name: 'reconstruction_error', lowerIsBetter: true },
   metrics: AUTOENCODER_METRICS,
-  create: (hyperparameters, context) => new Autoencoder(hyperparameters, context),
-  load: (dir) => Autoencoder.load(dir),
+  implementation: Autoencoder,
 });

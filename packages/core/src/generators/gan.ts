@@ -166,7 +166,7 @@ export class Gan extends GeneratorModel<GanHyperparameters> {
   }
 
   static load(dir: string): Promise<Gan> {
-    return GeneratorModel.restore(dir, TYPE, (hyperparameters, context) => new Gan(hyperparameters, context));
+    return GeneratorModel.restore(dir, TYPE, Gan);
   }
 }
 
@@ -190,6 +190,5 @@ export const ganSpec = generatorSpec({
   // GAN losses do not measure sample quality; the shared quality scale does.
   mainMetric: { name: 'frechet_distance', lowerIsBetter: true },
   metrics: GAN_METRICS,
-  create: (hyperparameters, context) => new Gan(hyperparameters, context),
-  load: (dir) => Gan.load(dir),
+  implementation: Gan,
 });

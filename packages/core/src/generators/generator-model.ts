@@ -27,6 +27,9 @@ import { checkWidth, runImageEpochs } from './training.js';
 
 export type GeneratorContext = Pick<ModelContext, 'nVisible' | 'seed'>;
 
+/** A generator class, constructed from its (unresolved) hyperparameters. */
+export type GeneratorClass<M> = new (hyperparameters: Record<string, unknown>, context: GeneratorContext) => M;
+
 /** Hyperparameters every generator has (from trainProperties). */
 export interface GeneratorTrainHyperparameters {
   epochs: number;
@@ -118,14 +121,14 @@ export abstract class GeneratorModel<H extends GeneratorTrainHyperparameters> im
   /** The networks hold plain arrays; nothing to release. */
   dispose(): void {}
 
-  /** Loads a generator saved by save() into a fresh model built by create (subclasses' static load). */
+  /** Loads a generator saved by save() into a fresh model of the class (subclasses' static load). */
   protected static async restore<M extends GeneratorModel<GeneratorTrainHyperparameters>>(
     dir: string,
     type: string,
-    create: (hyperparameters: Record<string, unknown>, context: GeneratorContext) => M,
+    generator: GeneratorClass<M>,
   ): Promise<M> {
     const saved = await loadModelFiles(dir, type);
-    const model = create(saved.hyperparameters, {
+    const model = new generator(saved.hyperparameters, {
       nVisible: Number(saved.extra.nVisible),
       seed: Number(saved.extra.seed),
     });
@@ -235,9 +238,10 @@ export function generatorSpec(spec: {
   trainProperties: TProperties;
   mainMetric: ModelSpec['mainMetric'];
   metrics: ModelSpec['metrics'];
-  create: (hyperparameters: Record<string, unknown>, context: GeneratorContext) => Model;
-  load: (dir: string) => Promise<Model>;
+  /** The class: built from both sections merged (it resolves them against its own schema), and its static load. */
+  implementation: GeneratorClass<Model> & { load(dir: string): Promise<Model> };
 }): ModelSpec {
+  const { implementation } = spec;
   return {
     type: spec.type,
     description: spec.description,
@@ -247,8 +251,8 @@ export function generatorSpec(spec: {
     trainSchema: hyperparameterSection(spec.trainProperties),
     mainMetric: spec.mainMetric,
     metrics: spec.metrics,
-    create: (modelParams, trainParams, context) => spec.create({ ...modelParams, ...trainParams }, context),
-    load: spec.load,
+    create: (modelParams, trainParams, context) => new implementation({ ...modelParams, ...trainParams }, context),
+    load: (dir) => implementation.load(dir),
   };
 }
 

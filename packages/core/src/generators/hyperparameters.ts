@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { HYPERPARAMETER_LIMITS as LIMITS, layerSizes } from '../hyperparameters.js';
+import { HYPERPARAMETER_LIMITS as LIMITS, hyperparameterSection, layerSizes } from '../hyperparameters.js';
 
 /** Hidden layer sizes of one network of a generator (encoder, generator, discriminator): 1 to 4 layers. */
 export const hiddenUnitsProperty = (description: string, defaults: number[]) =>
@@ -36,3 +36,18 @@ export function trainProperties(defaults: { epochs: number; learning_rate: numbe
     }),
   };
 }
+
+/** The `model:` section of the autoencoder and the VAE: an encoder, a decoder mirroring it, a latent code. */
+export const encoderDecoderModelProperties = {
+  hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
+  latent_dim: latentDimProperty(16),
+};
+
+/** The `train:` section of the autoencoder and the VAE: the same defaults, so the two compare like for like. */
+export const encoderDecoderTrainProperties = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
+
+/** Both sections together: what the autoencoder and the VAE resolve their hyperparameters against. */
+export const encoderDecoderSchema = hyperparameterSection({
+  ...encoderDecoderModelProperties,
+  ...encoderDecoderTrainProperties,
+});

@@ -11,8 +11,12 @@ import {
   generatorSpec,
   fillNormal,
 } from './generator-model.js';
-import { hyperparameterSection, type Resolved } from '../hyperparameters.js';
-import { hiddenUnitsProperty, latentDimProperty, trainProperties } from './hyperparameters.js';
+import type { Resolved } from '../hyperparameters.js';
+import {
+  encoderDecoderModelProperties,
+  encoderDecoderSchema,
+  encoderDecoderTrainProperties,
+} from './hyperparameters.js';
 import { squaredErrorOfLogits } from './training.js';
 import { gaussianKl, posteriorGradient, posteriorMeans, reparameterise } from './vae-maths.js';
 import { VAE_METRICS } from '../model-metrics.js';
@@ -20,16 +24,8 @@ import { VAE_METRICS } from '../model-metrics.js';
 const TYPE = 'vae';
 const BLOCK_ROWS = 512;
 
-const modelProperties = {
-  hidden_units: hiddenUnitsProperty('Encoder hidden layer sizes (the decoder mirrors them)', [256]),
-  latent_dim: latentDimProperty(16),
-};
-const trainPropertiesVae = trainProperties({ epochs: 20, learning_rate: 0.001, batch_size: 64 });
-
-const hyperparameterSchema = hyperparameterSection({ ...modelProperties, ...trainPropertiesVae });
-
 /** The `model:` and `train:` sections together, resolved. */
-export type VaeHyperparameters = Resolved<typeof hyperparameterSchema>;
+export type VaeHyperparameters = Resolved<typeof encoderDecoderSchema>;
 
 /** Number of importance samples per image for the importance-weighted log-likelihood bound in evaluate. */
 export const VAE_IMPORTANCE_SAMPLES = 16;
@@ -44,7 +40,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
 
   constructor(hyperparameters: Partial<VaeHyperparameters> | Record<string, unknown>, context: GeneratorContext) {
     // The encoder outputs [mean | log variance] of q(z|x) per row: two values per latent unit.
-    super(TYPE, hyperparameterSchema, hyperparameters, context, 2);
+    super(TYPE, encoderDecoderSchema, hyperparameters, context, 2);
   }
 
   async fit(train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
@@ -175,7 +171,7 @@ export class Vae extends EncoderDecoderModel<VaeHyperparameters> {
   }
 
   static load(dir: string): Promise<Vae> {
-    return GeneratorModel.restore(dir, TYPE, (hyperparameters, context) => new Vae(hyperparameters, context));
+    return GeneratorModel.restore(dir, TYPE, Vae);
   }
 }
 
@@ -183,10 +179,9 @@ export const vaeSpec = generatorSpec({
   type: TYPE,
   description:
     'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, Bernoulli decoder; ELBO in nats per image',
-  modelProperties,
-  trainProperties: trainPropertiesVae,
+  modelProperties: encoderDecoderModelProperties,
+  trainProperties: encoderDecoderTrainProperties,
   mainMetric: { name: 'elbo', lowerIsBetter: false },
   metrics: VAE_METRICS,
-  create: (hyperparameters, context) => new Vae(hyperparameters, context),
-  load: (dir) => Vae.load(dir),
+  implementation: Vae,
 });

@@ -7,28 +7,31 @@ import type { WasmMemory } from './wasm-api.js';
  * in TypeScript over the same buffers, so every compute path runs the same
  * algorithm and the same random stream.
  */
+/**
+ * Row-major C = alpha * op(A) * op(B) + beta * C, with op(A) m x k, op(B) k x n, C m x n.
+ * A is stored m x k (k x m when transA), B k x n (n x k when transB), C m x n, all densely.
+ * beta = 0 ignores C's previous contents (even NaN).
+ */
+export type Sgemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+) => void;
+
 export interface Gemm {
   /** The compute path this provider implements (recorded with every run). */
   readonly path: ComputePath;
   /** Human-readable detail, e.g. 'OpenBLAS sgemm via nblas, 2 threads'. */
   readonly detail: string;
-  /**
-   * Row-major C = alpha * op(A) * op(B) + beta * C, with op(A) m x k, op(B) k x n, C m x n.
-   * A is stored m x k (k x m when transA), B k x n (n x k when transB), C m x n, all densely.
-   * beta = 0 ignores C's previous contents (even NaN).
-   */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    b: Float32Array,
-    beta: number,
-    c: Float32Array,
-  ): void;
+  /** The product (see Sgemm). */
+  sgemm: Sgemm;
   /** y[0..n) += alpha * x[0..n). */
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
   /** Releases native or tfjs resources the provider holds. */
@@ -109,18 +112,7 @@ export function applyAlphaBeta(product: Float32Array, alpha: number, beta: numbe
  * A plain TypeScript GEMM (cache-friendly i-k-j loop, float64 accumulation per
  * output row). Slow; used as the reference in tests and for tiny products.
  */
-export function referenceSgemm(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float32Array,
-  b: Float32Array,
-  beta: number,
-  c: Float32Array,
-): void {
+export const referenceSgemm: Sgemm = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
   checkGemmArguments(m, n, k, a, b, c);
   const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {
@@ -138,4 +130,4 @@ export function referenceSgemm(
     const base = i * n;
     for (let j = 0; j < n; j++) c[base + j] = alpha * row[j] + (beta === 0 ? 0 : beta * c[base + j]);
   }
-}
+};

@@ -1,4 +1,4 @@
-export { type Gemm, type WorkspaceMemory, referenceSgemm, jsSaxpy } from './gemm.js';
+export { type Gemm, type Sgemm, type WorkspaceMemory, referenceSgemm, jsSaxpy } from './gemm.js';
 export { fastSigmoid } from './elementwise.js';
 export { blasThreadCount } from './native-blas.js';
 export { SimdWorkspace } from './simd.js';

@@ -1,4 +1,4 @@
-import { sigmoidAddBias } from './elementwise.js';
+import { type SigmoidAddBias, sigmoidAddBias } from './elementwise.js';
 import type { Gemm } from './gemm.js';
 import { type WasmMemory, WASM_PAGE_BYTES, wasmApi } from './wasm-api.js';
 import { instantiateKernel, KERNEL_MIN_PAGES, kernelModule } from './wasm-kernels.js';
@@ -84,15 +84,7 @@ export class SimdWorkspace {
   }
 
   /** sigmoidAddBias, vectorised when pre and out are this workspace's buffers and cols is a multiple of 4. */
-  sigmoidAddBias(
-    pre: Float32Array,
-    bias: Float32Array,
-    rows: number,
-    cols: number,
-    out: Float32Array,
-    outOffset = 0,
-    sign = 1,
-  ): void {
+  readonly sigmoidAddBias: SigmoidAddBias = (pre, bias, rows, cols, out, outOffset = 0, sign = 1) => {
     const memory = this.memory;
     if (
       this.kernel === undefined ||
@@ -110,5 +102,5 @@ export class SimdWorkspace {
     }
     this.biasSlot.set(bias.subarray(0, cols));
     this.kernel(pre.byteOffset, this.biasSlot.byteOffset, rows, cols, out.byteOffset + outOffset * 4, sign);
-  }
+  };
 }

@@ -10,8 +10,11 @@ import { transpose } from './elementwise.js';
  * the plain one.
  */
 export function createTfjsGemm(backendName: string, path: ComputePath, detail: string): Gemm {
-  let scratchA = new Float32Array(0);
-  let scratchB = new Float32Array(0);
+  // tfjs-node copies tensor data through N-API from the view's buffer; training buffers are
+  // SharedArrayBuffer views (wasm memory), so that path gets plain copies to be safe.
+  const copyShared = backendName === 'tensorflow';
+  const operandA = operandScratch(copyShared);
+  const operandB = operandScratch(copyShared);
   // Switching to an already initialised backend is synchronous in tfjs-core (no await
   // before the switch), so a product can run on this provider's backend and put the
   // caller's backend back, without disturbing tfjs-layers models in the same process.
@@ -30,23 +33,8 @@ export function createTfjsGemm(backendName: string, path: ComputePath, detail: s
       if (m === 0 || n === 0) return;
       const previous = tf.getBackend();
       switchTo(backendName);
-      // tfjs-node copies tensor data through N-API from the view's buffer; training buffers are
-      // SharedArrayBuffer views (wasm memory), so that path gets plain copies to be safe.
-      const copyShared = backendName === 'tensorflow';
-      let aPlain = a;
-      if (transA || (copyShared && a.buffer instanceof SharedArrayBuffer)) {
-        if (scratchA.length < m * k) scratchA = new Float32Array(m * k);
-        if (transA) transpose(a, k, m, scratchA);
-        else scratchA.set(a.subarray(0, m * k));
-        aPlain = scratchA;
-      }
-      let bPlain = b;
-      if (transB || (copyShared && b.buffer instanceof SharedArrayBuffer)) {
-        if (scratchB.length < k * n) scratchB = new Float32Array(k * n);
-        if (transB) transpose(b, n, k, scratchB);
-        else scratchB.set(b.subarray(0, k * n));
-        bPlain = scratchB;
-      }
+      const aPlain = operandA.plain(a, transA, m, k);
+      const bPlain = operandB.plain(b, transB, k, n);
       const product = tf.tidy(() =>
         tf.matMul(
           tf.tensor2d(aPlain.subarray(0, m * k), [m, k], 'float32'),
@@ -62,8 +50,29 @@ export function createTfjsGemm(backendName: string, path: ComputePath, detail: s
     },
     saxpy: jsSaxpy,
     dispose() {
-      scratchA = new Float32Array(0);
-      scratchB = new Float32Array(0);
+      operandA.release();
+      operandB.release();
+    },
+  };
+}
+
+/**
+ * One operand of the product as a plain row-major rows x cols array: transposed (when stored
+ * cols x rows) or copied out of shared memory (copyShared) into a scratch buffer kept between
+ * calls; otherwise the caller's array itself.
+ */
+function operandScratch(copyShared: boolean) {
+  let scratch = new Float32Array(0);
+  return {
+    plain(x: Float32Array, transposed: boolean, rows: number, cols: number): Float32Array {
+      if (!transposed && !(copyShared && x.buffer instanceof SharedArrayBuffer)) return x;
+      if (scratch.length < rows * cols) scratch = new Float32Array(rows * cols);
+      if (transposed) transpose(x, cols, rows, scratch);
+      else scratch.set(x.subarray(0, rows * cols));
+      return scratch;
+    },
+    release(): void {
+      scratch = new Float32Array(0);
     },
   };
 }

@@ -9,19 +9,28 @@ const CHUNK_ROWS = 1024;
 /** p(h = 1 | v) for every row of x. */
 export function hiddenProbabilities(gemm: Gemm, p: RbmParameters, x: Matrix): Matrix {
   checkWidth(x, p.nVisible, 'visible');
-  const out = new Float32Array(x.rows * p.nHidden);
-  gemm.sgemm(false, false, x.rows, p.nHidden, p.nVisible, 1, x.data, p.weights, 0, out);
-  sigmoidAddBias(out, p.hiddenBias, x.rows, p.nHidden, out);
-  return { data: out, rows: x.rows, cols: p.nHidden };
+  return layerProbabilities(gemm, x, p.weights, false, p.hiddenBias, p.nHidden);
 }
 
 /** p(v = 1 | h) for every row of h. */
 export function visibleProbabilities(gemm: Gemm, p: RbmParameters, h: Matrix): Matrix {
   checkWidth(h, p.nHidden, 'hidden');
-  const out = new Float32Array(h.rows * p.nVisible);
-  gemm.sgemm(false, true, h.rows, p.nVisible, p.nHidden, 1, h.data, p.weights, 0, out);
-  sigmoidAddBias(out, p.visibleBias, h.rows, p.nVisible, out);
-  return { data: out, rows: h.rows, cols: p.nVisible };
+  return layerProbabilities(gemm, h, p.weights, true, p.visibleBias, p.nVisible);
+}
+
+/** sigmoid(x op(W) + bias) for every row of x (cols wide): op(W) = W (nVisible x nHidden) upwards, W^T downwards. */
+function layerProbabilities(
+  gemm: Gemm,
+  x: Matrix,
+  weights: Float32Array,
+  down: boolean,
+  bias: Float32Array,
+  cols: number,
+): Matrix {
+  const out = new Float32Array(x.rows * cols);
+  gemm.sgemm(false, down, x.rows, cols, x.cols, 1, x.data, weights, 0, out);
+  sigmoidAddBias(out, bias, x.rows, cols, out);
+  return { data: out, rows: x.rows, cols };
 }
 
 /** Free energy F(v) = -a.v - sum_j softplus(b_j + (vW)_j) of every row, in float64. */

@@ -7,7 +7,6 @@ import type {
   FitResult,
   Metrics,
   Model,
-  ModelContext,
   ModelSpec,
   SampleOptions,
   Samples,
@@ -15,7 +14,7 @@ import type {
 } from '../model.js';
 import { loadModelFiles, ModelFileError, saveModelFiles } from '../persistence.js';
 import { averageLogProbability, estimateLogPartition, EXACT_LOG_Z_MAX_UNITS, exactLogPartition } from './ais.js';
-import { resolveHyperparameters } from '../hyperparameters.js';
+import { modelSpec, resolveSections } from '../model-spec.js';
 import { rbmModelSchema, rbmTrainSchema, type RbmModelParams, type RbmTrainParams } from './hyperparameters.js';
 import { fitRbm, MONITOR_ROWS, monitorSubset, STREAM_MONITOR } from './fit.js';
 import {
@@ -38,6 +37,9 @@ export const DEFAULT_GIBBS_STEPS = 1000;
 const ANNEALED_RESAMPLE_ESS = 0.5;
 /** Work budget (states x summed units) under which evaluate() also reports the exact log Z. */
 const EXACT_LOG_Z_BUDGET = 2 ** 22 * 64;
+
+/** The two config sections, for the spec and for reading saved models. */
+const RBM_SECTIONS = { modelSchema: rbmModelSchema, trainSchema: rbmTrainSchema };
 
 /** Metrics evaluate() computes when options.metrics is omitted. */
 export const RBM_DEFAULT_METRICS: readonly string[] = [
@@ -277,12 +279,8 @@ export class Rbm implements Model {
     if (typeof nVisible !== 'number' || typeof seed !== 'number') {
       throw new RbmFileError(`${where}: missing nVisible or seed`);
     }
-    const rbm = new Rbm(
-      resolveHyperparameters(rbmModelSchema, extra.modelParams, `${where} model`),
-      resolveHyperparameters(rbmTrainSchema, extra.trainParams, `${where} train`),
-      { nVisible, seed },
-      options,
-    );
+    const { model, train } = resolveSections(RBM_SECTIONS, extra.modelParams, extra.trainParams, where);
+    const rbm = new Rbm(model, train, { nVisible, seed }, options);
     const weights = arrays.weights;
     const visibleBias = arrays.visible_bias;
     const hiddenBias = arrays.hidden_bias;
@@ -319,21 +317,14 @@ export class Rbm implements Model {
 
 export class RbmFileError extends ModelFileError {}
 
-export const rbmSpec: ModelSpec = {
+export const rbmSpec: ModelSpec = modelSpec({
   type: 'rbm',
   description:
     'Bernoulli-Bernoulli Restricted Boltzmann Machine trained by CD-k or PCD-k with momentum and weight decay; AIS log-likelihood.',
   generative: true,
   supervised: false,
-  modelSchema: rbmModelSchema,
-  trainSchema: rbmTrainSchema,
+  ...RBM_SECTIONS,
   mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
   metrics: RBM_SPEC_METRICS,
-  create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
-    new Rbm(
-      resolveHyperparameters(rbmModelSchema, modelParams, 'rbm model'),
-      resolveHyperparameters(rbmTrainSchema, trainParams, 'rbm train'),
-      context,
-    ),
-  load: (dir: string) => Rbm.load(dir),
-};
+  implementation: Rbm,
+});

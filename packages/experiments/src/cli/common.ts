@@ -1,6 +1,8 @@
 /** What every rbm-lab command shares: its I/O, exit codes, argument parsing and opening the store. */
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '@rbm-lab/datasets';
+import { checkOutputFile } from '../store/fs-checks.js';
 import { resolveDbPath } from '../store/paths.js';
 import { openRunStoreReader } from '../store/run-store.js';
 import type { RunRecord, RunStoreReader } from '../store/types.js';
@@ -24,6 +26,14 @@ export interface CliCommand {
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export class UsageError extends UserError {}
+
+/**
+ * The file an optional output flag names, resolved against the working directory and checked
+ * (not a folder, its folder exists) before the command does any work; undefined without the flag.
+ */
+export function optionalOutputFile(value: string | undefined, io: CliIo, what: string): string | undefined {
+  return value === undefined ? undefined : checkOutputFile(resolve(io.cwd, value), what, { createFolder: false });
+}
 
 type Parsed<T extends ParseArgsConfig['options']> = ReturnType<
   typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>

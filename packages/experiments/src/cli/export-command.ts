@@ -1,10 +1,8 @@
 /** `rbm-lab export`: a sweep's runs (or groups over seeds) as CSV, Markdown or LaTeX. */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { headlineMetrics } from '../analysis/columns.js';
 import { groupRuns } from '../analysis/group-runs.js';
-import { checkOutputFile } from '../store/fs-checks.js';
-import { type CliCommand, dbOption, EXIT, parse, UsageError, withReader } from './common.js';
+import { type CliCommand, dbOption, EXIT, optionalOutputFile, parse, UsageError, withReader } from './common.js';
 import { type ExportFormat, groupsToCsv, type PaperTable, toLatex, toMarkdown } from './export-formats.js';
 import { runsToCsv } from './format.js';
 import { groupColumns, requireSweep, selectRuns, sweepMetricNames } from './run-selection.js';
@@ -66,10 +64,7 @@ export const exportCommand: CliCommand = {
       throw new UsageError('export: --group or --no-group, not both');
     const grouped = format === 'csv' ? values.group === true : values['no-group'] !== true;
     // Checked before the database is opened: a bad --out path costs nothing.
-    const out =
-      values.out === undefined
-        ? undefined
-        : checkOutputFile(resolve(io.cwd, values.out), 'export --out', { createFolder: false });
+    const out = optionalOutputFile(values.out, io, 'export --out');
     await withReader(values.db, io, async (store) => {
       const sweep = await requireSweep(store, positionals[0]);
       const runs = await selectRuns(store, sweep, values.where, 'export');

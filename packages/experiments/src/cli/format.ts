@@ -44,6 +44,14 @@ function formatCsvValue(value: unknown): string {
 }
 
 /** One row per run: ids, status, swept parameters, final metrics, timing and provenance. */
+/** A run's (or a planned run's) value of each swept parameter, its seed included. */
+export function sweptValues(
+  sweptParams: readonly string[],
+  run: { seed: number; params: Readonly<Record<string, unknown>> },
+): unknown[] {
+  return sweptParams.map((p) => (p === 'seed' ? run.seed : run.params[p]));
+}
+
 export function runsToCsv(runs: RunRecord[], sweptParams: string[]): string {
   const metricNames = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
   const head = [
@@ -67,7 +75,7 @@ export function runsToCsv(runs: RunRecord[], sweptParams: string[]): string {
       run.index,
       run.status,
       run.seed,
-      ...sweptParams.map((p) => (p === 'seed' ? run.seed : run.params[p])),
+      ...sweptValues(sweptParams, run),
       ...metricNames.map((m) => run.metrics[m]),
       run.epoch,
       run.durationMs === null ? null : Math.round(run.durationMs),

@@ -10,7 +10,7 @@ import { baselineFlags, baselineLogLikelihoods } from '../checks/baseline-flags.
 import { formatDuration } from '../runner/progress.js';
 import type { RunRecord, RunStoreReader, SweepSummary } from '../store/types.js';
 import { type CliCommand, dbOption, EXIT, parse, UsageError, withReader } from './common.js';
-import { formatCell, formatNumber, plainTable } from './format.js';
+import { formatCell, formatNumber, plainTable, sweptValues } from './format.js';
 import { groupColumns, groupSweepRuns, requireSweep, selectRuns } from './run-selection.js';
 
 async function listSweeps(store: RunStoreReader): Promise<string> {
@@ -83,7 +83,7 @@ function runsTable(sweep: SweepSummary, runs: RunRecord[]): string {
     table.push([
       run.index,
       run.id,
-      ...sweep.sweptParams.map((p) => formatCell(p === 'seed' ? run.seed : run.params[p])),
+      ...sweptValues(sweep.sweptParams, run).map((v) => formatCell(v)),
       // '!': the run has warnings (`show` lists them).
       run.warnings.length > 0 ? `${run.status} !` : run.status,
       `${run.epoch}/${run.epochs}`,

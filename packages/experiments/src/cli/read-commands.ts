@@ -1,11 +1,18 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { encodePngGrid } from '@rbm-lab/datasets';
 import { formatDuration } from '../runner/progress.js';
-import { checkOutputFile } from '../store/fs-checks.js';
 import type { RunRecord, RunStoreReader } from '../store/types.js';
-import { type CliCommand, dbOption, EXIT, findRun, parse, UsageError, withReader } from './common.js';
+import {
+  type CliCommand,
+  dbOption,
+  EXIT,
+  findRun,
+  optionalOutputFile,
+  parse,
+  UsageError,
+  withReader,
+} from './common.js';
 import { formatNumber, formatValue } from './format.js';
 import { compareCommand } from './compare-command.js';
 import { exportCommand } from './export-command.js';
@@ -88,10 +95,7 @@ Prints one run: status, backend, metrics, warnings, per-epoch curves, artifacts 
     if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 1 || values.samples === undefined)) {
       throw new UsageError(`show: --epoch expects a whole number >= 1, together with --samples; got '${values.epoch}'`);
     }
-    const samplesFile =
-      values.samples === undefined
-        ? undefined
-        : checkOutputFile(resolve(io.cwd, values.samples), 'show --samples', { createFolder: false });
+    const samplesFile = optionalOutputFile(values.samples, io, 'show --samples');
     await withReader(values.db, io, async (store) => {
       const run = await findRun(store, positionals[0]);
       if (samplesFile !== undefined) io.stderr.write(`${await writeSamplesPng(store, run, samplesFile, epoch)}\n`);

@@ -22,7 +22,7 @@ import {
   secondsOption,
   UsageError,
 } from './common.js';
-import { formatCell, formatNumber, plainTable } from './format.js';
+import { formatCell, formatNumber, plainTable, sweptValues } from './format.js';
 import {
   checkBeforeEnqueuing,
   readSubmission,
@@ -91,7 +91,7 @@ async function printDryRun(io: CliIo, dbPath: string, submission: Submission): P
     table.push([
       plan.index,
       plan.id,
-      ...sweep.sweptParams.map((p) => formatCell(p === 'seed' ? plan.seed : plan.params[p])),
+      ...sweptValues(sweep.sweptParams, plan).map((v) => formatCell(v)),
       plan.epochs,
       statuses.get(plan.id) ?? 'new',
     ]);

@@ -1,17 +1,9 @@
-import type { ErrorObject } from '@rbm-lab/core';
+import { type ErrorObject, jsonPointerSegments, SCHEMA_TYPE_WORDS } from '@rbm-lab/core';
 import { isPlainObject } from '@rbm-lab/datasets';
 import type { ConfigIssue } from './errors.js';
 import type { AxisChoice } from './grid.js';
 import { type Located, locate } from './locate.js';
 import type { YamlSource } from './yaml-source.js';
-
-function pointerToPath(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
 
 export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
@@ -29,16 +21,8 @@ function typeNames(schema: unknown): string[] {
 }
 
 function describeSchema(schema: unknown): string {
-  const words: Record<string, string> = {
-    array: 'a list',
-    object: 'a mapping',
-    integer: 'an integer',
-    string: 'a string',
-    number: 'a number',
-    boolean: 'true or false',
-  };
   const text = typeNames(schema)
-    .map((t) => words[t] ?? 'a value')
+    .map((t) => SCHEMA_TYPE_WORDS[t] ?? 'a value')
     .join(' or ');
   if (!isPlainObject(schema)) return 'a value';
   const bounds = [
@@ -95,7 +79,7 @@ function emptyListMessage(base: readonly string[]): string {
 
 /** The message of one ajv error and where to show it. */
 function describeError(error: ErrorObject): { target: Located; message: string } {
-  const base = pointerToPath(error.instancePath);
+  const base = jsonPointerSegments(error.instancePath);
   const params = error.params as Record<string, unknown>;
   const got = describeValue(error.data);
   const value: Located = { path: base, at: 'value' };

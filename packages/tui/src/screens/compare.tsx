@@ -1,25 +1,19 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import { Box, Text } from 'ink';
-import { formatNumber, type SweepSummary } from '@rbm-lab/experiments';
+import { formatNumber } from '@rbm-lab/experiments';
 import { SERIES_COLORS } from '../chart.js';
 import type { SubjectData } from '../data/hooks.js';
 import { formatValue } from '../format.js';
 import { sampleGridLines } from '../samples.js';
-import type { Settings } from '../state/types.js';
-import { fit, Line, type Styled, Title } from '../ui.js';
+import { fit, Line, type Styled, TextLines, Title } from '../ui.js';
 import type { CompareModel, CompareMetricRow } from '../view-model/compare.js';
 import { curveNames, curveNote, cycled, subjectSeries } from '../view-model/curves.js';
-import { Curves } from './curves.js';
+import { type CurveScreenProps, Curves } from './curves.js';
 
-export interface CompareViewProps {
+export interface CompareViewProps extends CurveScreenProps {
   model: CompareModel;
   data: SubjectData[];
-  sweep: SweepSummary | undefined;
-  settings: Settings;
-  metricIndex: number;
-  width: number;
-  height: number;
 }
 
 /** A metric cell: the value, and for a group its spread and n. */
@@ -149,17 +143,7 @@ export function CompareView({ model, data, sweep, settings, metricIndex, width, 
                 <Text color={SERIES_COLORS[i]} bold wrap="truncate-end">
                   {subject.label}
                 </Text>
-                {lines.length ? (
-                  lines.map((l, j) => (
-                    <Text key={j} wrap="truncate-end">
-                      {l}
-                    </Text>
-                  ))
-                ) : (
-                  <Text dimColor wrap="truncate-end">
-                    {s ? 'no room' : 'no samples'}
-                  </Text>
-                )}
+                <TextLines lines={lines} empty={s ? 'no room' : 'no samples'} />
               </Box>
             );
           })}

@@ -2,7 +2,19 @@
 // @jsxImportSource react
 import { Box, Text } from 'ink';
 import { type ChartSeries, plotChart } from '../chart.js';
+import type { SweepSummary } from '@rbm-lab/experiments';
+import type { Settings } from '../state/types.js';
 import { Line } from '../ui.js';
+
+/** What the screens that plot a metric's curves (detail, compare) are given besides their subjects. */
+export interface CurveScreenProps {
+  sweep: SweepSummary | undefined;
+  settings: Settings;
+  /** Which metric's curve (cycled with m). */
+  metricIndex: number;
+  width: number;
+  height: number;
+}
 
 export interface CurvesProps {
   series: ChartSeries[];

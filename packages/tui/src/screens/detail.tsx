@@ -1,27 +1,21 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { countStatuses, formatNumber, type RunRecord, type SweepSummary, summarize } from '@rbm-lab/experiments';
 import { SERIES_COLORS } from '../chart.js';
 import type { SubjectData } from '../data/hooks.js';
 import { formatDuration, truncate } from '../format.js';
 import { sampleGridLines } from '../samples.js';
-import type { Settings } from '../state/types.js';
-import { fit, Line, STATUS_COLORS, type Styled, Title } from '../ui.js';
+import { fit, Line, STATUS_COLORS, type Styled, TextLines, Title } from '../ui.js';
 import { runLabel, subjectConfig } from '../view-model/compare.js';
 import { curveNames, curveNote, cycled, subjectSeries } from '../view-model/curves.js';
 import { lowerIsBetter, metricNames } from '../view-model/metrics.js';
 import { runDurationMs } from '../view-model/runs-table.js';
-import { Curves } from './curves.js';
+import { type CurveScreenProps, Curves } from './curves.js';
 
-export interface DetailViewProps {
+export interface DetailViewProps extends CurveScreenProps {
   subject: SubjectData;
   label: string;
-  sweep: SweepSummary | undefined;
-  settings: Settings;
-  metricIndex: number;
-  width: number;
-  height: number;
 }
 
 function errorLines(error: string, width: number, maxLines: number): Styled[] {
@@ -170,23 +164,18 @@ export function DetailView({ subject, label, sweep, settings, metricIndex, width
       <Title>{title}</Title>
       <Curves series={series} width={rightW} height={Math.max(0, chartH)} logScale={settings.logScale} />
       <Title>{samplesTitle(subject)}</Title>
-      {grid.length ? (
-        grid.map((l, i) => (
-          <Text key={i} wrap="truncate-end">
-            {l}
-          </Text>
-        ))
-      ) : (
-        <Text dimColor wrap="truncate-end">
-          {subject.samples
+      <TextLines
+        lines={grid}
+        empty={
+          subject.samples
             ? 'no room to draw samples: enlarge the terminal'
             : subject.samplesEpoch !== undefined
               ? `no samples at epoch ${subject.samplesEpoch} for this run`
               : finished
                 ? 'no samples recorded'
-                : 'samples appear as the run trains (eval.sample_every) or when it finishes'}
-        </Text>
-      )}
+                : 'samples appear as the run trains (eval.sample_every) or when it finishes'
+        }
+      />
     </Box>
   );
   return (
