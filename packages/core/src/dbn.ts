@@ -320,4 +320,6 @@ export const dbnSpec: ModelSpec = modelSpec({
   mainMetric: { name: 'recon_error', lowerIsBetter: true },
   metrics: DBN_SPEC_METRICS,
   implementation: Dbn,
+  // One onEpoch per layer epoch, numbered across the layers.
+  plannedEpochs: ({ model, train }) => Number(train.epochs) * (Array.isArray(model.layers) ? model.layers.length : 1),
 });

@@ -148,6 +148,14 @@ export interface ModelSpec {
   metrics: readonly MetricDeclaration[];
   /** A reference model (base rates, mixture of Bernoullis) that other runs are compared against. */
   baseline?: boolean;
+  /**
+   * How many onEpoch calls a fit of these (resolved) sections makes on `trainRows` images, for progress
+   * (early stopping may end sooner). Default: `train.epochs`.
+   */
+  plannedEpochs?(
+    sections: { model: Record<string, unknown>; train: Record<string, unknown> },
+    trainRows: number,
+  ): number;
   create(modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext): Model;
   load(dir: string): Promise<Model>;
 }

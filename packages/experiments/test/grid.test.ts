@@ -112,7 +112,10 @@ describe('expandGrid', () => {
     };
     const runs = expandGrid(study, specs);
     expect(runs.map((r) => r.config.model.type)).toEqual(['rbm', other]);
-    expect(runs.map((r) => r.epochs)).toEqual([2, 3]);
+    expect(runs[0].epochs).toBe(2);
+    // Progress counts what the model reports: a DBN one epoch per layer epoch.
+    const layers = runs[1].config.model.layers;
+    expect(runs[1].epochs).toBe(Array.isArray(layers) ? 3 * layers.length : 3);
   });
 
   it('canonicalJson sorts keys at every depth', () => {

@@ -73,5 +73,11 @@ describe('planned epochs', () => {
     }
     const mnist = expandGrid(loadStudy('mnist.yaml', specs, configs).study, specs)[0];
     expect(mnist.epochs).toBe(mnist.config.train.epochs);
+    // A DBN reports every layer's epochs; a mixture baseline one per candidate size.
+    const alternatives = expandGrid(loadStudy('alternative-models.yaml', specs, configs).study, specs);
+    const dbn = alternatives.find((plan) => plan.config.model.type === 'dbn')!;
+    expect(dbn.epochs).toBe(Number(dbn.config.train.epochs) * (dbn.config.model.layers as number[]).length);
+    const mixture = alternatives.find((plan) => plan.config.model.type === 'bernoulli_mixture')!;
+    expect(mixture.epochs).toBe((mixture.config.model.components as number[]).length);
   });
 });

@@ -251,6 +251,8 @@ function baselineSpec(type: BaselineType, description: string): ModelSpec {
     ...(mixture ? MIXTURE_SECTIONS : BASE_RATE_SECTIONS),
     mainMetric: { name: 'exact_log_likelihood', lowerIsBetter: false },
     metrics: BASELINE_METRICS,
+    // One "epoch" per candidate number of components (the base rate has one).
+    plannedEpochs: ({ model }) => (Array.isArray(model.components) ? model.components.length : 1),
     create: (modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, context: ModelContext) =>
       new BernoulliBaseline(type, parseBaselineParams(type, modelParams, trainParams), context.nVisible, context.seed),
     load: (dir: string) => BernoulliBaseline.load(dir, type),

@@ -327,4 +327,9 @@ export const rbmSpec: ModelSpec = modelSpec({
   mainMetric: { name: 'ais_log_likelihood', lowerIsBetter: false },
   metrics: RBM_SPEC_METRICS,
   implementation: Rbm,
+  // A budget of updates is that many mini-batches: ceil(updates / batches per epoch) passes (see trainRbm).
+  plannedEpochs: ({ train }, trainRows) =>
+    Number(train.updates) > 0
+      ? Math.ceil(Number(train.updates) / Math.ceil(trainRows / Number(train.batch_size)))
+      : Number(train.epochs),
 });

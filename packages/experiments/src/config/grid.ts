@@ -211,19 +211,12 @@ function resolveRunConfig(point: Study, seed: number, validate: ValidateFunction
   return { seed, ...runSections(resolved) };
 }
 
-/**
- * The epochs progress counts for a run: a budget of `train.updates` mini-batch
- * updates is that many passes over its training images (early stopping may end
- * it sooner); a baseline reports one epoch per candidate number of components.
- */
-function plannedEpochs(config: RunConfig, baseline: boolean): number {
-  const { updates, epochs, batch_size: batchSize } = config.train;
-  if (typeof updates === 'number' && updates > 0 && typeof batchSize === 'number' && batchSize > 0) {
-    return Math.ceil(updates / Math.ceil(plannedTrainRows(config.dataset) / batchSize));
-  }
-  if (typeof epochs === 'number') return epochs;
-  const components = config.model.components;
-  return Array.isArray(components) ? components.length : Number(baseline);
+/** The epochs progress counts for a run: its model's own plan on the images it trains on, else `train.epochs`. */
+function plannedEpochs(config: RunConfig, spec: ModelSpec | undefined): number {
+  const { type: _type, ...model } = config.model;
+  const planned = spec?.plannedEpochs?.({ model, train: config.train }, plannedTrainRows(config.dataset));
+  if (planned !== undefined && Number.isFinite(planned)) return planned;
+  return typeof config.train.epochs === 'number' ? config.train.epochs : 0;
 }
 
 /**
@@ -255,8 +248,10 @@ export function expandGrid(study: Study, specs: readonly ModelSpec[]): RunPlan[]
   // Baselines run once per distinct dataset section and seed, after the grid (see config/baselines.ts).
   return [...points, ...baselinePoints(study, points)].map(({ point, seed, params }, index) => {
     const config = resolveRunConfig(point, seed, validate);
-    const baseline = specs.find((spec) => spec.type === config.model.type)?.baseline === true;
-    const epochs = plannedEpochs(config, baseline);
+    const epochs = plannedEpochs(
+      config,
+      specs.find((spec) => spec.type === config.model.type),
+    );
     return {
       id: runIdOf(sweepId, point, seed),
       pointKey: pointKeyOf(study.name, point, seed),
