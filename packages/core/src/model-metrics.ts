@@ -170,15 +170,13 @@ export const DNN_METRICS: readonly MetricDeclaration[] = [
     name: 'test_error',
     direction: 'lower',
     split: 'test',
-    epochSplit: 'validation',
-    description: 'Misclassification rate on the test images (per epoch: validation, until renamed validation_error).',
+    description: 'Misclassification rate on the test images (final only; per epoch see validation_error).',
   },
   {
     name: 'test_loss',
     direction: 'lower',
     split: 'test',
-    epochSplit: 'validation',
-    description: 'Mean cross-entropy on the test images (nats).',
+    description: 'Mean cross-entropy on the test images (nats; final only).',
   },
   EPOCH_SECONDS,
 ];
