@@ -219,7 +219,8 @@ export function temperedSample(gemm: Gemm, p: RbmParameters, options: TemperedOp
   const perLadder = Math.ceil(n / L);
   const binary = new Float32Array(n * nV);
   const probabilities = new Float32Array(n * nV);
-  const sweeps = burnIn + (perLadder - 1) * thinning;
+  // No samples wanted: no sweeps.
+  const sweeps = n === 0 ? 0 : burnIn + (perLadder - 1) * thinning;
   for (let sweep = 1; sweep <= sweeps; sweep++) {
     chains.sweep(gemm, p, rng, options.swapCounts);
     if (sweep < burnIn || (sweep - burnIn) % thinning !== 0) continue;
