@@ -72,11 +72,14 @@ export interface EvaluateOptions {
 export interface SampleOptions {
   /** Gibbs steps (RBM/DBN). */
   gibbsSteps?: number;
-  /** RBM: 'gibbs' from noise (default), or 'annealed' from the base-rate model, then Gibbs. */
-  sampler?: 'gibbs' | 'annealed';
+  /**
+   * RBM: 'gibbs' from noise (default); 'annealed' from the base-rate model, then Gibbs; 'tempered': parallel
+   * tempering, gibbsSteps sweeps of burn-in.
+   */
+  sampler?: 'gibbs' | 'annealed' | 'tempered';
   /** RBM, sampler 'annealed': intermediate temperatures (default 1000). */
   annealingSteps?: number;
-  /** RBM, sampler 'annealed': images whose pixel means define the starting base-rate model (the training set). */
+  /** RBM, sampler 'annealed' or 'tempered': images whose pixel means define the base-rate model (the training set). */
   baseRateData?: Matrix;
   /** Start chains from these images instead of random noise (RBM/DBN). */
   init?: Matrix;

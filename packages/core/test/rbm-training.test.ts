@@ -1,12 +1,9 @@
 import { loadAlphaDigits, splitAlphaDigits, type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGemm, initBackend } from '../src/backend.js';
-import { exactLogPartition } from '../src/rbm/ais.js';
 import { learningRateAt, validationLogLikelihood } from '../src/rbm/fit.js';
-import { freeEnergies } from '../src/rbm/inference.js';
-import type { RbmParameters } from '../src/rbm/parameters.js';
 import { annealedSample, gibbsSample } from '../src/rbm/sampling.js';
-import { makeRbm } from './rbm-fixtures.js';
+import { makeRbm, tinyRbm, totalVariation } from './rbm-fixtures.js';
 
 let data: { train: Matrix; validation: Matrix };
 
@@ -83,35 +80,9 @@ describe('RBM training budget and early stopping', () => {
   });
 });
 
-/** A tiny RBM (6 visible, 3 hidden) with strong weights: several sharp modes. */
-function tinyRbm(): RbmParameters {
-  const rng = new Xoshiro128(9);
-  const weights = Float32Array.from({ length: 18 }, () => 2.5 * rng.nextNormal());
-  const visibleBias = Float32Array.from({ length: 6 }, () => -1 + rng.nextNormal());
-  const hiddenBias = Float32Array.from({ length: 3 }, () => rng.nextNormal());
-  return { nVisible: 6, nHidden: 3, weights, visibleBias, hiddenBias };
-}
-
-/** Total variation distance between the empirical distribution of binary rows and exact p(v). */
-function totalVariation(p: RbmParameters, samples: Matrix): number {
-  const states = Array.from({ length: 64 }, (_, code) => Array.from({ length: 6 }, (_, bit) => (code >> bit) & 1));
-  const logZ = exactLogPartition(p);
-  const energies = freeEnergies(getGemm(), p, { data: Float32Array.from(states.flat()), rows: 64, cols: 6 });
-  const counts = new Array<number>(64).fill(0);
-  for (let r = 0; r < samples.rows; r++) {
-    let code = 0;
-    for (let bit = 0; bit < 6; bit++) code |= samples.data[r * 6 + bit] << bit;
-    counts[code]++;
-  }
-  return (
-    0.5 *
-    counts.reduce((sum, count, code) => sum + Math.abs(count / samples.rows - Math.exp(-energies[code] - logZ)), 0)
-  );
-}
-
 describe('annealed sampling', () => {
   it('draws from the RBM: the empirical distribution matches the exact p(v) of a tiny RBM', () => {
-    const p = tinyRbm();
+    const p = tinyRbm(6, 3, 2.5, 9);
     const annealed = annealedSample(getGemm(), p, { n: 20000, steps: 1, annealingSteps: 200, rng: new Xoshiro128(1) });
     const gibbs = gibbsSample(getGemm(), p, { n: 20000, steps: 200, rng: new Xoshiro128(2) });
     expect(totalVariation(p, annealed.binary)).toBeLessThan(0.03);

@@ -159,10 +159,15 @@ export async function fitRbm(state: RbmFitState, train: Matrix, options: FitOpti
       method: tp.method,
       weightDecay: tp.weight_decay,
       persistentChains,
+      persistentTemperatures: tp.persistent_temperatures,
     },
     state.rng,
   );
-  if (persistentChains > 0) startChains(trainer, train, persistentChains, tp.persistent_chains_start, seed);
+  if (persistentChains > 0 && tp.persistent_temperatures > 1) {
+    trainer.startTemperedChains(columnMeans(train), new Xoshiro128(seed ^ STREAM_CHAINS));
+  } else if (persistentChains > 0) {
+    startChains(trainer, train, persistentChains, tp.persistent_chains_start, seed);
+  }
   const batchesPerEpoch = Math.ceil(train.rows / batchSize);
   const budget = tp.updates > 0 ? tp.updates : tp.epochs * batchesPerEpoch;
   const epochs = Math.ceil(budget / batchesPerEpoch);

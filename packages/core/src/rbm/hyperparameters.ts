@@ -99,6 +99,13 @@ export const cdTrainProperties = {
     description:
       'PCD: persistent chains, independent of the batch size, started at random training images (0 = one per batch row, started at the first batch).',
   }),
+  persistent_temperatures: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 1,
+    description:
+      'PCD with persistent_chains: temperatures per chain (parallel tempering in the negative phase, Desjardins et al. 2010): each of the persistent_chains ladders runs one chain per temperature, evenly spaced from the base-rate model to the RBM, with swaps between neighbours; the beta = 1 chains give the negative statistics (1 = plain PCD).',
+  }),
   persistent_chains_start: stringEnum(CHAIN_STARTS, {
     default: 'data',
     description:

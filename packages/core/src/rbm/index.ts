@@ -18,3 +18,4 @@ export {
   type GibbsOptions,
 } from './sampling.js';
 export * from './rbm.js';
+export { swapLogAcceptance, temperatureLadder, temperedSample, type TemperedOptions } from './tempering.js';

@@ -3,6 +3,7 @@ import { SimdWorkspace } from '../linalg/simd.js';
 import type { Xoshiro128 } from '@rbm-lab/datasets';
 import type { CdMethod } from './hyperparameters.js';
 import type { RbmParameters } from './parameters.js';
+import { TemperedChains } from './tempering.js';
 
 export interface CdSettings {
   learningRate: number;
@@ -12,6 +13,8 @@ export interface CdSettings {
   weightDecay: number;
   /** PCD: persistent chains, independent of the batch size (0 or undefined = one per batch row). */
   persistentChains?: number;
+  /** PCD with persistentChains: temperatures per chain (> 1 = parallel tempering in the negative phase). */
+  persistentTemperatures?: number;
 }
 
 /**
@@ -51,6 +54,8 @@ export class ContrastiveDivergence {
   private readonly velocityB: Float32Array;
   private readonly chains: Float32Array | undefined;
   private chainsStarted = false;
+  /** Parallel-tempering ladders whose beta = 1 chains replace the persistent chains (persistentTemperatures > 1). */
+  private tempered: TemperedChains | undefined;
   /** Persistent chains decoupled from the batch (0 = one per batch row). */
   private readonly chainCount: number;
   private readonly workspace: SimdWorkspace;
@@ -108,6 +113,35 @@ export class ContrastiveDivergence {
   }
 
   /**
+   * Replaces the persistent chains by persistentChains parallel-tempering ladders of
+   * persistentTemperatures chains, started at draws of the base-rate model with these pixel means.
+   */
+  startTemperedChains(baseRates: Float64Array, rng: Xoshiro128): void {
+    const temperatures = this.settings.persistentTemperatures ?? 1;
+    if (this.chainCount === 0 || temperatures < 2)
+      throw new RangeError('startTemperedChains: needs persistent chains and at least 2 temperatures');
+    this.tempered = new TemperedChains(this.nV, this.nH, this.chainCount, temperatures, baseRates, rng);
+    this.chainsStarted = true;
+  }
+
+  /** Tempered PCD: k sweeps of the ladders; their beta = 1 states and p(h | v) are the negative statistics. */
+  private temperedNegatives(tempered: TemperedChains, negativeV: Float32Array, count: number, weight: number): void {
+    const { nV, nH, gemm, params, rng } = this;
+    for (let step = 0; step < this.settings.k; step++) tempered.sweep(gemm, params, rng);
+    negativeV.set(tempered.coldStates());
+    gemm.sgemm(false, false, tempered.ladders, nH, nV, 1, negativeV, params.weights, 0, this.hiddenPre);
+    this.workspace.sigmoidAddBias(
+      this.hiddenPre,
+      params.hiddenBias,
+      tempered.ladders,
+      nH,
+      this.stackH,
+      count * nH,
+      weight,
+    );
+  }
+
+  /**
    * Trains on rows order[start .. start + count) of data (row-major, nV columns).
    * count may be smaller than batchSize for the last batch of an epoch.
    */
@@ -128,7 +162,7 @@ export class ContrastiveDivergence {
     const negativeV = stackV.subarray(count * nV, (count + negatives) * nV);
     if (this.chains === undefined) {
       rng.sampleBernoulli(stackH, this.hiddenState, count * nH);
-    } else {
+    } else if (this.tempered === undefined) {
       if (!this.chainsStarted) {
         // Persistent chains start at the first batch's data.
         this.chains.set(stackV.subarray(0, count * nV));
@@ -145,7 +179,8 @@ export class ContrastiveDivergence {
     // Negative rows weigh count / negatives, so the gradient is batch mean minus chain mean (-1 for classic PCD and CD).
     const negativeWeight = -count / negatives;
     const k = this.settings.k;
-    for (let step = 1; step <= k; step++) {
+    if (this.tempered !== undefined) this.temperedNegatives(this.tempered, negativeV, count, negativeWeight);
+    for (let step = 1; step <= k && this.tempered === undefined; step++) {
       const last = step === k;
       gemm.sgemm(false, true, negatives, nV, nH, 1, this.hiddenState, W, 0, this.visiblePre);
       let visibleInput: Float32Array;

@@ -92,10 +92,10 @@ const evalSchema: JsonSchemaObject = {
       description: 'Generated images kept for display (samples.png): the first ones of the scoring draw (0 = none).',
     },
     sampler: {
-      enum: ['gibbs', 'annealed'],
+      enum: ['gibbs', 'annealed', 'tempered'],
       default: 'gibbs',
       description:
-        "RBM generation: 'gibbs' = chains from uniform noise, gibbs_steps sweeps; 'annealed' = chains from the base-rate model cooled to the RBM over annealing_steps temperatures, then gibbs_steps sweeps.",
+        "RBM generation: 'gibbs' = chains from uniform noise, gibbs_steps sweeps; 'annealed' = chains from the base-rate model cooled to the RBM over annealing_steps temperatures, then gibbs_steps sweeps; 'tempered' = parallel tempering (100 ladders of 20 temperatures from the base-rate model to the RBM), gibbs_steps sweeps of burn-in, then each ladder's beta = 1 chain every 50 sweeps.",
     },
     annealing_steps: {
       type: 'integer',

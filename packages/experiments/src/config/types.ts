@@ -26,7 +26,7 @@ export interface EvalConfig {
   n_score_samples?: number;
   gibbs_steps?: number;
   /** RBM generation: Gibbs from noise, or annealed from the base-rate model first. */
-  sampler?: 'gibbs' | 'annealed';
+  sampler?: 'gibbs' | 'annealed' | 'tempered';
   annealing_steps?: number;
   quality?: boolean;
   main_metric?: { name: string; lower_is_better: boolean };
