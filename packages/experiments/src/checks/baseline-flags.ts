@@ -41,52 +41,57 @@ interface RunConfigLike {
 const configOf = (run: FlaggableRun): RunConfigLike =>
   typeof run.config === 'object' && run.config !== null ? (run.config as RunConfigLike) : {};
 
-/**
- * For each finished non-baseline run with a test log-likelihood: how it
- * compares with the finished baseline runs of the same sweep trained on the
- * same data (identical dataset section, hence identical splits). Pure; the
- * CLI's compare, reports and the dashboard flag `belowBaseRate` / `belowAny`.
- */
+interface ScoredRun {
+  run: FlaggableRun;
+  spec: ModelSpec;
+  /** The run's test log-likelihood (exact, estimate or bound; see runLogLikelihood). */
+  own: { name: string; value: number };
+}
+
+/** The finished runs of a registered type that recorded a test log-likelihood, with their spec. */
+function scoredRuns(runs: readonly FlaggableRun[], specs: readonly ModelSpec[]): ScoredRun[] {
+  const scored: ScoredRun[] = [];
+  for (const run of runs) {
+    const spec = specs.find((candidate) => candidate.type === configOf(run).model?.type);
+    if (run.status !== 'finished' || spec === undefined) continue;
+    const own = runLogLikelihood(run.metrics, spec.metrics);
+    if (own !== undefined) scored.push({ run, spec, own });
+  }
+  return scored;
+}
+
 /** Each finished baseline run's own test log-likelihood (exact), by run id. */
 export function baselineLogLikelihoods(
   runs: readonly FlaggableRun[],
   specs: readonly ModelSpec[] = listModelSpecs(),
 ): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const run of runs) {
-    const spec = specs.find((candidate) => candidate.type === configOf(run).model?.type);
-    if (run.status !== 'finished' || spec?.baseline !== true) continue;
-    const own = runLogLikelihood(run.metrics, spec.metrics);
-    if (own !== undefined) values.set(run.id, own.value);
-  }
-  return values;
+  const baselines = scoredRuns(runs, specs).filter(({ spec }) => spec.baseline === true);
+  return new Map(baselines.map(({ run, own }) => [run.id, own.value]));
 }
 
+/**
+ * For each finished non-baseline run with a test log-likelihood: how it
+ * compares with the finished baseline runs of the same sweep trained on the
+ * same data (identical dataset section, hence identical splits). Pure; the
+ * CLI's compare and list, reports and the dashboard flag `belowBaseRate` / `belowAny`.
+ */
 export function baselineFlags(
   runs: readonly FlaggableRun[],
   specs: readonly ModelSpec[] = listModelSpecs(),
 ): BaselineFlag[] {
-  const specOf = (run: FlaggableRun): ModelSpec | undefined =>
-    specs.find((spec) => spec.type === configOf(run).model?.type);
   const dataKey = (run: FlaggableRun): string => canonicalJson(configOf(run).dataset ?? null);
-  const finished = runs.filter((run) => run.status === 'finished');
+  const scored = scoredRuns(runs, specs);
   const baselinesByData = new Map<string, BaselineComparison[]>();
-  for (const run of finished) {
-    const spec = specOf(run);
-    if (spec?.baseline !== true) continue;
-    const own = runLogLikelihood(run.metrics, spec.metrics);
-    if (own === undefined) continue;
+  for (const { run, spec, own } of scored) {
+    if (spec.baseline !== true) continue;
     const list = baselinesByData.get(dataKey(run)) ?? [];
     list.push({ runId: run.id, modelType: spec.type, metric: own.name, value: own.value, below: false });
     baselinesByData.set(dataKey(run), list);
   }
   const flags: BaselineFlag[] = [];
-  for (const run of finished) {
-    const spec = specOf(run);
-    if (spec === undefined || spec.baseline === true) continue;
-    const own = runLogLikelihood(run.metrics, spec.metrics);
+  for (const { run, spec, own } of scored) {
     const references = baselinesByData.get(dataKey(run));
-    if (own === undefined || references === undefined) continue;
+    if (spec.baseline === true || references === undefined) continue;
     const baselines = references.map((b) => ({ ...b, below: own.value < b.value }));
     flags.push({
       runId: run.id,

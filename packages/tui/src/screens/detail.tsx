@@ -42,6 +42,13 @@ function runHeader(run: RunRecord, width: number): Styled[] {
   return lines;
 }
 
+/** A text cut into lines of at most `width` characters, in one colour. */
+function wrapped(text: string, width: number, color: Styled['color']): Styled[] {
+  const lines: Styled[] = [];
+  for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color });
+  return lines;
+}
+
 /** Tags and notes (`rbm-lab tag`, `rbm-lab note`); a group's notes with the run they belong to. */
 function annotationLines(runs: RunRecord[], width: number): Styled[] {
   const lines: Styled[] = [];
@@ -51,7 +58,7 @@ function annotationLines(runs: RunRecord[], width: number): Styled[] {
     if (run.note === null || run.note === '') continue;
     const who = runs.length > 1 ? `${runLabel(run)}: ` : '';
     const text = `note ${who}${run.note}`;
-    for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color: 'magenta' });
+    lines.push(...wrapped(text, width, 'magenta'));
   }
   return lines;
 }
@@ -63,7 +70,7 @@ function warningLines(runs: RunRecord[], width: number): Styled[] {
     for (const warning of run.warnings) {
       const who = runs.length > 1 ? `${runLabel(run)}: ` : '';
       const text = `! ${who}${warning.message}`;
-      for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color: 'yellow' });
+      lines.push(...wrapped(text, width, 'yellow'));
     }
   }
   return lines;
