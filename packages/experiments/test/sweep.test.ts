@@ -192,11 +192,19 @@ describe('sweep: Ctrl-C and a crashing worker', () => {
     // Resume; kill the first worker process we see: that run fails, the others finish.
     const resumed = spawnCli(['sweep', config, '--db', db, '--jobs', '1']);
     const parentPid = resumed.child.pid!;
+    // The forked run process, not another child of the sweep (it also runs `git rev-parse`, for example).
+    const isWorker = (pid: number): boolean => {
+      try {
+        return /worker\.[jt]s/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
     const workerPid = await waitFor(
       () => {
         try {
           const children = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim();
-          return children === '' ? undefined : Number(children.split(/\s+/)[0]);
+          return children.split(/\s+/).filter(Boolean).map(Number).find(isWorker);
         } catch {
           return undefined;
         }
