@@ -188,7 +188,7 @@ export class Dbn implements Model {
 
   /**
    * Gibbs sampling in the top RBM (from random states, or from `init` images
-   * propagated up), then one mean-field downward pass from the top chain's
+   * propagated up; or the top RBM's annealed or tempered sampler), then one mean-field downward pass from the top chain's
    * binary states; binary = a Bernoulli sample of the bottom probabilities.
    */
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
@@ -196,12 +196,22 @@ export class Dbn implements Model {
     const rng = new Xoshiro128(options.seed ?? (this.seed ^ 0x73616d) + this.samplesDrawn++);
     const top = this.layers.length - 1;
     const init = options.init ? this.transform(options.init, top) : undefined;
-    const topSamples = gibbsSample(gemm, this.layers[top].getParameters(), {
-      n,
-      steps: options.gibbsSteps ?? DEFAULT_GIBBS_STEPS,
-      init,
-      rng,
-    });
+    // Annealed and tempered sampling run in the top RBM, with the base-rate model of its own input (the
+    // training images propagated up); plain Gibbs keeps this method's stream.
+    const topSamples =
+      options.sampler === 'annealed' || options.sampler === 'tempered'
+        ? await this.layers[top].sample(n, {
+            ...options,
+            init,
+            seed: rng.nextInt(0x7fffffff),
+            baseRateData: options.baseRateData && this.transform(options.baseRateData, top),
+          })
+        : gibbsSample(gemm, this.layers[top].getParameters(), {
+            n,
+            steps: options.gibbsSteps ?? DEFAULT_GIBBS_STEPS,
+            init,
+            rng,
+          });
     if (top === 0) return topSamples;
     let h = topSamples.binary;
     for (let i = top - 1; i >= 0; i--) h = this.layers[i].visibleProbabilities(h);

@@ -54,6 +54,13 @@ describe('Dbn', () => {
     expect([samples.binary.rows, samples.binary.cols]).toEqual([12, 320]);
     for (const value of samples.probabilities.data) expect(value >= 0 && value <= 1).toBe(true);
     for (const value of samples.binary.data) expect(value === 0 || value === 1).toBe(true);
+    // The top RBM's tempered sampler, its base-rate model taken from the training images propagated up.
+    const tempered = { seed: 5, gibbsSteps: 50, sampler: 'tempered' as const, baseRateData: x };
+    const temperedSamples = await dbn.sample(20, tempered);
+    expect([temperedSamples.binary.rows, temperedSamples.binary.cols]).toEqual([20, 320]);
+    expect(Array.from((await dbn.sample(20, tempered)).binary.data)).toEqual(Array.from(temperedSamples.binary.data));
+    const ink = (m: { data: Float32Array }) => m.data.reduce((sum, v) => sum + v, 0) / m.data.length;
+    expect(Math.abs(ink(temperedSamples.probabilities) - ink(x))).toBeLessThan(0.1);
 
     expect(dbn.layers.map((rbm) => [rbm.getParameters().nVisible, rbm.getParameters().nHidden])).toEqual([
       [320, 64],

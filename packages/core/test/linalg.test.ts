@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { availableComputePaths, createGemm } from '../src/backend.js';
-import { fastSigmoid, sigmoid, sigmoidAddBias, transpose } from '../src/linalg/elementwise.js';
+import { fastSigmoid, fastSoftplus, sigmoid, sigmoidAddBias, softplus, transpose } from '../src/linalg/elementwise.js';
 import { Xoshiro128 } from '@rbm-lab/datasets';
 import { referenceSgemm } from '../src/linalg/gemm.js';
 import { SimdWorkspace, simdAvailable } from '../src/linalg/simd.js';
@@ -116,6 +116,15 @@ describe('element-wise kernels', () => {
     let max = 0;
     for (let x = -40; x <= 40; x += 0.001) max = Math.max(max, Math.abs(fastSigmoid(x) - sigmoid(x)));
     expect(max).toBeLessThan(2e-7);
+  });
+
+  it('fastSoftplus is within 5e-7 of the exact softplus, including far tails and between table points', () => {
+    let max = 0;
+    for (let x = -60; x <= 60; x += 0.000731) max = Math.max(max, Math.abs(fastSoftplus(x) - softplus(x)));
+    expect(max).toBeLessThan(5e-7);
+    expect(max).toBeGreaterThan(0); // interpolated, not exact: the bound is the one that matters
+    expect(fastSoftplus(1000)).toBe(1000);
+    expect(fastSoftplus(-1000)).toBe(0);
   });
 
   it('sigmoidAddBias adds the column bias, applies the sign and writes at the offset', () => {

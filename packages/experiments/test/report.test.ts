@@ -33,6 +33,7 @@ eval:
   gibbs_steps: 20
   quality: false
   sample_every: 1
+baselines: [base_rate] # adds model.type to the swept parameters; the heatmap must stay on the grid's two axes
 sweep:
   grid:
     model.hidden_units: [8, 24]
@@ -82,7 +83,7 @@ describe('sweep report', () => {
     const curveNames = new Set<string>();
     try {
       const runs = await reader.listRuns((await reader.getSweep('report-test'))!.id);
-      expect(runs.map((run) => run.status)).toEqual(Array(8).fill('finished'));
+      expect(runs.map((run) => run.status)).toEqual(Array(10).fill('finished'));
       for (const run of runs)
         for (const name of Object.keys(await reader.getEpochMetrics(run.id))) curveNames.add(name);
       report = await writeSweepReport(reader, 'report-test');
@@ -105,8 +106,16 @@ describe('sweep report', () => {
     expect(names.filter((name) => name.startsWith('curves-')).sort()).toEqual(
       [...curveNames].map((name) => `curves-${name}.png`).sort(),
     );
-    expect(names.filter((name) => name.startsWith('metrics-vs-'))).toHaveLength(2); // seeds are averaged over, not plotted
+    // One figure per swept parameter (model.type from the baseline); seeds are averaged over, not plotted.
+    expect(names.filter((name) => name.startsWith('metrics-vs-')).sort()).toEqual([
+      'metrics-vs-model.hidden_units.png',
+      'metrics-vs-model.type.png',
+      'metrics-vs-train.learning_rate.png',
+    ]);
     expect(names.filter((name) => name.startsWith('heatmap-'))).toHaveLength(1);
+    expect(readFileSync(report.markdownPath, 'utf8')).toContain(
+      '## ais_log_likelihood over model.hidden_units x train.learning_rate',
+    );
 
     for (const figure of report.figures) {
       const png = PNG.sync.read(readFileSync(figure));
@@ -125,7 +134,7 @@ describe('sweep report', () => {
     for (const link of links) expect(existsSync(resolve(dirname(report.markdownPath), link)), link).toBe(true);
     expect(links.map((link) => resolve(dirname(report.markdownPath), link)).sort()).toEqual([...report.figures].sort());
     expect(markdown).toContain('| seed |');
-    expect(markdown.match(/\| finished \|/g)).toHaveLength(8);
+    expect(markdown.match(/\| finished \|/g)).toHaveLength(10);
   });
 
   it('runs as `rbm-lab report` with --out, and names the sweeps it knows when given an unknown one', async () => {

@@ -6,6 +6,7 @@ import { logAxis } from '../src/chart-scale.js';
 import type { EpochMetrics } from '../src/data/hooks.js';
 import { layoutColumns, maxScroll } from '../src/view-model/column-layout.js';
 import { heatmapModel, runsTable, subjectSeries } from '../src/view-model/index.js';
+import { heatmapScreenModel } from '../src/view-model/screens.js';
 import { run } from './records.js';
 
 const sweep = {
@@ -206,5 +207,29 @@ describe('log scale', () => {
     )!;
     expect(mixed.scale).toBe('linear');
     expect(mixed.note).toMatch(/one sign/);
+  });
+});
+
+describe('heatmap axes', () => {
+  it("start on the study's own grid when baseline runs add model.type to the swept parameters", () => {
+    const crossSweep = {
+      ...sweep,
+      sweptParams: ['model.type', 'model.hidden_units', 'dataset.n_characters'],
+      mainMetric: { name: 'll', lowerIsBetter: false },
+    } as SweepSummary;
+    const grid = [50, 100].flatMap((hidden, i) =>
+      [2, 6].map((n, j) =>
+        run(2 * i + j, { 'model.type': 'rbm', 'model.hidden_units': hidden, 'dataset.n_characters': n }, { ll: -100 }),
+      ),
+    );
+    const baselines = [2, 6].map((n, j) => run(4 + j, { 'model.type': 'base_rate', 'dataset.n_characters': n }, {}));
+    const settings = { grouped: true, values: 'final', smoothing: 0, logScale: false, columns: {} } as const;
+    const screen = { kind: 'heatmap', sweepId: 's', pair: 0, transpose: false, metric: 0 } as const;
+    const data = { sweep: crossSweep, runs: [...grid, ...baselines], curves: null };
+    const model = heatmapScreenModel(data, screen, settings).model;
+    expect([model?.rowParam, model?.colParam]).toEqual(['model.hidden_units', 'dataset.n_characters']);
+    // p still reaches the other pairs.
+    const next = heatmapScreenModel(data, { ...screen, pair: 1 }, settings).model;
+    expect([next?.rowParam, next?.colParam]).not.toEqual(['model.hidden_units', 'dataset.n_characters']);
   });
 });

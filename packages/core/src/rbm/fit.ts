@@ -160,6 +160,7 @@ export async function fitRbm(state: RbmFitState, train: Matrix, options: FitOpti
       weightDecay: tp.weight_decay,
       persistentChains,
       persistentTemperatures: tp.persistent_temperatures,
+      visibleOffsets: tp.centering ? columnMeans(train) : undefined,
     },
     state.rng,
   );

@@ -111,6 +111,11 @@ export const cdTrainProperties = {
     description:
       "Where the persistent_chains start: 'data' = random training images; 'base_rates' = independent pixels at the training pixel means (the chains then also visit states far from the data).",
   }),
+  centering: Type.Boolean({
+    default: false,
+    description:
+      'Centered gradient (Melchior, Fischer & Wiskott, JMLR 2016): the weight gradient uses (v - mu)(h - lambda), mu = training pixel means, lambda = running mean of p(h | data); the biases get the matching correction. Same model, better-conditioned updates.',
+  }),
   learning_rate_schedule: stringEnum(LEARNING_RATE_SCHEDULES, {
     default: 'constant',
     description:

@@ -1,6 +1,6 @@
 import type { Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
-import { softplus } from '../linalg/elementwise.js';
+import { fastSoftplus } from '../linalg/elementwise.js';
 import { SimdWorkspace } from '../linalg/simd.js';
 import type { Samples } from '../model.js';
 import { checkWidth } from './inference.js';
@@ -145,7 +145,7 @@ export class TemperedChains {
   private logUnnormalised(p: RbmParameters, row: number, beta: number): number {
     let sum = (1 - beta) * this.dots[2 * row + 1] + beta * this.dots[2 * row];
     const base = row * this.nH;
-    for (let j = 0; j < this.nH; j++) sum += softplus(beta * (this.pre[base + j] + p.hiddenBias[j]));
+    for (let j = 0; j < this.nH; j++) sum += fastSoftplus(beta * (this.pre[base + j] + p.hiddenBias[j]));
     return sum;
   }
 

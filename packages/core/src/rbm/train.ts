@@ -15,7 +15,12 @@ export interface CdSettings {
   persistentChains?: number;
   /** PCD with persistentChains: temperatures per chain (> 1 = parallel tempering in the negative phase). */
   persistentTemperatures?: number;
+  /** Centered gradient: the training pixel means mu (nV); undefined = the plain gradient. */
+  visibleOffsets?: Float64Array;
 }
+
+/** Step of the running mean lambda of p(h | data) under centering (Melchior et al. 2016 use 0.01). */
+const HIDDEN_OFFSET_RATE = 0.01;
 
 /**
  * One CD-k / PCD-k update per call, on buffers allocated once per fit.
@@ -59,6 +64,8 @@ export class ContrastiveDivergence {
   /** Persistent chains decoupled from the batch (0 = one per batch row). */
   private readonly chainCount: number;
   private readonly workspace: SimdWorkspace;
+  /** Centering offsets mu (visible) and lambda (hidden), in the workspace; undefined without centering. */
+  private readonly offsets: { visible: Float32Array; hidden: Float32Array } | undefined;
   /** Step size of the next updates (a schedule may change it between batches). */
   learningRate: number;
 
@@ -79,7 +86,12 @@ export class ContrastiveDivergence {
     // the GEMM provider (native BLAS, or wasm-sgemm's threads) share them without copies.
     const pcdFloats = settings.method === 'pcd' ? b * nV : 0;
     const parameterFloats = 2 * (nV * nH + nV + nH);
-    const ws = new SimdWorkspace(5 * b * (nV + nH) + pcdFloats + parameterFloats + 4 * b, Math.max(nV, nH), gemm);
+    const offsetFloats = settings.visibleOffsets === undefined ? 0 : nV + nH;
+    const ws = new SimdWorkspace(
+      5 * b * (nV + nH) + pcdFloats + parameterFloats + offsetFloats + 4 * b,
+      Math.max(nV, nH),
+      gemm,
+    );
     this.workspace = ws;
     this.stackV = ws.allocate(2 * b * nV);
     this.stackH = ws.allocate(2 * b * nH);
@@ -95,6 +107,11 @@ export class ContrastiveDivergence {
     this.velocityA = ws.allocate(nV);
     this.velocityB = ws.allocate(nH);
     this.chains = settings.method === 'pcd' ? ws.allocate(b * nV) : undefined;
+    if (settings.visibleOffsets !== undefined) {
+      const visible = ws.allocate(nV);
+      visible.set(settings.visibleOffsets);
+      this.offsets = { visible, hidden: ws.allocate(nH).fill(0.5) };
+    }
     // The parameters move into the workspace too (same values; the model keeps these views).
     params.weights = moveInto(ws, params.weights);
     params.visibleBias = moveInto(ws, params.visibleBias);
@@ -202,6 +219,7 @@ export class ContrastiveDivergence {
       }
     }
     if (this.chains !== undefined) this.chains.set(negativeV);
+    if (this.offsets !== undefined) this.center(this.offsets, count, negatives, negativeWeight);
 
     // Updates: vel = momentum * vel + (lr / B) * grad - lr * decay * W;  param += vel.
     const rate = this.learningRate / count;
@@ -219,6 +237,41 @@ export class ContrastiveDivergence {
     gemm.saxpy(nV * nH, 1, this.velocityW, W);
     gemm.saxpy(nH, 1, this.velocityB, params.hiddenBias);
     gemm.saxpy(nV, 1, this.velocityA, params.visibleBias);
+    if (this.offsets !== undefined) {
+      // Back to the plain parameters: b = b~ - W lambda, c = c~ - W^T mu, so each step adds -dW lambda and
+      // -dW^T mu (velocityW is the step dW; exact while the offsets stand still, which they nearly do).
+      gemm.sgemm(false, false, 1, nH, nV, -1, this.offsets.visible, this.velocityW, 1, params.hiddenBias);
+      gemm.sgemm(false, true, 1, nV, nH, -1, this.offsets.hidden, this.velocityW, 1, params.visibleBias);
+    }
+  }
+
+  /**
+   * Centers the stacks for the weight gradient: V rows become v - mu, H rows w (h - lambda) for a row of
+   * weight w, after lambda moves towards this batch's mean p(h | v0). The bias gradients 1^T H and s^T V
+   * do not change, because the row weights sum to zero (count - count).
+   */
+  private center(
+    offsets: { visible: Float32Array; hidden: Float32Array },
+    count: number,
+    negatives: number,
+    w: number,
+  ) {
+    const { nV, nH, stackV, stackH } = this;
+    const { visible, hidden } = offsets;
+    for (let j = 0; j < nH; j++) {
+      let sum = 0;
+      for (let r = 0; r < count; r++) sum += stackH[r * nH + j];
+      hidden[j] += HIDDEN_OFFSET_RATE * (sum / count - hidden[j]);
+    }
+    for (let r = 0; r < count + negatives; r++) {
+      const row = r * nV;
+      for (let i = 0; i < nV; i++) stackV[row + i] -= visible[i];
+    }
+    for (let r = 0; r < count + negatives; r++) {
+      const row = r * nH;
+      const scale = r < count ? 1 : w;
+      for (let j = 0; j < nH; j++) stackH[row + j] -= scale * hidden[j];
+    }
   }
 }
 

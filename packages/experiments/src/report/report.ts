@@ -145,15 +145,23 @@ async function metricSections(ctx: ReportContext): Promise<string[]> {
   return [parts.join('\n')];
 }
 
-/** The main metric over the first two swept parameters. */
+/**
+ * The main metric over the first two swept parameters that vary among the runs reporting it: a study's baseline
+ * runs add `model.type` to the swept parameters, but they report other metrics, so the heatmap stays on the
+ * study's own axes (cross.yaml: hidden units x characters).
+ */
 async function heatmapSections(ctx: ReportContext): Promise<string[]> {
-  const { swept, withMetrics, grouped } = ctx;
+  const { withMetrics, grouped } = ctx;
   const main = ctx.sweep.mainMetric;
-  if (swept.length < 2 || !withMetrics.some((run) => Number.isFinite(run.metrics[main.name]))) return [];
+  const scored = withMetrics.filter((run) => Number.isFinite(run.metrics[main.name]));
+  const swept = ctx.swept.filter(
+    (param) => new Set(scored.map((run) => JSON.stringify(run.params[param] ?? null))).size > 1,
+  );
+  if (swept.length < 2) return [];
   const [xParam, yParam] = swept;
   const file = await ctx.save(
     `heatmap-${slug(main.name)}.png`,
-    await renderVegaLitePng(heatmapSpec(withMetrics, xParam, yParam, main.name, main.lowerIsBetter, grouped)),
+    await renderVegaLitePng(heatmapSpec(scored, xParam, yParam, main.name, main.lowerIsBetter, grouped)),
   );
   const text =
     `${grouped ? 'Mean ± std' : 'Mean'} of ${metricAxisTitle(main.name)} over seeds` +

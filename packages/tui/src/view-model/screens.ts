@@ -124,8 +124,12 @@ export function heatmapScreenModel(data: SweepData, screen: HeatmapScreen, setti
   const metrics = metricColumnNames(data.runs, sweep.mainMetric, settings.values, data.curves).filter((m) =>
     data.runs.some((r) => valueFor(m)(r) !== undefined),
   );
-  const pair = cycled(paramPairs(params), screen.pair);
   const metric = cycled(metrics, screen.metric);
+  // Parameters that vary among the runs reporting the metric come first, so the first pair is the study's own
+  // grid (a study's baselines add model.type, but they report other metrics).
+  const scored = metric ? data.runs.filter((run) => valueFor(metric)(run) !== undefined) : [];
+  const varies = (param: string) => new Set(scored.map((run) => JSON.stringify(run.params[param] ?? null))).size > 1;
+  const pair = cycled(paramPairs([...params.filter(varies), ...params.filter((param) => !varies(param))]), screen.pair);
   if (!pair || !metric) return { params, metrics, model: null };
   const [rowParam, colParam] = screen.transpose ? [pair[1], pair[0]] : pair;
   return {
