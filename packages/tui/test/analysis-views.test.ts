@@ -228,6 +228,7 @@ describe('heatmap axes', () => {
     const data = { sweep: crossSweep, runs: [...grid, ...baselines], curves: null };
     const model = heatmapScreenModel(data, screen, settings).model;
     expect([model?.rowParam, model?.colParam]).toEqual(['model.hidden_units', 'dataset.n_characters']);
+    expect(model?.rowValues).toEqual([50, 100]); // the baselines, without hidden units, get no row
     // p still reaches the other pairs.
     const next = heatmapScreenModel(data, { ...screen, pair: 1 }, settings).model;
     expect([next?.rowParam, next?.colParam]).not.toEqual(['model.hidden_units', 'dataset.n_characters']);
