@@ -17,8 +17,7 @@ import { modelSpec, resolveSections } from './model-spec.js';
 import { loadModelFiles, ModelFileError, saveModelFiles, type NamedArray } from './persistence.js';
 import { cdTrainSchema, rbmInitProperties, rbmTrainSchema, type CdTrainParams } from './rbm/hyperparameters.js';
 import { checkWidth, selectRows } from './rbm/inference.js';
-import { DEFAULT_GIBBS_STEPS, MONITOR_ROWS, Rbm } from './rbm/rbm.js';
-import { gibbsSample } from './rbm/sampling.js';
+import { MONITOR_ROWS, Rbm } from './rbm/rbm.js';
 import { DBN_SPEC_METRICS } from './model-metrics.js';
 
 /** Architecture of a DBN: the `model:` config section; every layer starts like an RBM. */
@@ -187,31 +186,21 @@ export class Dbn implements Model {
   }
 
   /**
-   * Gibbs sampling in the top RBM (from random states, or from `init` images
-   * propagated up; or the top RBM's annealed or tempered sampler), then one mean-field downward pass from the top chain's
-   * binary states; binary = a Bernoulli sample of the bottom probabilities.
+   * The top RBM's own sampler (Gibbs from random states or from `init` images propagated up; annealed or
+   * tempered from the base-rate model of its input, the `baseRateData` images propagated up), then one
+   * mean-field downward pass from the top chain's binary states; binary = a Bernoulli sample of the bottom
+   * probabilities.
    */
   async sample(n: number, options: SampleOptions = {}): Promise<Samples> {
-    const gemm = await this.resolveGemm();
+    await this.resolveGemm();
     const rng = new Xoshiro128(options.seed ?? (this.seed ^ 0x73616d) + this.samplesDrawn++);
     const top = this.layers.length - 1;
-    const init = options.init ? this.transform(options.init, top) : undefined;
-    // Annealed and tempered sampling run in the top RBM, with the base-rate model of its own input (the
-    // training images propagated up); plain Gibbs keeps this method's stream.
-    const topSamples =
-      options.sampler === 'annealed' || options.sampler === 'tempered'
-        ? await this.layers[top].sample(n, {
-            ...options,
-            init,
-            seed: rng.nextInt(0x7fffffff),
-            baseRateData: options.baseRateData && this.transform(options.baseRateData, top),
-          })
-        : gibbsSample(gemm, this.layers[top].getParameters(), {
-            n,
-            steps: options.gibbsSteps ?? DEFAULT_GIBBS_STEPS,
-            init,
-            rng,
-          });
+    const topSamples = await this.layers[top].sample(n, {
+      ...options,
+      seed: rng.nextInt(0x7fffffff),
+      init: options.init && this.transform(options.init, top),
+      baseRateData: options.baseRateData && this.transform(options.baseRateData, top),
+    });
     if (top === 0) return topSamples;
     let h = topSamples.binary;
     for (let i = top - 1; i >= 0; i--) h = this.layers[i].visibleProbabilities(h);

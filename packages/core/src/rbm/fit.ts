@@ -115,11 +115,17 @@ export interface RbmFitOutcome extends FitResult {
   updates: number;
 }
 
-/** Starting states of decoupled persistent chains: random training images, or draws of the base-rate model. */
-function startChains(trainer: ContrastiveDivergence, x: Matrix, chains: number, start: ChainStart, seed: number): void {
+/** Starting states of decoupled persistent chains: random training images, or draws of the base-rate model (means). */
+function startChains(
+  trainer: ContrastiveDivergence,
+  x: Matrix,
+  means: Float64Array,
+  chains: number,
+  start: ChainStart,
+  seed: number,
+): void {
   const rng = new Xoshiro128(seed ^ STREAM_CHAINS);
   if (start === 'base_rates') {
-    const means = columnMeans(x);
     const probabilities = new Float32Array(chains * x.cols);
     for (let r = 0; r < chains; r++) for (let i = 0; i < x.cols; i++) probabilities[r * x.cols + i] = means[i];
     const states = new Float32Array(chains * x.cols);
@@ -149,6 +155,8 @@ export async function fitRbm(state: RbmFitState, train: Matrix, options: FitOpti
   const monitorValid = validation ? monitorSubset(validation, monitorRng) : undefined;
   const batchSize = Math.min(tp.batch_size, Math.max(1, train.rows));
   const persistentChains = tp.method === 'pcd' ? tp.persistent_chains : 0;
+  // The training pixel means (one pass, once per fit): centering's offsets, the base-rate end of tempered ladders.
+  const pixelMeans = columnMeans(train);
   const trainer = new ContrastiveDivergence(
     gemm,
     params,
@@ -160,14 +168,14 @@ export async function fitRbm(state: RbmFitState, train: Matrix, options: FitOpti
       weightDecay: tp.weight_decay,
       persistentChains,
       persistentTemperatures: tp.persistent_temperatures,
-      visibleOffsets: tp.centering ? columnMeans(train) : undefined,
+      visibleOffsets: tp.centering ? pixelMeans : undefined,
     },
     state.rng,
   );
   if (persistentChains > 0 && tp.persistent_temperatures > 1) {
-    trainer.startTemperedChains(columnMeans(train), new Xoshiro128(seed ^ STREAM_CHAINS));
+    trainer.startTemperedChains(pixelMeans, new Xoshiro128(seed ^ STREAM_CHAINS));
   } else if (persistentChains > 0) {
-    startChains(trainer, train, persistentChains, tp.persistent_chains_start, seed);
+    startChains(trainer, train, pixelMeans, persistentChains, tp.persistent_chains_start, seed);
   }
   const batchesPerEpoch = Math.ceil(train.rows / batchSize);
   const budget = tp.updates > 0 ? tp.updates : tp.epochs * batchesPerEpoch;

@@ -37,6 +37,16 @@ export function groupParams(run: GroupableRun, sweptParams: readonly string[]): 
   return params;
 }
 
+/**
+ * The swept parameters, those that take more than one value among `runs` first (in their order), then the rest.
+ * Heatmaps start on the first two: a study's baseline runs add `model.type` to the swept parameters, but among the
+ * runs reporting a model's metric it does not vary, so the study's own grid comes first.
+ */
+export function varyingParamsFirst(runs: readonly Pick<GroupableRun, 'params'>[], params: readonly string[]): string[] {
+  const varies = (param: string) => new Set(runs.map((run) => canonicalJson(run.params[param] ?? null))).size > 1;
+  return [...params.filter(varies), ...params.filter((param) => !varies(param))];
+}
+
 /** Which number of a run stands for a metric; by default its final value. */
 export type MetricValueFn<R extends GroupableRun> = (run: R, metric: string) => number | undefined;
 

@@ -19,7 +19,7 @@ import { metricDirection } from '../metric-direction.js';
 import { trainingCurvesSpec } from './curve-figure.js';
 import { colourParamFor, heatmapSpec, metricsVsParamSpec } from './figures.js';
 import { samplesStripFigure, samplesStripRows } from './strips.js';
-import { groupRuns, SEED_PARAM } from '../analysis/group-runs.js';
+import { groupRuns, SEED_PARAM, varyingParamsFirst } from '../analysis/group-runs.js';
 import { montageSvg, samplesGridPng, upscalePng, type MontageTile, type PixelImage } from './montage.js';
 import { rasteriseSvg, renderVegaLitePng } from './render.js';
 import { ensureFolder } from '../store/fs-checks.js';
@@ -154,9 +154,7 @@ async function heatmapSections(ctx: ReportContext): Promise<string[]> {
   const { withMetrics, grouped } = ctx;
   const main = ctx.sweep.mainMetric;
   const scored = withMetrics.filter((run) => Number.isFinite(run.metrics[main.name]));
-  const swept = ctx.swept.filter(
-    (param) => new Set(scored.map((run) => JSON.stringify(run.params[param] ?? null))).size > 1,
-  );
+  const swept = varyingParamsFirst(scored, ctx.swept);
   if (swept.length < 2) return [];
   const [xParam, yParam] = swept;
   const file = await ctx.save(

@@ -2,7 +2,7 @@
  * Per screen: what it draws (its view model) and what its keys need to know
  * (its context for the reducer), both from the same data so they cannot disagree.
  */
-import { groupRuns, type RunRecord, SEED_PARAM, type SweepSummary } from '@rbm-lab/experiments';
+import { groupRuns, type RunRecord, SEED_PARAM, type SweepSummary, varyingParamsFirst } from '@rbm-lab/experiments';
 import type { SubjectData, SubjectsData, SweepData } from '../data/hooks.js';
 import type {
   ColumnsContext,
@@ -125,11 +125,8 @@ export function heatmapScreenModel(data: SweepData, screen: HeatmapScreen, setti
     data.runs.some((r) => valueFor(m)(r) !== undefined),
   );
   const metric = cycled(metrics, screen.metric);
-  // Parameters that vary among the runs reporting the metric come first, so the first pair is the study's own
-  // grid (a study's baselines add model.type, but they report other metrics).
   const scored = metric ? data.runs.filter((run) => valueFor(metric)(run) !== undefined) : [];
-  const varies = (param: string) => new Set(scored.map((run) => JSON.stringify(run.params[param] ?? null))).size > 1;
-  const pair = cycled(paramPairs([...params.filter(varies), ...params.filter((param) => !varies(param))]), screen.pair);
+  const pair = cycled(paramPairs(varyingParamsFirst(scored, params)), screen.pair);
   if (!pair || !metric) return { params, metrics, model: null };
   const [rowParam, colParam] = screen.transpose ? [pair[1], pair[0]] : pair;
   return {
