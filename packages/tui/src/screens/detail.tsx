@@ -12,6 +12,7 @@ import { curveNames, curveNote, cycled, subjectSeries } from '../view-model/curv
 import { lowerIsBetter, metricNames } from '../view-model/metrics.js';
 import { runDurationMs } from '../view-model/runs-table.js';
 import { type CurveScreenProps, Curves } from './curves.js';
+import wrapAnsi from 'wrap-ansi';
 
 export interface DetailViewProps extends CurveScreenProps {
   subject: SubjectData;
@@ -42,11 +43,11 @@ function runHeader(run: RunRecord, width: number): Styled[] {
   return lines;
 }
 
-/** A text cut into lines of at most `width` characters, in one colour. */
+/** A text wrapped at word boundaries into lines of at most `width` columns (longer words cut), in one colour. */
 function wrapped(text: string, width: number, color: Styled['color']): Styled[] {
-  const lines: Styled[] = [];
-  for (let i = 0; i < text.length; i += width) lines.push({ text: text.slice(i, i + width), color });
-  return lines;
+  return wrapAnsi(text, width, { hard: true, trim: true })
+    .split('\n')
+    .map((line) => ({ text: line, color }));
 }
 
 /** Tags and notes (`rbm-lab tag`, `rbm-lab note`); a group's notes with the run they belong to. */
@@ -64,7 +65,7 @@ function annotationLines(runs: RunRecord[], width: number): Styled[] {
 }
 
 /** The cautions stored with finished runs (a likelihood below the base rate, mode collapse, ...), wrapped. */
-function warningLines(runs: RunRecord[], width: number): Styled[] {
+export function warningLines(runs: RunRecord[], width: number): Styled[] {
   const lines: Styled[] = [];
   for (const run of runs) {
     for (const warning of run.warnings) {
