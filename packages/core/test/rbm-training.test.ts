@@ -59,8 +59,16 @@ describe('RBM training budget and early stopping', () => {
       5,
     );
     const stopped = await patient.fit({ x: data.train }, { validation: { x: data.validation } });
-    expect(stopped.epochsCompleted).toBe(best.epoch + 6);
-    expect((await patient.evaluate({ x: data.validation }, { metrics: [] })).best_epoch).toBe(best.epoch);
+    // Its own best check (not the 48-unit model's: where each peaks depends on the BLAS kernel's rounding).
+    const patientChecks = stopped.history
+      .map((metrics, i) => ({ epoch: i + 1, value: metrics.validation_ais_log_likelihood }))
+      .filter((check) => check.value !== undefined);
+    const patientBest = patientChecks.reduce((a, b) => (b.value > a.value ? b : a));
+    // Three checks (6 epochs) without improvement after the best one, and it stopped before the budget.
+    expect(stopped.epochsCompleted).toBe(patientBest.epoch + 6);
+    expect(stopped.epochsCompleted).toBeLessThan(24);
+    expect(patientChecks.at(-1)?.epoch).toBe(stopped.epochsCompleted);
+    expect((await patient.evaluate({ x: data.validation }, { metrics: [] })).best_epoch).toBe(patientBest.epoch);
   });
 
   it('PCD with many persistent chains (independent of the batch) trains: exact held-out likelihood rises', async () => {
