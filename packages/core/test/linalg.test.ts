@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { availableComputePaths, createGemm } from '../src/backend.js';
-import { fastSigmoid, fastSoftplus, sigmoid, sigmoidAddBias, softplus, transpose } from '../src/linalg/elementwise.js';
+import {
+  fastSigmoid,
+  fastSoftplus,
+  rowDots,
+  sigmoid,
+  sigmoidAddBias,
+  softplus,
+  softplusSums,
+  transpose,
+} from '../src/linalg/elementwise.js';
 import { Xoshiro128 } from '@rbm-lab/datasets';
 import { referenceSgemm } from '../src/linalg/gemm.js';
 import { SimdWorkspace, simdAvailable } from '../src/linalg/simd.js';
@@ -165,5 +174,42 @@ describe('SimdWorkspace', () => {
     sigmoidAddBias(pre, bias, rows, 5, plainExpected);
     expect(Array.from(plainOut)).toEqual(Array.from(plainExpected));
     expect(() => ws.allocate(10 * rows * cols)).toThrow(RangeError);
+  });
+
+  it('sums softplus along rows at two temperatures and takes row dot products, as the float64 definitions', () => {
+    const [rows, cols] = [9, 200];
+    const ws = new SimdWorkspace(2 * rows * cols + 2 * cols + 8 * rows, cols);
+    const rng = new Xoshiro128(4);
+    const pre = ws.allocate(rows * cols);
+    // Pre-activations across the range parallel tempering meets, far tails included (exp underflows there).
+    for (let i = 0; i < pre.length; i++) pre[i] = (rng.nextFloat() < 0.05 ? 400 : 30) * (rng.nextFloat() - 0.5);
+    const bias = ws.allocate(cols);
+    bias.set(randomArray(cols, rng));
+    const [beta0, beta1] = [0.25, 1];
+    const sums = ws.allocateFloat64(2 * rows);
+    ws.softplusSums(pre, bias, rows, cols, beta0, beta1, sums);
+    const fallback = new Float64Array(2 * rows);
+    softplusSums(pre, bias, rows, cols, beta0, beta1, fallback);
+    for (let r = 0; r < rows; r++) {
+      for (const [t, beta] of [beta0, beta1].entries()) {
+        let exact = 0;
+        for (let c = 0; c < cols; c++) exact += softplus(beta * (pre[r * cols + c] + bias[c]));
+        // A few float32 ulps per term: 1e-6 of the sum (the swaps compare differences of such sums).
+        expect(Math.abs(sums[2 * r + t] - exact)).toBeLessThan(1e-6 * exact);
+        expect(Math.abs(fallback[2 * r + t] - exact)).toBeLessThan(5e-7 * cols);
+      }
+    }
+    expect(sums[0]).not.toBe(sums[1]);
+
+    const x = ws.allocate(rows * cols);
+    for (let i = 0; i < x.length; i++) x[i] = rng.nextFloat() < 0.3 ? 1 : 0;
+    const b = ws.allocate(cols);
+    b.set(randomArray(cols, rng));
+    const dots = ws.allocateFloat64(2 * rows);
+    ws.rowDots(x, bias, b, rows, cols, dots);
+    const expected = new Float64Array(2 * rows);
+    rowDots(x, bias, b, rows, cols, expected);
+    for (let i = 0; i < dots.length; i++) expect(dots[i]).toBeCloseTo(expected[i], 10);
+    expect(Math.abs(expected[0])).toBeGreaterThan(0.1);
   });
 });

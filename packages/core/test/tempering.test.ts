@@ -34,14 +34,19 @@ function bruteForceLogMarginal(p: RbmParameters, baseBias: number[], v: number[]
 /**
  * Two modes that plain Gibbs cannot cross: hidden unit 0 draws pixels 0-4 on and 5-9 off, unit 1 the
  * opposite (weights +-4); unit 0's bias is 1 higher, so its mode holds e / (1 + e) = 0.73 of the mass.
+ * Padded to 12 x 4 (two nearly-always-off pixels, two unconnected hidden units: the same modes), the
+ * widths are multiples of 4 and the swaps take the workspace's SIMD kernels instead of the TypeScript ones.
  */
-function twoModeRbm(): RbmParameters {
-  const weights = new Float32Array(20);
+function twoModeRbm(padded: boolean): RbmParameters {
+  const [nV, nH] = padded ? [12, 4] : [10, 2];
+  const weights = new Float32Array(nV * nH);
   for (let i = 0; i < 10; i++) {
-    weights[2 * i] = i < 5 ? 4 : -4;
-    weights[2 * i + 1] = -weights[2 * i];
+    weights[nH * i] = i < 5 ? 4 : -4;
+    weights[nH * i + 1] = -weights[nH * i];
   }
-  return { nVisible: 10, nHidden: 2, weights, visibleBias: new Float32Array(10), hiddenBias: Float32Array.of(-9, -10) };
+  const visibleBias = Float32Array.from({ length: nV }, (_, i) => (i < 10 ? 0 : -6));
+  const hiddenBias = Float32Array.from({ length: nH }, (_, j) => [-9, -10][j] ?? 0);
+  return { nVisible: nV, nHidden: nH, weights, visibleBias, hiddenBias };
 }
 
 describe('temperature ladder', () => {
@@ -70,8 +75,12 @@ describe('swap acceptance', () => {
 });
 
 describe('tempered sampling', () => {
-  it('draws from the RBM: the empirical distribution matches the exact p(v) of a tiny RBM', () => {
-    const p = tinyRbm(6, 3, 2.5, 9);
+  // 6 x 3 takes the TypeScript swap sums, 8 x 4 (widths that are multiples of 4) the workspace's SIMD kernels.
+  it.each([
+    [6, 3],
+    [8, 4],
+  ])('draws from the RBM: the empirical distribution matches the exact p(v) of a tiny RBM (%i x %i)', (nV, nH) => {
+    const p = tinyRbm(nV, nH, 2.5, 9);
     const samples = temperedSample(getGemm(), p, {
       n: 20000,
       ladders: 2000,
@@ -84,8 +93,8 @@ describe('tempered sampling', () => {
     expect(totalVariation(p, samples.binary)).toBeLessThan(0.03);
   });
 
-  it('weighs two modes that Gibbs cannot cross by their exact masses', () => {
-    const p = twoModeRbm();
+  it.each([false, true])('weighs two modes that Gibbs cannot cross by their exact masses (padded: %s)', (padded) => {
+    const p = twoModeRbm(padded);
     const exact = exactVisibleDistribution(p);
     // Mass of unit 0's mode: states with more of pixels 0-4 on than of pixels 5-9.
     const firstMode = (code: number) => {
@@ -102,7 +111,11 @@ describe('tempered sampling', () => {
     expect(totalVariation(p, tempered.binary)).toBeLessThan(0.03);
     for (let k = 0; k < 9; k++) expect(swapCounts[2 * k + 1] / swapCounts[2 * k]).toBeGreaterThan(0.05);
     // Gibbs from the second mode's image stays there: the check above can fail.
-    const second = { data: Float32Array.of(0, 0, 0, 0, 0, 1, 1, 1, 1, 1), rows: 1, cols: 10 };
+    const second = {
+      data: Float32Array.from({ length: p.nVisible }, (_, i) => (i >= 5 && i < 10 ? 1 : 0)),
+      rows: 1,
+      cols: p.nVisible,
+    };
     const gibbs = gibbsSample(getGemm(), p, { n: 10000, steps: 200, init: second, rng: new Xoshiro128(6) });
     expect(totalVariation(p, gibbs.binary)).toBeGreaterThan(0.5);
   });

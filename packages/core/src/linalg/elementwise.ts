@@ -59,6 +59,58 @@ export function fastSoftplus(x: number): number {
   return positive + low + (t - i) * (softplusTail[i + 1] - low);
 }
 
+/**
+ * out[2r + t] = sum_c softplus(beta_t (pre[r cols + c] + bias[c])) for t = 0, 1: the hidden part of the
+ * unnormalised log-probability of each row at two inverse temperatures (parallel tempering's swaps).
+ * The TypeScript kernel; SimdWorkspace has the vectorised one.
+ */
+export type SoftplusSums = (
+  pre: Float32Array,
+  bias: Float32Array,
+  rows: number,
+  cols: number,
+  beta0: number,
+  beta1: number,
+  out: Float64Array,
+) => void;
+
+export const softplusSums: SoftplusSums = (pre, bias, rows, cols, beta0, beta1, out) => {
+  for (let r = 0; r < rows; r++) {
+    let sum0 = 0;
+    let sum1 = 0;
+    for (let c = 0; c < cols; c++) {
+      const z = pre[r * cols + c] + bias[c];
+      sum0 += fastSoftplus(beta0 * z);
+      sum1 += fastSoftplus(beta1 * z);
+    }
+    out[2 * r] = sum0;
+    out[2 * r + 1] = sum1;
+  }
+};
+
+/** out[2r] = x_r . a and out[2r + 1] = x_r . b for the rows of x (rows x cols). */
+export type RowDots = (
+  x: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float64Array,
+) => void;
+
+export const rowDots: RowDots = (x, a, b, rows, cols, out) => {
+  for (let r = 0; r < rows; r++) {
+    let sumA = 0;
+    let sumB = 0;
+    for (let c = 0; c < cols; c++) {
+      sumA += x[r * cols + c] * a[c];
+      sumB += x[r * cols + c] * b[c];
+    }
+    out[2 * r] = sumA;
+    out[2 * r + 1] = sumB;
+  }
+};
+
 /** log(sigmoid(x)) without overflow. */
 export function logSigmoid(x: number): number {
   return -softplus(-x);

@@ -1,7 +1,14 @@
-import { type SigmoidAddBias, sigmoidAddBias } from './elementwise.js';
+import {
+  type RowDots,
+  rowDots,
+  type SigmoidAddBias,
+  type SoftplusSums,
+  sigmoidAddBias,
+  softplusSums,
+} from './elementwise.js';
 import type { Gemm } from './gemm.js';
 import { type WasmMemory, WASM_PAGE_BYTES, wasmApi } from './wasm-api.js';
-import { instantiateKernel, KERNEL_MIN_PAGES, kernelModule } from './wasm-kernels.js';
+import { instantiateKernel, KERNEL_MIN_PAGES, type KernelExports, kernelModule } from './wasm-kernels.js';
 
 /**
  * Scratch buffers for the training loops in one WebAssembly.Memory, and the
@@ -25,9 +32,7 @@ export function simdAvailable(): boolean {
  */
 export class SimdWorkspace {
   private readonly memory: WasmMemory | undefined;
-  private readonly kernel:
-    | ((pre: number, bias: number, rows: number, cols: number, out: number, sign: number) => void)
-    | undefined;
+  private readonly kernel: KernelExports | undefined;
   private readonly biasSlot: Float32Array | undefined;
   /**
    * The buffer objects of the views handed out. A shared memory's `buffer` is not
@@ -58,7 +63,7 @@ export class SimdWorkspace {
       this.memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
       this.capacity = bytes;
     }
-    this.kernel = instantiateKernel(kernel.module, this.memory).sigmoid_bias;
+    this.kernel = instantiateKernel(kernel.module, this.memory);
     this.biasSlot = this.allocate(maxCols);
   }
 
@@ -78,8 +83,14 @@ export class SimdWorkspace {
     return view;
   }
 
+  /** A zeroed buffer of n float64s (16-byte aligned, counted as 2n floats of the reserved size). */
+  allocateFloat64(n: number): Float64Array {
+    const floats = this.allocate(2 * n);
+    return this.memory === undefined ? new Float64Array(n) : new Float64Array(floats.buffer, floats.byteOffset, n);
+  }
+
   /** Whether a view lies in this workspace's memory (see ownBuffers). */
-  private owns(view: Float32Array, memory: WasmMemory): boolean {
+  private owns(view: ArrayBufferView, memory: WasmMemory): boolean {
     return view.buffer === memory.buffer || this.ownBuffers.has(view.buffer);
   }
 
@@ -101,6 +112,50 @@ export class SimdWorkspace {
       return;
     }
     this.biasSlot.set(bias.subarray(0, cols));
-    this.kernel(pre.byteOffset, this.biasSlot.byteOffset, rows, cols, out.byteOffset + outOffset * 4, sign);
+    this.kernel.sigmoid_bias(
+      pre.byteOffset,
+      this.biasSlot.byteOffset,
+      rows,
+      cols,
+      out.byteOffset + outOffset * 4,
+      sign,
+    );
+  };
+
+  /** softplusSums, vectorised when every array is this workspace's buffer and cols is a multiple of 4. */
+  readonly softplusSums: SoftplusSums = (pre, bias, rows, cols, beta0, beta1, out) => {
+    const memory = this.memory;
+    if (
+      this.kernel === undefined ||
+      memory === undefined ||
+      cols % 4 !== 0 ||
+      ![pre, bias, out].every((view) => this.owns(view, memory)) ||
+      pre.length < rows * cols ||
+      bias.length < cols ||
+      out.length < 2 * rows
+    ) {
+      softplusSums(pre, bias, rows, cols, beta0, beta1, out);
+      return;
+    }
+    this.kernel.softplus_sums(pre.byteOffset, bias.byteOffset, rows, cols, beta0, beta1, out.byteOffset);
+  };
+
+  /** rowDots, vectorised when every array is this workspace's buffer and cols is a multiple of 4. */
+  readonly rowDots: RowDots = (x, a, b, rows, cols, out) => {
+    const memory = this.memory;
+    if (
+      this.kernel === undefined ||
+      memory === undefined ||
+      cols % 4 !== 0 ||
+      ![x, a, b, out].every((view) => this.owns(view, memory)) ||
+      x.length < rows * cols ||
+      a.length < cols ||
+      b.length < cols ||
+      out.length < 2 * rows
+    ) {
+      rowDots(x, a, b, rows, cols, out);
+      return;
+    }
+    this.kernel.row_dots(x.byteOffset, a.byteOffset, b.byteOffset, rows, cols, out.byteOffset);
   };
 }

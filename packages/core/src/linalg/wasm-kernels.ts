@@ -25,6 +25,10 @@ export interface KernelExports {
   ): void;
   saxpy(n: number, alpha: number, x: number, y: number): void;
   sigmoid_bias(pre: number, bias: number, rows: number, cols: number, out: number, sign: number): void;
+  /** out (float64): per row, the softplus sums at beta0 and beta1 (see softplusSums in elementwise.ts). */
+  softplus_sums(pre: number, bias: number, rows: number, cols: number, beta0: number, beta1: number, out: number): void;
+  /** out (float64): per row, its dot products with a and b (see rowDots in elementwise.ts). */
+  row_dots(x: number, a: number, b: number, rows: number, cols: number, out: number): void;
   /** Adam's update of n (a multiple of 4) parameters in place; used by nn/simd-adam.ts. */
   adam(
     p: number,

@@ -1,6 +1,5 @@
 import type { Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import type { Gemm } from '../linalg/gemm.js';
-import { fastSoftplus } from '../linalg/elementwise.js';
 import { SimdWorkspace } from '../linalg/simd.js';
 import type { Samples } from '../model.js';
 import { checkWidth } from './inference.js';
@@ -65,10 +64,19 @@ export class TemperedChains {
   private readonly visibleProb: Float32Array;
   private readonly hiddenBias: Float32Array;
   private readonly visibleBias: Float32Array;
-  /** log-odds of the base-rate model's pixel means, a_A. */
+  /** log-odds of the base-rate model's pixel means, a_A (float64 for the Gibbs steps, float32 for the swaps). */
   private readonly baseBias: Float64Array;
+  private readonly baseBias32: Float32Array;
+  /** The RBM's biases as the swaps read them (copied in at every sweep: training moves them). */
+  private readonly rbmVisibleBias: Float32Array;
+  private readonly rbmHiddenBias: Float32Array;
   /** dots[2r] = a.v_r, dots[2r + 1] = a_A.v_r of the current states. */
   private readonly dots: Float64Array;
+  /** Softplus sums of the two temperature blocks of one swap pair, at both of the pair's temperatures. */
+  private readonly lowerSums: Float64Array;
+  private readonly upperSums: Float64Array;
+  /** A row held while two rows swap. */
+  private readonly heldRow: Float32Array;
   private readonly workspace: SimdWorkspace;
   private sweeps = 0;
 
@@ -86,15 +94,24 @@ export class TemperedChains {
       const clamped = Math.min(1 - 1e-6, Math.max(1e-6, q));
       return Math.log(clamped / (1 - clamped));
     });
-    this.workspace = new SimdWorkspace(rows * (3 * nV + 2 * nH) + nV + nH, Math.max(nV, nH));
+    // Float32 buffers, then float64 ones (two floats each): dots of every row, sums of two blocks of L rows.
+    const floats = rows * (3 * nV + 2 * nH) + 3 * nV + 2 * nH + 2 * (2 * rows + 4 * ladders);
+    this.workspace = new SimdWorkspace(floats, Math.max(nV, nH));
     this.v = this.workspace.allocate(rows * nV);
     this.pre = this.workspace.allocate(rows * nH);
     this.hidden = this.workspace.allocate(rows * nH);
     this.visiblePre = this.workspace.allocate(rows * nV);
     this.visibleProb = this.workspace.allocate(rows * nV);
-    this.hiddenBias = new Float32Array(nH);
-    this.visibleBias = new Float32Array(nV);
-    this.dots = new Float64Array(2 * rows);
+    this.hiddenBias = this.workspace.allocate(nH);
+    this.visibleBias = this.workspace.allocate(nV);
+    this.baseBias32 = this.workspace.allocate(nV);
+    this.baseBias32.set(this.baseBias);
+    this.rbmVisibleBias = this.workspace.allocate(nV);
+    this.rbmHiddenBias = this.workspace.allocate(nH);
+    this.dots = this.workspace.allocateFloat64(2 * rows);
+    this.lowerSums = this.workspace.allocateFloat64(2 * ladders);
+    this.upperSums = this.workspace.allocateFloat64(2 * ladders);
+    this.heldRow = new Float32Array(Math.max(nV, nH));
     for (let r = 0; r < rows; r++) for (let i = 0; i < nV; i++) this.visibleProb[r * nV + i] = baseRates[i];
     rng.sampleBernoulli(this.visibleProb, this.v, rows * nV);
   }
@@ -141,46 +158,38 @@ export class TemperedChains {
     rng.sampleBernoulli(this.visibleProb, this.v, betas.length * L * nV);
   }
 
-  /** log p*_beta(v) = (1 - beta) a_A.v + beta a.v + sum_j softplus(beta (vW + b)_j) of one row. */
-  private logUnnormalised(p: RbmParameters, row: number, beta: number): number {
-    let sum = (1 - beta) * this.dots[2 * row + 1] + beta * this.dots[2 * row];
-    const base = row * this.nH;
-    for (let j = 0; j < this.nH; j++) sum += fastSoftplus(beta * (this.pre[base + j] + p.hiddenBias[j]));
-    return sum;
-  }
-
   /**
    * Proposes to swap the states of temperatures k and k + 1 in every ladder, for
    * k of the given parity (so the pairs are disjoint), accepting by
-   * swapLogAcceptance. pre holds vW of the current states; accepted swaps swap
-   * the rows of v and pre, so pre stays valid for the Gibbs step that follows.
+   * swapLogAcceptance on log p*_beta(v) = (1 - beta) a_A.v + beta a.v + sum_j softplus(beta (vW + b)_j).
+   * pre holds vW of the current states; accepted swaps swap the rows of v and pre,
+   * so pre stays valid for the Gibbs step that follows. The dot products and the
+   * softplus sums (most of a sweep's element-wise work) run in the workspace's SIMD kernels.
    */
   private proposeSwaps(p: RbmParameters, parity: number, rng: Xoshiro128, counts?: Float64Array): void {
-    const { nV, nH, ladders: L, betas, v, pre, dots } = this;
-    for (let r = 0; r < betas.length * L; r++) {
-      let bias = 0;
-      let base = 0;
-      for (let i = 0; i < nV; i++) {
-        bias += v[r * nV + i] * p.visibleBias[i];
-        base += v[r * nV + i] * this.baseBias[i];
-      }
-      dots[2 * r] = bias;
-      dots[2 * r + 1] = base;
-    }
+    const { nV, nH, ladders: L, betas, v, pre, dots, workspace, lowerSums, upperSums } = this;
+    this.rbmVisibleBias.set(p.visibleBias);
+    this.rbmHiddenBias.set(p.hiddenBias);
+    workspace.rowDots(v, this.rbmVisibleBias, this.baseBias32, betas.length * L, nV, dots);
+    const visiblePart = (row: number, beta: number) => (1 - beta) * dots[2 * row + 1] + beta * dots[2 * row];
     for (let k = parity; k + 1 < betas.length; k += 2) {
+      const [lower, upper] = [betas[k], betas[k + 1]];
+      // Sums of block k (rows k L + l) and of block k + 1, each at both temperatures: [2l] at lower, [2l + 1] at upper.
+      workspace.softplusSums(pre.subarray(k * L * nH), this.rbmHiddenBias, L, nH, lower, upper, lowerSums);
+      workspace.softplusSums(pre.subarray((k + 1) * L * nH), this.rbmHiddenBias, L, nH, lower, upper, upperSums);
       for (let l = 0; l < L; l++) {
         const x = k * L + l;
         const y = x + L;
         const logAccept = swapLogAcceptance(
-          this.logUnnormalised(p, x, betas[k]),
-          this.logUnnormalised(p, y, betas[k + 1]),
-          this.logUnnormalised(p, y, betas[k]),
-          this.logUnnormalised(p, x, betas[k + 1]),
+          visiblePart(x, lower) + lowerSums[2 * l],
+          visiblePart(y, upper) + upperSums[2 * l + 1],
+          visiblePart(y, lower) + upperSums[2 * l],
+          visiblePart(x, upper) + lowerSums[2 * l + 1],
         );
         if (counts !== undefined) counts[2 * k]++;
         if (Math.log(rng.nextFloat()) < logAccept) {
-          swapRows(v, x, y, nV);
-          swapRows(pre, x, y, nH);
+          swapRows(v, x, y, nV, this.heldRow);
+          swapRows(pre, x, y, nH, this.heldRow);
           if (counts !== undefined) counts[2 * k + 1]++;
         }
       }
@@ -188,10 +197,10 @@ export class TemperedChains {
   }
 }
 
-function swapRows(buffer: Float32Array, a: number, b: number, width: number): void {
-  const held = buffer.slice(a * width, (a + 1) * width);
+function swapRows(buffer: Float32Array, a: number, b: number, width: number, held: Float32Array): void {
+  held.set(buffer.subarray(a * width, (a + 1) * width));
   buffer.copyWithin(a * width, b * width, (b + 1) * width);
-  buffer.set(held, b * width);
+  buffer.set(held.subarray(0, width), b * width);
 }
 
 /**

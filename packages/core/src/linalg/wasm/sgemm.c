@@ -235,3 +235,91 @@ __attribute__((export_name("adam"))) void adam(float *restrict p, const float *r
     wasm_v128_store(p + i, wasm_f32x4_sub(wasm_v128_load(p + i), update));
   }
 }
+
+/*
+ * Sums of softplus along each row at two inverse temperatures, for the Metropolis swaps of parallel
+ * tempering (rbm/tempering.ts): out[2r + t] = sum_c softplus(beta_t (pre[r cols + c] + bias[c])), t = 0, 1,
+ * cols a multiple of 4. softplus(z) = max(z, 0) + log1p(exp(-|z|)) with
+ *   exp(y), -87 <= y <= 0: 2^n p(x), n = nearest(y / ln 2), x = y - n ln 2 (ln 2 in two parts, Cody-Waite),
+ *     p the Taylor polynomial of degree 7 (|x| <= ln 2 / 2: truncation below 5e-9 relative);
+ *   log1p(e), 0 < e <= 1: 2 atanh(s) = 2 (s + s^3/3 + ... + s^13/13) with s = e / (2 + e) <= 1/3
+ *     (truncation below 2e-8 relative).
+ * Each term is within a few float32 ulps of the exact value; the sums are kept in float64.
+ * The TypeScript fallback is softplusSums in elementwise.ts.
+ */
+static inline v128_t exp_neg4(v128_t y) {
+  y = wasm_f32x4_pmax(y, wasm_f32x4_splat(-87.0f));
+  v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(y, wasm_f32x4_splat(1.44269504088896341f)));
+  v128_t x = wasm_f32x4_sub(y, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
+  v128_t p = wasm_f32x4_splat(1.0f / 5040.0f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(1.0f / 720.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(1.0f / 120.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(1.0f / 24.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(1.0f / 6.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(0.5f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(1.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x), wasm_f32x4_splat(1.0f));
+  v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(p, scale);
+}
+
+static inline v128_t softplus4(v128_t z) {
+  v128_t e = exp_neg4(wasm_f32x4_neg(wasm_f32x4_abs(z)));
+  v128_t s = wasm_f32x4_div(e, wasm_f32x4_add(e, wasm_f32x4_splat(2.0f)));
+  v128_t s2 = wasm_f32x4_mul(s, s);
+  v128_t q = wasm_f32x4_splat(1.0f / 13.0f);
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s2), wasm_f32x4_splat(1.0f / 11.0f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s2), wasm_f32x4_splat(1.0f / 9.0f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s2), wasm_f32x4_splat(1.0f / 7.0f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s2), wasm_f32x4_splat(1.0f / 5.0f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s2), wasm_f32x4_splat(1.0f / 3.0f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s2), wasm_f32x4_splat(1.0f));
+  v128_t log1p = wasm_f32x4_mul(wasm_f32x4_mul(s, q), wasm_f32x4_splat(2.0f));
+  return wasm_f32x4_add(wasm_f32x4_pmax(z, wasm_f32x4_splat(0.0f)), log1p);
+}
+
+/* acc += the four lanes of x, in float64. */
+static inline void add_f64(v128_t *acc, v128_t x) {
+  acc[0] = wasm_f64x2_add(acc[0], wasm_f64x2_promote_low_f32x4(x));
+  acc[1] = wasm_f64x2_add(acc[1], wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 0, 1)));
+}
+
+static inline double sum_f64(const v128_t *acc) {
+  v128_t s = wasm_f64x2_add(acc[0], acc[1]);
+  return wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+}
+
+__attribute__((export_name("softplus_sums"))) void softplus_sums(const float *pre, const float *bias, int rows, int cols,
+                                                                 float beta0, float beta1, double *out) {
+  v128_t b0 = wasm_f32x4_splat(beta0), b1 = wasm_f32x4_splat(beta1);
+  for (int r = 0; r < rows; r++) {
+    const float *in = pre + r * cols;
+    v128_t acc0[2] = {wasm_f64x2_splat(0.0), wasm_f64x2_splat(0.0)};
+    v128_t acc1[2] = {wasm_f64x2_splat(0.0), wasm_f64x2_splat(0.0)};
+    for (int c = 0; c < cols; c += 4) {
+      v128_t z = wasm_f32x4_add(wasm_v128_load(in + c), wasm_v128_load(bias + c));
+      add_f64(acc0, softplus4(wasm_f32x4_mul(b0, z)));
+      add_f64(acc1, softplus4(wasm_f32x4_mul(b1, z)));
+    }
+    out[2 * r] = sum_f64(acc0);
+    out[2 * r + 1] = sum_f64(acc1);
+  }
+}
+
+/* out[2r] = x_r . a, out[2r + 1] = x_r . b for rows of x (rows x cols, cols a multiple of 4), summed in float64. */
+__attribute__((export_name("row_dots"))) void row_dots(const float *x, const float *a, const float *b, int rows, int cols,
+                                                       double *out) {
+  for (int r = 0; r < rows; r++) {
+    const float *in = x + r * cols;
+    v128_t acc0[2] = {wasm_f64x2_splat(0.0), wasm_f64x2_splat(0.0)};
+    v128_t acc1[2] = {wasm_f64x2_splat(0.0), wasm_f64x2_splat(0.0)};
+    for (int c = 0; c < cols; c += 4) {
+      v128_t v = wasm_v128_load(in + c);
+      add_f64(acc0, wasm_f32x4_mul(v, wasm_v128_load(a + c)));
+      add_f64(acc1, wasm_f32x4_mul(v, wasm_v128_load(b + c)));
+    }
+    out[2 * r] = sum_f64(acc0);
+    out[2 * r + 1] = sum_f64(acc1);
+  }
+}
