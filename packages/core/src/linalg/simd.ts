@@ -94,68 +94,51 @@ export class SimdWorkspace {
     return view.buffer === memory.buffer || this.ownBuffers.has(view.buffer);
   }
 
+  /**
+   * The SIMD kernels when cols is a multiple of 4 and every view lies in this workspace's memory, else undefined
+   * (the caller takes the TypeScript kernel).
+   */
+  private kernelFor(cols: number, views: readonly ArrayBufferView[]): KernelExports | undefined {
+    const memory = this.memory;
+    if (this.kernel === undefined || memory === undefined || cols % 4 !== 0) return undefined;
+    return views.every((view) => this.owns(view, memory)) ? this.kernel : undefined;
+  }
+
   /** sigmoidAddBias, vectorised when pre and out are this workspace's buffers and cols is a multiple of 4. */
   readonly sigmoidAddBias: SigmoidAddBias = (pre, bias, rows, cols, out, outOffset = 0, sign = 1) => {
-    const memory = this.memory;
+    const kernel = this.kernelFor(cols, [pre, out]);
+    const slot = this.biasSlot;
     if (
-      this.kernel === undefined ||
-      memory === undefined ||
-      this.biasSlot === undefined ||
-      cols % 4 !== 0 ||
-      cols > this.biasSlot.length ||
-      !this.owns(pre, memory) ||
-      !this.owns(out, memory) ||
+      kernel === undefined ||
+      slot === undefined ||
+      cols > slot.length ||
       pre.length < rows * cols ||
       out.length < outOffset + rows * cols
     ) {
       sigmoidAddBias(pre, bias, rows, cols, out, outOffset, sign);
       return;
     }
-    this.biasSlot.set(bias.subarray(0, cols));
-    this.kernel.sigmoid_bias(
-      pre.byteOffset,
-      this.biasSlot.byteOffset,
-      rows,
-      cols,
-      out.byteOffset + outOffset * 4,
-      sign,
-    );
+    slot.set(bias.subarray(0, cols));
+    kernel.sigmoid_bias(pre.byteOffset, slot.byteOffset, rows, cols, out.byteOffset + outOffset * 4, sign);
   };
 
   /** softplusSums, vectorised when every array is this workspace's buffer and cols is a multiple of 4. */
   readonly softplusSums: SoftplusSums = (pre, bias, rows, cols, beta0, beta1, out) => {
-    const memory = this.memory;
-    if (
-      this.kernel === undefined ||
-      memory === undefined ||
-      cols % 4 !== 0 ||
-      ![pre, bias, out].every((view) => this.owns(view, memory)) ||
-      pre.length < rows * cols ||
-      bias.length < cols ||
-      out.length < 2 * rows
-    ) {
+    const kernel = this.kernelFor(cols, [pre, bias, out]);
+    if (kernel === undefined || pre.length < rows * cols || bias.length < cols || out.length < 2 * rows) {
       softplusSums(pre, bias, rows, cols, beta0, beta1, out);
       return;
     }
-    this.kernel.softplus_sums(pre.byteOffset, bias.byteOffset, rows, cols, beta0, beta1, out.byteOffset);
+    kernel.softplus_sums(pre.byteOffset, bias.byteOffset, rows, cols, beta0, beta1, out.byteOffset);
   };
 
   /** rowDots, vectorised when every array is this workspace's buffer and cols is a multiple of 4. */
   readonly rowDots: RowDots = (x, a, b, rows, cols, out) => {
-    const memory = this.memory;
-    if (
-      this.kernel === undefined ||
-      memory === undefined ||
-      cols % 4 !== 0 ||
-      ![x, a, b, out].every((view) => this.owns(view, memory)) ||
-      x.length < rows * cols ||
-      a.length < cols ||
-      b.length < cols ||
-      out.length < 2 * rows
-    ) {
+    const kernel = this.kernelFor(cols, [x, a, b, out]);
+    if (kernel === undefined || x.length < rows * cols || a.length < cols || b.length < cols || out.length < 2 * rows) {
       rowDots(x, a, b, rows, cols, out);
       return;
     }
-    this.kernel.row_dots(x.byteOffset, a.byteOffset, b.byteOffset, rows, cols, out.byteOffset);
+    kernel.row_dots(x.byteOffset, a.byteOffset, b.byteOffset, rows, cols, out.byteOffset);
   };
 }
