@@ -119,13 +119,14 @@ export interface RbmFitOutcome extends FitResult {
 function startChains(
   trainer: ContrastiveDivergence,
   x: Matrix,
-  means: Float64Array,
+  pixelMeans: () => Float64Array,
   chains: number,
   start: ChainStart,
   seed: number,
 ): void {
   const rng = new Xoshiro128(seed ^ STREAM_CHAINS);
   if (start === 'base_rates') {
+    const means = pixelMeans();
     const probabilities = new Float32Array(chains * x.cols);
     for (let r = 0; r < chains; r++) for (let i = 0; i < x.cols; i++) probabilities[r * x.cols + i] = means[i];
     const states = new Float32Array(chains * x.cols);
@@ -147,9 +148,11 @@ function createTrainer(state: RbmFitState, train: Matrix, batchSize: number): Co
   const { gemm, params, seed } = state;
   const tp = state.trainParams;
   const persistentChains = tp.method === 'pcd' ? tp.persistent_chains : 0;
-  const tempered = persistentChains > 0 && tp.persistent_temperatures > 1;
-  const needsMeans = tp.centering || tempered || (persistentChains > 0 && tp.persistent_chains_start === 'base_rates');
-  const pixelMeans = needsMeans ? columnMeans(train) : new Float64Array(0);
+  let means: Float64Array | undefined;
+  const pixelMeans = () => {
+    means ??= columnMeans(train);
+    return means;
+  };
   const trainer = new ContrastiveDivergence(
     gemm,
     params,
@@ -161,12 +164,12 @@ function createTrainer(state: RbmFitState, train: Matrix, batchSize: number): Co
       weightDecay: tp.weight_decay,
       persistentChains,
       persistentTemperatures: tp.persistent_temperatures,
-      visibleOffsets: tp.centering ? pixelMeans : undefined,
+      visibleOffsets: tp.centering ? pixelMeans() : undefined,
     },
     state.rng,
   );
-  if (tempered) {
-    trainer.startTemperedChains(pixelMeans, new Xoshiro128(seed ^ STREAM_CHAINS));
+  if (persistentChains > 0 && tp.persistent_temperatures > 1) {
+    trainer.startTemperedChains(pixelMeans(), new Xoshiro128(seed ^ STREAM_CHAINS));
   } else if (persistentChains > 0) {
     startChains(trainer, train, pixelMeans, persistentChains, tp.persistent_chains_start, seed);
   }

@@ -54,12 +54,14 @@ export function heatmapModel(
   main?: SweepSummary['mainMetric'],
   valueFor: (run: RunRecord) => number | undefined = (run) => run.metrics[metric],
 ): HeatmapModel {
-  const rowValues = orderedValues(runs.map((r) => r.params[rowParam]));
-  const colValues = orderedValues(runs.map((r) => r.params[colParam]));
+  // A cell needs both coordinates: a run without a value for an axis (a baseline has no hidden units) has none.
+  const placed = runs.filter((run) => run.params[rowParam] !== undefined && run.params[colParam] !== undefined);
+  const rowValues = orderedValues(placed.map((r) => r.params[rowParam]));
+  const colValues = orderedValues(placed.map((r) => r.params[colParam]));
   const rowIndex = new Map(rowValues.map((v, i) => [JSON.stringify(v), i]));
   const colIndex = new Map(colValues.map((v, i) => [JSON.stringify(v), i]));
   const members = rowValues.map(() => colValues.map(() => [] as RunRecord[]));
-  for (const run of runs) {
+  for (const run of placed) {
     const r = rowIndex.get(JSON.stringify(run.params[rowParam]));
     const c = colIndex.get(JSON.stringify(run.params[colParam]));
     if (r !== undefined && c !== undefined) members[r][c].push(run);

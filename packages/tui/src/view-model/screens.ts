@@ -132,14 +132,6 @@ export function heatmapScreenModel(data: SweepData, screen: HeatmapScreen, setti
   return {
     params,
     metrics,
-    // A run without a value for an axis (a baseline has no hidden units) has no cell.
-    model: heatmapModel(
-      data.runs.filter((run) => run.params[rowParam] !== undefined && run.params[colParam] !== undefined),
-      rowParam,
-      colParam,
-      metric,
-      sweep.mainMetric,
-      valueFor(metric),
-    ),
+    model: heatmapModel(data.runs, rowParam, colParam, metric, sweep.mainMetric, valueFor(metric)),
   };
 }
