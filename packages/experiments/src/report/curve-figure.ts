@@ -63,6 +63,11 @@ function yAxis(rows: Array<{ raw: number; value: number; low?: number; high?: nu
   return { scale: { zero: false }, axis: {}, note: log ? 'log scale not used: the curve crosses zero' : '' };
 }
 
+function withoutDash<T extends object>(encoding: T): Omit<T, 'strokeDash'> {
+  const { strokeDash: _, ...rest } = encoding as T & { strokeDash?: unknown };
+  return rest;
+}
+
 export function trainingCurvesSpec(
   runs: ReportRun[],
   metric: string,
@@ -119,7 +124,8 @@ export function trainingCurvesSpec(
   if (rows.some((r) => 'low' in r))
     layers.push({
       mark: { type: 'area', opacity: 0.12 },
-      encoding: { ...encoding, y: yOf('low'), y2: { field: 'high' } },
+      // An area has no stroke to dash: the band takes every channel but the dash.
+      encoding: { ...withoutDash(encoding), y: yOf('low'), y2: { field: 'high' } },
     });
   if (options.smooth > 0)
     layers.push({ mark: { type: 'line', strokeWidth: 1, opacity: 0.25 }, encoding: { ...encoding, y: yOf('raw') } });
