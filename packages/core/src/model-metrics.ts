@@ -71,6 +71,13 @@ export const RBM_METRICS: readonly MetricDeclaration[] = [
     description: 'Standard error of the AIS log Z over its runs (understates the error on sharp RBMs).',
   },
   {
+    name: 'log_z_lower_bound',
+    direction: 'none',
+    split: 'model',
+    description:
+      'A certain lower bound on log Z (nats): the hidden states of the modes a deterministic descent finds. AIS below it missed a mode.',
+  },
+  {
     name: 'exact_log_z',
     direction: 'none',
     split: 'model',

@@ -31,6 +31,16 @@ describe('runWarnings', () => {
     expect(runWarnings(input({ metrics: { ais_log_z: 50, ais_log_z_std: 0.05 } }))).toEqual([]);
   });
 
+  it('flags AIS below the certain lower bound on log Z by more than the threshold, not within it', () => {
+    const below = runWarnings(input({ metrics: { ais_log_z: 50, log_z_lower_bound: 54.2, ais_log_z_std: 0.1 } }));
+    expect(codes(below)).toEqual(['ais_below_bound']);
+    expect(below[0].message).toMatch(/AIS log Z 50.00 is 4.20 nats below a certain lower bound \(54.20/);
+    const within = { ais_log_z: 50, log_z_lower_bound: 50 + WARNING_THRESHOLDS.aisBelowBound - 0.01 };
+    expect(runWarnings(input({ metrics: within }))).toEqual([]);
+    // The bound is far below log Z on large RBMs: AIS above it says nothing.
+    expect(runWarnings(input({ metrics: { ais_log_z: 300, log_z_lower_bound: 120 } }))).toEqual([]);
+  });
+
   it('flags a free-energy gap still growing in the last quarter up to the kept epoch, not a plateau', () => {
     const growing = [2, 1, 3, 8, 15, 30, 45, 60].map((gap): Metrics => ({ free_energy_gap: gap }));
     const warnings = runWarnings(input({ history: growing }));

@@ -10,6 +10,7 @@ export {
 } from './inference.js';
 export { ContrastiveDivergence, type CdSettings } from './train.js';
 export * from './ais.js';
+export { hiddenModesLogZBound, type LogZBound, type LogZBoundOptions } from './log-z-bound.js';
 export {
   annealedSample,
   DEFAULT_ANNEALING_STEPS,

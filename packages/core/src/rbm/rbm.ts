@@ -17,6 +17,7 @@ import { averageLogProbability, estimateLogPartition, EXACT_LOG_Z_MAX_UNITS, exa
 import { modelSpec, resolveSections } from '../model-spec.js';
 import { rbmModelSchema, rbmTrainSchema, type RbmModelParams, type RbmTrainParams } from './hyperparameters.js';
 import { fitRbm, MONITOR_ROWS, monitorSubset, STREAM_MONITOR } from './fit.js';
+import { hiddenModesLogZBound } from './log-z-bound.js';
 import {
   checkWidth,
   freeEnergies,
@@ -57,6 +58,7 @@ export const RBM_DEFAULT_METRICS: readonly string[] = [
   'ais_log_likelihood',
   'ais_log_z',
   'ais_log_z_std',
+  'log_z_lower_bound',
   'exact_log_z',
   'exact_log_likelihood',
 ];
@@ -74,6 +76,7 @@ export interface RbmContext {
 /** Seeds of the independent random streams derived from the model seed (see also fit.ts). */
 const STREAM_SAMPLE = 0x73616d;
 const STREAM_AIS = 0x616973;
+const STREAM_BOUND = 0x626e64;
 
 /**
  * A Bernoulli-Bernoulli Restricted Boltzmann Machine trained by CD-k or PCD-k
@@ -187,6 +190,10 @@ export class Rbm implements Model {
       if (wanted.has('ais_log_z')) metrics.ais_log_z = ais.logZ;
       if (wanted.has('ais_log_z_std')) metrics.ais_log_z_std = ais.logZStd;
       if (wanted.has('ais_log_likelihood')) metrics.ais_log_likelihood = averageLogProbability(gemm, p, x, ais.logZ);
+    }
+    if (wanted.has('log_z_lower_bound')) {
+      const rng = new Xoshiro128(this.seed ^ STREAM_BOUND);
+      metrics.log_z_lower_bound = hiddenModesLogZBound(gemm, p, { data: options.train?.x ?? x, rng }).logZBound;
     }
     const small = Math.min(p.nVisible, p.nHidden);
     const tiny = small <= EXACT_LOG_Z_MAX_UNITS && 2 ** small * Math.max(p.nVisible, p.nHidden) <= EXACT_LOG_Z_BUDGET;
