@@ -20,6 +20,7 @@ import {
   writeProbeCache,
 } from './linalg/probe.js';
 import { createTfjsGemm } from './linalg/tfjs-gemm.js';
+import { perturbationSeed, perturbedGemm } from './linalg/perturbed.js';
 import { loadWasmSgemm } from './linalg/wasm-sgemm.js';
 import { WASM_SGEMM_BASE64 } from './linalg/wasm-sgemm-binary.js';
 
@@ -122,6 +123,12 @@ export function getBackendInfo(): BackendInfo | undefined {
  * cannot load here.
  */
 export async function createGemm(path: ComputePath, options: { blasThreads?: number } = {}): Promise<Gemm> {
+  const gemm = await loadGemm(path, options);
+  const seed = perturbationSeed();
+  return seed === undefined ? gemm : perturbedGemm(gemm, seed);
+}
+
+async function loadGemm(path: ComputePath, options: { blasThreads?: number }): Promise<Gemm> {
   switch (path) {
     case 'native-blas':
       return loadNative(options.blasThreads);

@@ -12,6 +12,7 @@ import {
 } from '../src/linalg/elementwise.js';
 import { Xoshiro128 } from '@rbm-lab/datasets';
 import { referenceSgemm } from '../src/linalg/gemm.js';
+import { perturbedGemm } from '../src/linalg/perturbed.js';
 import { SimdWorkspace, simdAvailable } from '../src/linalg/simd.js';
 import type { ComputePath } from '../src/model.js';
 
@@ -211,5 +212,45 @@ describe('SimdWorkspace', () => {
     rowDots(x, bias, b, rows, cols, expected);
     for (let i = 0; i < dots.length; i++) expect(dots[i]).toBeCloseTo(expected[i], 10);
     expect(Math.abs(expected[0])).toBeGreaterThan(0.1);
+  });
+});
+
+describe('perturbedGemm (RBM_LAB_PERTURB_GEMM: the suite on other rounding)', () => {
+  it('moves non-integer results by at most one ulp, the same way every time, and leaves integer ones alone', async () => {
+    const inner = await createGemm('cpu');
+    const rng = new Xoshiro128(3);
+    const [m, n, k] = [17, 23, 31];
+    const a = randomArray(m * k, rng);
+    const b = randomArray(k * n, rng);
+    const plain = new Float32Array(m * n);
+    inner.sgemm(false, false, m, n, k, 1, a, b, 0, plain);
+    const perturbed = perturbedGemm(inner, 7);
+    const once = new Float32Array(m * n);
+    const again = new Float32Array(m * n);
+    perturbed.sgemm(false, false, m, n, k, 1, a, b, 0, once);
+    perturbed.sgemm(false, false, m, n, k, 1, a, b, 0, again);
+    expect(again).toEqual(once);
+    let moved = 0;
+    for (let i = 0; i < m * n; i++) {
+      const ulp = 2 ** (Math.floor(Math.log2(Math.abs(plain[i]))) - 23);
+      expect(Math.abs(once[i] - plain[i])).toBeLessThanOrEqual(ulp);
+      if (once[i] !== plain[i]) moved++;
+    }
+    // Each result moves up or down with probability 1/4 each.
+    expect(moved / (m * n)).toBeGreaterThan(0.3);
+    expect(moved / (m * n)).toBeLessThan(0.7);
+    const other = new Float32Array(m * n);
+    perturbedGemm(inner, 8).sgemm(false, false, m, n, k, 1, a, b, 0, other);
+    expect(other).not.toEqual(once);
+
+    // Binary operands: integer results, exact in any summation order, stay exact.
+    const ones = Float32Array.from(a, (x) => (x > 0 ? 1 : 0));
+    const counts = new Float32Array(m * m);
+    perturbed.sgemm(false, true, m, m, k, 1, ones, ones, 0, counts);
+    const exact = new Float32Array(m * m);
+    inner.sgemm(false, true, m, m, k, 1, ones, ones, 0, exact);
+    expect(counts).toEqual(exact);
+    expect(perturbed.path).toBe('cpu');
+    expect(perturbed.detail).toContain('RBM_LAB_PERTURB_GEMM=7');
   });
 });
