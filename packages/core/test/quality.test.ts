@@ -8,6 +8,7 @@ import {
   classifierConfidence,
   classifierTrainingData,
   covarianceRankDeficient,
+  coverageSpread,
   frechetDistanceOfMoments,
   kernelDistance,
   modeCoverage,
@@ -176,6 +177,25 @@ describe('modeCoverage', () => {
       },
     );
     expect([even.coverage, even.normalisedEntropy]).toEqual([1, 1]);
+  });
+
+  it('gives the coverage a bootstrap spread: none far from the threshold, about 1/(2k) for a class on it', () => {
+    // k = 4, n = 1000: a class needs 125. Far from it, every resample reaches the same classes.
+    expect(coverageSpread([400, 300, 200, 0], 100, 125)).toBe(0);
+    // One class on the threshold is reached in about half the resamples: coverage 0.75 or 1, spread ~ 0.125.
+    const onEdge = coverageSpread([300, 300, 275, 125], 0, 125);
+    expect(onEdge).toBeGreaterThan(0.09);
+    expect(onEdge).toBeLessThan(0.13);
+    expect(coverageSpread([300, 300, 275, 125], 0, 125)).toBe(onEdge);
+    // Two classes on it: twice the variance.
+    const twoOnEdge = coverageSpread([400, 350, 125, 125], 0, 125);
+    expect(twoOnEdge / onEdge).toBeGreaterThan(1.2);
+    expect(twoOnEdge / onEdge).toBeLessThan(1.6);
+    // modeCoverage reports it.
+    const rows = [...repeat(20, [0, 0.9, 1]), ...repeat(5, [1, 0.9, 1])];
+    const result = modeCoverage(probabilityRows(rows, 2), [0, 1]);
+    expect(result.coverageStd).toBe(coverageSpread(result.counts, result.unassigned, result.threshold));
+    expect(result.coverageStd).toBeGreaterThan(0);
   });
 
   it("ignores classes outside the run: 'O' mass does not hide a '0' in a digits-only run", () => {

@@ -62,7 +62,9 @@ describe('runWarnings', () => {
     );
     expect(codes(warnings)).toEqual(['frechet_rank_deficient', 'mode_collapse']);
     expect(warnings[0].message).toMatch(/64-dimensional features using 40 test images and 1000 samples/);
-    expect(warnings[1].message).toMatch(/reach 2 of 5 classes/);
+    expect(warnings[1].message).toMatch(/reach 2 of 5 classes \(class_coverage 0.40 < 0.75\)/);
+    const withSpread = runWarnings(input({ metrics: { class_coverage: 0.6, class_coverage_std: 0.087 } }));
+    expect(withSpread[0].message).toMatch(/reach 3 of 5 classes \(class_coverage 0.60 ± 0.09 < 0.75\)/);
     const healthy = input({
       metrics: { frechet_distance: 30, class_coverage: 1 },
       points: { frechet_distance: { split: 'test', points: 1000, samples: 1000 } },

@@ -15,7 +15,14 @@ export {
 } from './frechet.js';
 export { kernelDistance } from './kernel.js';
 export { classifierTrainingData } from './classifier-data.js';
-export { COVERAGE_MIN_CONFIDENCE, modeCoverage, type ModeCoverage, type ModeCoverageOptions } from './coverage.js';
+export {
+  COVERAGE_BOOTSTRAP_RESAMPLES,
+  COVERAGE_MIN_CONFIDENCE,
+  coverageSpread,
+  modeCoverage,
+  type ModeCoverage,
+  type ModeCoverageOptions,
+} from './coverage.js';
 export { meanAndCovariance, type MeanAndCovariance } from './statistics.js';
 export {
   argmaxRows,

@@ -16,6 +16,7 @@ export const QUALITY_METRICS = [
   'frechet_distance',
   'classifier_confidence',
   'class_coverage',
+  'class_coverage_std',
   'class_entropy',
   'nn_distance',
 ] as const;
@@ -63,6 +64,13 @@ export const QUALITY_METRIC_DECLARATIONS: readonly MetricDeclaration[] = [
     split: 'samples',
     description:
       "Fraction of the run's k classes reached: a class counts when >= 1/(2k) of the scoring samples are assigned to it with confidence >= 0.5.",
+  },
+  {
+    name: 'class_coverage_std',
+    direction: 'none',
+    split: 'samples',
+    description:
+      'Bootstrap standard deviation of class_coverage over resamples of the scoring samples: coverages closer than about two of these are not told apart.',
   },
   {
     name: 'class_entropy',
@@ -148,7 +156,9 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
   }
   let featureDim: number | undefined;
   let coverageDetail: QualityScore['coverage'];
-  if (has('kid', 'frechet_distance', 'classifier_confidence', 'class_coverage', 'class_entropy')) {
+  if (
+    has('kid', 'frechet_distance', 'classifier_confidence', 'class_coverage', 'class_coverage_std', 'class_entropy')
+  ) {
     const classifier = await loadOrTrainFeatureClassifier(
       data.dataset,
       options.classifierTrain ?? data.train,
@@ -168,7 +178,7 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
           points.frechet_distance = onTest;
         }
       }
-      if (has('classifier_confidence', 'class_coverage', 'class_entropy')) {
+      if (has('classifier_confidence', 'class_coverage', 'class_coverage_std', 'class_entropy')) {
         const classes = classesOf(data);
         const coverage = modeCoverage(classifier.classProbabilities(samples), classes, {
           rejectClass: REJECT_CLASS[data.dataset],
@@ -182,6 +192,10 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
         if (wanted.has('class_coverage')) {
           metrics.class_coverage = coverage.coverage;
           points.class_coverage = onSamples;
+        }
+        if (wanted.has('class_coverage_std') && Number.isFinite(coverage.coverageStd)) {
+          metrics.class_coverage_std = coverage.coverageStd;
+          points.class_coverage_std = onSamples;
         }
         if (wanted.has('class_entropy') && Number.isFinite(coverage.normalisedEntropy)) {
           metrics.class_entropy = coverage.normalisedEntropy;

@@ -137,10 +137,15 @@ function sampleWarnings(input: RunWarningInput): RunWarning[] {
     const reached = Math.round(coverage * input.classes);
     warnings.push({
       code: 'mode_collapse',
-      message: `the samples reach ${reached} of ${input.classes} classes (class_coverage ${coverage.toFixed(2)} < ${WARNING_THRESHOLDS.classCoverage}): generation collapses onto a few modes`,
+      message: `the samples reach ${reached} of ${input.classes} classes (class_coverage ${coverage.toFixed(2)}${spreadOf(metrics.class_coverage_std)} < ${WARNING_THRESHOLDS.classCoverage}): generation collapses onto a few modes`,
     });
   }
   return warnings;
+}
+
+/** ' ± 0.05' for a coverage's bootstrap spread, or nothing when the run has none. */
+function spreadOf(std: number | undefined): string {
+  return std === undefined || !Number.isFinite(std) ? '' : ` ± ${std.toFixed(2)}`;
 }
 
 /** Every warning a finished run deserves, from its final and per-epoch metrics. Pure. */
