@@ -90,6 +90,9 @@ export function modeCoverage(
  * Why: a class whose count sits near the threshold n / (2k) is reached in one sampling and missed in the next
  * (measured: one RBM's coverage on 20 characters was 0.95 and 0.8 on two samplings of 1000), so a coverage needs its
  * spread before two runs are told apart. Seeded from the histogram alone, so it is the same number every time.
+ * It treats the samples as independent: samples thinned from one tempered chain are not, so it is a floor on the
+ * spread between two samplings (on alternative-models.yaml it was 0.04-0.06 on 20 characters, and the 0.15 above is
+ * 2.4 of them).
  */
 export function coverageSpread(
   counts: readonly number[],
