@@ -22,6 +22,9 @@ export const QUALITY_METRICS = [
 ] as const;
 export type QualityMetric = (typeof QUALITY_METRICS)[number];
 
+/** The metrics of the classifier's class assignments (mode coverage). */
+const COVERAGE_METRICS = ['classifier_confidence', 'class_coverage', 'class_coverage_std', 'class_entropy'] as const;
+
 /** The quality scale's metrics, as every generative model's spec declares them. */
 export const QUALITY_METRIC_DECLARATIONS: readonly MetricDeclaration[] = [
   {
@@ -156,9 +159,7 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
   }
   let featureDim: number | undefined;
   let coverageDetail: QualityScore['coverage'];
-  if (
-    has('kid', 'frechet_distance', 'classifier_confidence', 'class_coverage', 'class_coverage_std', 'class_entropy')
-  ) {
+  if (has('kid', 'frechet_distance', ...COVERAGE_METRICS)) {
     const classifier = await loadOrTrainFeatureClassifier(
       data.dataset,
       options.classifierTrain ?? data.train,
@@ -178,7 +179,7 @@ export async function scoreSamples(samples: Matrix, data: QualityData, options: 
           points.frechet_distance = onTest;
         }
       }
-      if (has('classifier_confidence', 'class_coverage', 'class_coverage_std', 'class_entropy')) {
+      if (has(...COVERAGE_METRICS)) {
         const classes = classesOf(data);
         const coverage = modeCoverage(classifier.classProbabilities(samples), classes, {
           rejectClass: REJECT_CLASS[data.dataset],

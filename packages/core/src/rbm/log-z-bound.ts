@@ -39,13 +39,14 @@ export interface LogZBound {
  */
 export function hiddenModesLogZBound(gemm: Gemm, p: RbmParameters, options: LogZBoundOptions): LogZBound {
   const { nVisible: nV, nHidden: nH } = p;
+  const { data, rng } = options;
   const randomStarts = options.randomStarts ?? 1000;
-  const fromData = options.data === undefined ? 0 : Math.min(options.data.rows, randomStarts);
+  const fromData = data === undefined ? 0 : Math.min(data.rows, randomStarts);
   const rows = randomStarts + fromData;
   let hidden = new Float32Array(rows * nH);
-  for (let i = 0; i < randomStarts * nH; i++) hidden[i] = options.rng.nextFloat() < 0.5 ? 1 : 0;
-  if (options.data !== undefined && fromData > 0) {
-    const head = { data: options.data.data.subarray(0, fromData * nV), rows: fromData, cols: nV };
+  for (let i = 0; i < randomStarts * nH; i++) hidden[i] = rng.nextFloat() < 0.5 ? 1 : 0;
+  if (data !== undefined && fromData > 0) {
+    const head = { data: data.data.subarray(0, fromData * nV), rows: fromData, cols: nV };
     const probabilities = hiddenProbabilities(gemm, p, head).data;
     for (let i = 0; i < fromData * nH; i++) hidden[randomStarts * nH + i] = probabilities[i] > 0.5 ? 1 : 0;
   }

@@ -63,11 +63,6 @@ function yAxis(rows: Array<{ raw: number; value: number; low?: number; high?: nu
   return { scale: { zero: false }, axis: {}, note: log ? 'log scale not used: the curve crosses zero' : '' };
 }
 
-function withoutDash<T extends object>(encoding: T): Omit<T, 'strokeDash'> {
-  const { strokeDash: _, ...rest } = encoding as T & { strokeDash?: unknown };
-  return rest;
-}
-
 export function trainingCurvesSpec(
   runs: ReportRun[],
   metric: string,
@@ -97,10 +92,14 @@ export function trainingCurvesSpec(
       : { field: 'colour', type: 'nominal' as const, title: 'run', scale: { scheme: 'tableau10' } }),
     legend: lineLegend,
   };
-  const encoding = {
+  // The min-max band is an area: it takes every channel but the stroke dash, which areas do not have.
+  const bandEncoding = {
     x: { field: 'step', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
     color: colour,
     detail: { field: 'series', type: 'nominal' },
+  };
+  const encoding = {
+    ...bandEncoding,
     ...(useDash
       ? {
           strokeDash: {
@@ -124,8 +123,7 @@ export function trainingCurvesSpec(
   if (rows.some((r) => 'low' in r))
     layers.push({
       mark: { type: 'area', opacity: 0.12 },
-      // An area has no stroke to dash: the band takes every channel but the dash.
-      encoding: { ...withoutDash(encoding), y: yOf('low'), y2: { field: 'high' } },
+      encoding: { ...bandEncoding, y: yOf('low'), y2: { field: 'high' } },
     });
   if (options.smooth > 0)
     layers.push({ mark: { type: 'line', strokeWidth: 1, opacity: 0.25 }, encoding: { ...encoding, y: yOf('raw') } });
