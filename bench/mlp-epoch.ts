@@ -27,6 +27,7 @@ import { loadMnist, type Matrix, Xoshiro128 } from '@rbm-lab/datasets';
 import {
   Autoencoder,
   type ComputePath,
+  configureOpenblasCoreType,
   DenseNetwork,
   dnnSpec,
   gatherRowsInto,
@@ -174,6 +175,8 @@ const fmt = (value: number | undefined, digits = 2): string =>
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Before PyTorch's python starts (Debian's links OpenBLAS), so both run the same OpenBLAS kernels.
+  const openblasKernels = configureOpenblasCoreType() ?? "OpenBLAS's own choice";
   const backend = await initBackend({ path: args.path, blasThreads: args.threads });
   console.log(
     `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`,
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(`compute path: ${backend.path} (${backend.detail}); threads: ${args.threads}`);
+  console.log(`OpenBLAS kernels (native-blas and PyTorch): ${openblasKernels}`);
   const set = await loadMnist({ split: 'train', limit: ROWS, binarize: { kind: 'threshold', threshold: 127 } });
   const x = set.images;
   const labels = set.labels as Int32Array;

@@ -33,6 +33,7 @@ import {
   availableComputePaths,
   BACKEND_ENV,
   computeThreads,
+  configureOpenblasCoreType,
   createGemm,
   Rbm,
   rbmModelSchema,
@@ -349,6 +350,8 @@ async function main(): Promise<void> {
     `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`,
   );
   console.log(`load average at start: ${load()}`);
+  // Before scikit-learn's python starts, so it runs the same OpenBLAS kernels as native-blas.
+  console.log(`OpenBLAS kernels (native-blas and numpy): ${configureOpenblasCoreType() ?? "OpenBLAS's own choice"}`);
   const x = await loadData();
   console.log(
     `data: binarized MNIST train ${x.rows} x ${x.cols}; RBM ${HIDDEN} hidden, CD-1, batch ${BATCH}, lr ${LEARNING_RATE}`,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cacheDir, UserError } from '@rbm-lab/datasets';
 import type { BackendInfo, ComputePath, ComputeProbe } from './model.js';
 import type { Gemm } from './linalg/gemm.js';
-import { blasThreadCount, loadNativeBlasGemm } from './linalg/native-blas.js';
+import { blasThreadCount, configureOpenblasCoreType, loadNativeBlasGemm } from './linalg/native-blas.js';
 import {
   BACKEND_ENV,
   describeProbe,
@@ -274,6 +274,9 @@ function providerVersions(): Record<string, string> {
   const versions: Record<string, string> = {
     'wasm-sgemm': createHash('sha256').update(WASM_SGEMM_BASE64).digest('hex').slice(0, 12),
   };
+  // The kernel set OpenBLAS will run (set before it loads) changes its speed as much as a version.
+  const coreType = configureOpenblasCoreType();
+  if (coreType !== undefined) versions.openblas = coreType;
   for (const name of ['nblas', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
     try {
       versions[name] = (require(`${name}/package.json`) as { version: string }).version;
@@ -297,6 +300,7 @@ function loadNative(blasThreads: number | undefined): Gemm {
     // Must happen before the shared library is loaded: OpenBLAS reads it once.
     process.env.OPENBLAS_NUM_THREADS = String(threads);
   }
+  if (nativeThreadsAtLoad === undefined) configureOpenblasCoreType();
   try {
     const gemm = loadNativeBlasGemm();
     nativeThreadsAtLoad ??= blasThreadCount();

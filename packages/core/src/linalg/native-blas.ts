@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { finishEmptyProduct, type Gemm } from './gemm.js';
@@ -35,6 +36,49 @@ export function blasThreadCount(): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
 }
 
+/** OpenBLAS reads the name of the kernel set to run from this variable, once, when the library loads. */
+export const OPENBLAS_CORETYPE_ENV = 'OPENBLAS_CORETYPE';
+
+/** The AVX-512 subsets OpenBLAS's SkylakeX kernels use. */
+const SKYLAKEX_FLAGS = ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'];
+
+/**
+ * The OpenBLAS kernel set to ask for on the CPU that `cpuinfo` (the text of /proc/cpuinfo)
+ * describes, or undefined to keep OpenBLAS's own choice.
+ *
+ * OpenBLAS before 0.3.22 (Debian 12 ships 0.3.21) does not know AMD's AVX-512 CPUs (Zen 4,
+ * Zen 5) and runs them on its AVX2 Haswell kernels; its AVX-512 SkylakeX kernels run the
+ * RBM's products 1.5-1.8x faster there (bench/RESULTS.md, Zen 5). Newer OpenBLAS picks those
+ * kernels itself, so asking for them is harmless. Intel's AVX-512 CPUs are known to OpenBLAS
+ * and keep its choice. /proc/cpuinfo lists a flag only when the kernel also enables it.
+ */
+export function openblasCoreType(cpuinfo: string): 'SkylakeX' | undefined {
+  const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
+  const flags = new Set(/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].trim().split(/\s+/) ?? []);
+  return vendor === 'AuthenticAMD' && SKYLAKEX_FLAGS.every((flag) => flags.has(flag)) ? 'SkylakeX' : undefined;
+}
+
+/**
+ * Sets OPENBLAS_CORETYPE for this process and the processes it starts (which share its
+ * OpenBLAS choice, e.g. scikit-learn in the benchmarks) unless it is set already, and
+ * returns the kernel set asked for (undefined: OpenBLAS chooses). It only takes effect
+ * before OpenBLAS loads.
+ */
+export function configureOpenblasCoreType(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env[OPENBLAS_CORETYPE_ENV];
+  if (chosen !== undefined && chosen !== '') return chosen;
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return undefined; // Not Linux: OpenBLAS chooses.
+  }
+  const coreType = openblasCoreType(cpuinfo);
+  if (coreType !== undefined) env[OPENBLAS_CORETYPE_ENV] = coreType;
+  else delete env[OPENBLAS_CORETYPE_ENV]; // an empty name would make OpenBLAS warn
+  return coreType;
+}
+
 /**
  * OpenBLAS sgemm through the npm `nblas` binding (built by node-gyp against the
  * system BLAS). Throws if the addon is missing or did not build.
@@ -47,9 +91,12 @@ export function loadNativeBlasGemm(): Gemm {
     throw new Error('nblas binding has no sgemm/saxpy');
   }
   const threads = blasThreadCount();
+  // Read after the library loaded, so it names the kernels that run.
+  const coreType = process.env[OPENBLAS_CORETYPE_ENV];
+  const kernels = coreType ? `, ${OPENBLAS_CORETYPE_ENV}=${coreType}` : '';
   return {
     path: 'native-blas',
-    detail: `OpenBLAS sgemm via nblas, ${threads} thread${threads === 1 ? '' : 's'}`,
+    detail: `OpenBLAS sgemm via nblas, ${threads} thread${threads === 1 ? '' : 's'}${kernels}`,
     sgemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
       // The binding adds each view's byteOffset (nblas' GET_CONTENTS), so subarrays are passed
       // as they are; test/linalg.test.ts checks that against the reference product.
