@@ -6,7 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { cacheDir, UserError } from '@rbm-lab/datasets';
 import type { BackendInfo, ComputePath, ComputeProbe } from './model.js';
 import type { Gemm } from './linalg/gemm.js';
-import { blasThreadCount, configureOpenblasCoreType, loadNativeBlasGemm } from './linalg/native-blas.js';
+import {
+  blasThreadCount,
+  configureOpenblasCoreType,
+  intendedOpenblasCoreType,
+  loadNativeBlasGemm,
+} from './linalg/native-blas.js';
 import {
   BACKEND_ENV,
   describeProbe,
@@ -274,8 +279,8 @@ function providerVersions(): Record<string, string> {
   const versions: Record<string, string> = {
     'wasm-sgemm': createHash('sha256').update(WASM_SGEMM_BASE64).digest('hex').slice(0, 12),
   };
-  // The kernel set OpenBLAS will run (set before it loads) changes its speed as much as a version.
-  const coreType = configureOpenblasCoreType();
+  // The kernel set OpenBLAS will run changes its speed as much as a version.
+  const coreType = intendedOpenblasCoreType();
   if (coreType !== undefined) versions.openblas = coreType;
   for (const name of ['nblas', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
     try {
@@ -296,11 +301,11 @@ let nativeThreadsAtLoad: number | undefined;
 
 function loadNative(blasThreads: number | undefined): Gemm {
   const threads = blasThreads ?? parseThreadsEnv();
-  if (nativeThreadsAtLoad === undefined && threads !== undefined) {
-    // Must happen before the shared library is loaded: OpenBLAS reads it once.
-    process.env.OPENBLAS_NUM_THREADS = String(threads);
+  if (nativeThreadsAtLoad === undefined) {
+    // Must happen before the shared library is loaded: OpenBLAS reads both once.
+    if (threads !== undefined) process.env.OPENBLAS_NUM_THREADS = String(threads);
+    configureOpenblasCoreType();
   }
-  if (nativeThreadsAtLoad === undefined) configureOpenblasCoreType();
   try {
     const gemm = loadNativeBlasGemm();
     nativeThreadsAtLoad ??= blasThreadCount();

@@ -58,22 +58,24 @@ export function openblasCoreType(cpuinfo: string): 'SkylakeX' | undefined {
   return vendor === 'AuthenticAMD' && SKYLAKEX_FLAGS.every((flag) => flags.has(flag)) ? 'SkylakeX' : undefined;
 }
 
-/**
- * Sets OPENBLAS_CORETYPE for this process and the processes it starts (which share its
- * OpenBLAS choice, e.g. scikit-learn in the benchmarks) unless it is set already, and
- * returns the kernel set asked for (undefined: OpenBLAS chooses). It only takes effect
- * before OpenBLAS loads.
- */
-export function configureOpenblasCoreType(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The kernel set OpenBLAS will be asked for under `env`: the one named there, else this CPU's (openblasCoreType). */
+export function intendedOpenblasCoreType(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const chosen = env[OPENBLAS_CORETYPE_ENV];
   if (chosen !== undefined && chosen !== '') return chosen;
-  let cpuinfo: string;
   try {
-    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    return openblasCoreType(readFileSync('/proc/cpuinfo', 'utf8'));
   } catch {
     return undefined; // Not Linux: OpenBLAS chooses.
   }
-  const coreType = openblasCoreType(cpuinfo);
+}
+
+/**
+ * Puts the intended kernel set in OPENBLAS_CORETYPE for this process and the processes it
+ * starts (which then share its OpenBLAS choice, e.g. scikit-learn in the benchmarks), and
+ * returns it (undefined: OpenBLAS chooses). It only takes effect before OpenBLAS loads.
+ */
+export function configureOpenblasCoreType(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const coreType = intendedOpenblasCoreType(env);
   if (coreType !== undefined) env[OPENBLAS_CORETYPE_ENV] = coreType;
   else delete env[OPENBLAS_CORETYPE_ENV]; // an empty name would make OpenBLAS warn
   return coreType;
