@@ -93,7 +93,7 @@ export function loadNativeBlasGemm(): Gemm {
     throw new Error('nblas binding has no sgemm/saxpy');
   }
   const threads = blasThreadCount();
-  // Read after the library loaded, so it names the kernels that run.
+  // The kernel set OpenBLAS read when it loaded (initBackend sets it just before: configureOpenblasCoreType).
   const coreType = process.env[OPENBLAS_CORETYPE_ENV];
   const kernels = coreType ? `, ${OPENBLAS_CORETYPE_ENV}=${coreType}` : '';
   return {
